@@ -15,9 +15,10 @@ import type { Camera } from '../ports/camera.ts';
 import type { Frame } from '../ports/frame.ts';
 
 export interface GstreamerCameraOptions extends Omit<CameraPipelineOptions, 'fileKind'> {
-  /** No frame for this long (also right after start) counts as a failed camera. Default 5000. */
+  /** No frame for this long (also right after start) counts as a failed camera. Default 5000 or 3 frame intervals. */
   readonly watchdogMs?: number;
-  /** grab() hands out a stored frame only if it is at most this old; otherwise it waits for the next. Default 1000. */
+  /** grab() hands out a stored frame only if it is at most this old; otherwise it waits for the next.
+   *  Default 1000, or one frame interval below 1 fps. */
   readonly maxFrameAgeMs?: number;
   /** Injected clock for frame timestamps and the watchdog. Default Date.now. */
   readonly clock?: { nowMs(): number };
@@ -56,6 +57,11 @@ export class GstreamerCamera implements Camera {
     private readonly options: GstreamerCameraOptions,
     private readonly logger: Logger,
   ) {}
+
+  /** A slow camera (fps < 1) never has a frame younger than 1 s: accept one frame interval then. */
+  private maxFrameAgeMs(): number {
+    return this.options.maxFrameAgeMs ?? Math.max(1000, 1000 / this.options.fps);
+  }
 
   private now(): number {
     return this.options.clock ? this.options.clock.nowMs() : Date.now();
@@ -121,7 +127,7 @@ export class GstreamerCamera implements Camera {
     if (this.failure) throw this.failure;
     if (!this.pipeline) throw new Error('camera is not started');
     const latest = this.latest;
-    if (latest && this.now() - latest.capturedAtMs <= (this.options.maxFrameAgeMs ?? 1000)) return latest;
+    if (latest && this.now() - latest.capturedAtMs <= this.maxFrameAgeMs()) return latest;
     return new Promise<Frame>((resolvePromise, rejectPromise) => {
       const waiter: Waiter = {
         resolve: (frame) => {
@@ -253,7 +259,7 @@ export class GstreamerCamera implements Camera {
   }
 
   private startWatchdog(generation: number): void {
-    const watchdogMs = this.options.watchdogMs ?? 5000;
+    const watchdogMs = this.options.watchdogMs ?? Math.max(5000, 3000 / this.options.fps);
     this.watchdog = setInterval(
       () => {
         if (generation !== this.generation || this.failure) return;

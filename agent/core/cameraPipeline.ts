@@ -17,7 +17,7 @@ export interface CameraPipelineOptions {
   readonly url?: string;
   /** Jitter buffer for RTSP in ms; default 200. */
   readonly rtspLatencyMs?: number;
-  /** Frames per second delivered by replayed sources (images, video, test). */
+  /** Frames per second delivered by replayed sources (images, video, test); fractions allowed (0.5 = one every 2 s). */
   readonly fps: number;
   readonly width: number;
   readonly height: number;
@@ -48,6 +48,22 @@ function requirePositiveInt(name: string, value: number): number {
   return value;
 }
 
+/** GStreamer framerates are fractions: 5 → "5/1", 0.5 → "1/2", 2.5 → "5/2" (to 1/1000 fps). */
+export function framerate(fps: number): string {
+  if (!Number.isFinite(fps) || fps <= 0) throw new Error(`camera fps must be a positive number, got ${fps}`);
+  let num = Math.round(fps * 1000);
+  let den = 1000;
+  if (num === 0) throw new Error(`camera fps must be at least 0.001, got ${fps}`);
+  const divisor = gcd(num, den);
+  num /= divisor;
+  den /= divisor;
+  return `${num}/${den}`;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
 function requireString(name: string, value: string | undefined, source: string): string {
   if (value === undefined || value.trim() === '') throw new Error(`camera source '${source}' needs ${name}`);
   return value;
@@ -64,10 +80,10 @@ function tail(o: CameraPipelineOptions, sync: boolean): string {
 export function buildCameraPipeline(o: CameraPipelineOptions): string {
   requirePositiveInt('width', o.width);
   requirePositiveInt('height', o.height);
-  requirePositiveInt('fps', o.fps);
+  const rate = framerate(o.fps);
   switch (o.source) {
     case 'test':
-      return `videotestsrc is-live=true ! video/x-raw,framerate=${o.fps}/1 ! ${tail(o, false)}`;
+      return `videotestsrc is-live=true ! video/x-raw,framerate=${rate} ! ${tail(o, false)}`;
     case 'file': {
       const path = requireString('path', o.path, o.source);
       if (o.fileKind === 'images') {
@@ -77,12 +93,12 @@ export function buildCameraPipeline(o: CameraPipelineOptions): string {
         // sync=true: the sink paces the images at fps in real time, like a live camera.
         return (
           `multifilesrc location=${quoteGstValue(pattern)} index=0 loop=true` +
-          ` caps=image/jpeg,framerate=${o.fps}/1 ! jpegdec ! ${tail(o, true)}`
+          ` caps=image/jpeg,framerate=${rate} ! jpegdec ! ${tail(o, true)}`
         );
       }
       if (o.fileKind === 'video') {
         return (
-          `filesrc location=${quoteGstValue(path)} ! decodebin ! videorate ! video/x-raw,framerate=${o.fps}/1` +
+          `filesrc location=${quoteGstValue(path)} ! decodebin ! videorate ! video/x-raw,framerate=${rate}` +
           ` ! ${tail(o, true)}`
         );
       }

@@ -1,6 +1,6 @@
 // Table tests for the camera pipeline descriptions.
 import { describe, expect, it } from 'vitest';
-import { buildCameraPipeline, imageFileName, quoteGstValue, type CameraPipelineOptions } from '../../agent/core/cameraPipeline.ts';
+import { buildCameraPipeline, framerate, imageFileName, quoteGstValue, type CameraPipelineOptions } from '../../agent/core/cameraPipeline.ts';
 
 const size = { fps: 5, width: 640, height: 480 } as const;
 const tail = (sync: boolean): string =>
@@ -50,7 +50,8 @@ describe('buildCameraPipeline', () => {
     ['v4l2 without device', { source: 'v4l2', ...size }, /needs device/],
     ['rtsp without url', { source: 'rtsp', url: ' ', ...size }, /needs url/],
     ['zero width', { source: 'test', ...size, width: 0 }, /width/],
-    ['fractional fps', { source: 'test', ...size, fps: 2.5 }, /fps/],
+    ['zero fps', { source: 'test', ...size, fps: 0 }, /fps/],
+    ['infinite fps', { source: 'test', ...size, fps: Infinity }, /fps/],
     ['negative latency', { source: 'rtsp', url: 'rtsp://x', rtspLatencyMs: -1, ...size }, /latency/],
     ['newline in a path', { source: 'file', fileKind: 'video', path: '/a\n! filesink location=/x', ...size }, /control/],
   ];
@@ -67,6 +68,15 @@ describe('quoteGstValue and imageFileName', () => {
     ['a ! b', '"a ! b"'],
   ])('quotes %s', (value, quoted) => {
     expect(quoteGstValue(value)).toBe(quoted);
+  });
+
+  it.each([
+    [5, '5/1'],
+    [0.5, '1/2'],
+    [2.5, '5/2'],
+    [1 / 3, '333/1000'],
+  ])('writes %s fps as %s', (fps, rate) => {
+    expect(framerate(fps)).toBe(rate);
   });
 
   it('numbers images with five digits', () => {
