@@ -1,0 +1,42 @@
+// `tilsyn run`: loads the config and runs the agent until SIGTERM or SIGINT.
+import { pino } from 'pino';
+import { App } from '../app.ts';
+import { loadConfig } from '../config/load.ts';
+import { systemClock } from '../ports/clock.ts';
+
+export interface RunOptions {
+  readonly config: string;
+  readonly validateConfig?: boolean;
+}
+
+export async function runCommand(options: RunOptions): Promise<number> {
+  const config = loadConfig(options.config);
+  if (options.validateConfig === true) {
+    process.stdout.write(`${options.config}: valid\n`);
+    return 0;
+  }
+  const logger = pino({ level: config.logLevel, base: { vehicleId: config.vehicleId } });
+  const controller = new AbortController();
+  const app = new App(config, systemClock, logger);
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'stopping');
+      controller.abort();
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  try {
+    await app.start(controller.signal);
+  } catch (err) {
+    logger.fatal({ err: (err as Error).message }, 'agent could not start');
+    logger.flush();
+    return 1;
+  }
+  await stopped;
+  await app.stop();
+  logger.info('stopped');
+  logger.flush();
+  return 0;
+}

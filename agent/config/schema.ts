@@ -1,0 +1,112 @@
+// The one schema of the agent's configuration: every key with its default and a description; unknown keys rejected.
+import { z } from 'zod';
+
+const defaultModelsDir = new URL('../../models', import.meta.url).pathname;
+
+const gpsd = z
+  .strictObject({
+    source: z.literal('gpsd'),
+    host: z.string().min(1).default('127.0.0.1').describe('gpsd host'),
+    port: z.int().min(1).max(65535).default(2947).describe('gpsd TCP port'),
+  })
+  .describe('Live position from a gpsd daemon');
+
+const nmeaFile = z
+  .strictObject({
+    source: z.literal('nmea-file'),
+    path: z.string().min(1).describe('NMEA 0183 log to replay as if it were a live receiver'),
+    speed: z.number().positive().max(1000).default(1).describe('Replay speed multiplier (1 = real time)'),
+    loop: z.boolean().default(false).describe('Start again at the end of the file'),
+  })
+  .describe('Position replayed from an NMEA file (demo, tests)');
+
+const cameraCommon = {
+  fps: z.number().positive().max(120).default(5).describe('Frames per second the camera delivers'),
+  width: z.int().min(16).max(8192).default(1920).describe('Frame width in pixels handed to detection'),
+  height: z.int().min(16).max(8192).default(1080).describe('Frame height in pixels handed to detection'),
+  grabTimeoutMs: z.int().positive().default(3000).describe('How long a capture waits for a frame before giving up'),
+};
+
+const camera = z.discriminatedUnion('source', [
+  z.strictObject({ source: z.literal('v4l2'), device: z.string().default('/dev/video0').describe('V4L2 device'), ...cameraCommon }),
+  z.strictObject({ source: z.literal('rtsp'), url: z.string().min(1).describe('RTSP URL of an IP camera'), ...cameraCommon }),
+  z.strictObject({
+    source: z.literal('file'),
+    path: z.string().min(1).describe('A video file or a folder of JPEGs, played like a live camera: real time, looping'),
+    ...cameraCommon,
+  }),
+  z.strictObject({ source: z.literal('test'), ...cameraCommon }),
+]);
+
+export const configSchema = z
+  .strictObject({
+    vehicleId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "-" and "_" only (it is part of MQTT topics)')
+      .describe('This vehicle, as the central system knows it'),
+    fleetId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "-" and "_" only (it is part of MQTT topics)')
+      .describe('The fleet this vehicle belongs to; fleet-wide tasks arrive on its topic'),
+    dataDir: z.string().min(1).describe('Folder for the evidence queue (SQLite and redacted files)'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('pino log level'),
+    gps: z.discriminatedUnion('source', [gpsd, nmeaFile]).describe('Where positions come from'),
+    mqtt: z
+      .strictObject({
+        url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://').describe('Broker URL'),
+        topicPrefix: z
+          .string()
+          .regex(/^[^#+]+[^/#+]$/, 'no wildcards and no trailing "/"')
+          .default('tilsyn/v1')
+          .describe('Prefix of every topic'),
+        username: z.string().optional().describe('Broker user name'),
+        password: z.string().optional().describe('Broker password'),
+      })
+      .describe('Broker that carries tasks, acks and status'),
+    camera: camera.describe('Camera source'),
+    models: z
+      .strictObject({
+        dir: z.string().min(1).default(defaultModelsDir).describe('Folder holding the fetched model files'),
+        threads: z.int().min(1).max(16).default(2).describe('Inference threads per model'),
+      })
+      .prefault({})
+      .describe('ONNX models'),
+    trigger: z
+      .strictObject({
+        everyM: z.number().positive().default(10).describe('At most one frame per task every this many metres of travel'),
+      })
+      .prefault({})
+      .describe('When the camera fires'),
+    ingest: z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/ }).describe('Base URL of the central evidence ingest; PUT {url}/evidence/{id}.jpg|.json'),
+        token: z.string().min(1).describe('Bearer token for the ingest'),
+        timeoutMs: z.int().positive().default(30_000).describe('Timeout of one upload request'),
+      })
+      .describe('Where redacted evidence is uploaded'),
+    upload: z
+      .strictObject({
+        retryMinMs: z.int().positive().default(1_000).describe('First retry delay after a failed upload'),
+        retryMaxMs: z.int().positive().default(300_000).describe('Longest retry delay'),
+        idleMs: z.int().positive().default(2_000).describe('How often an empty queue is looked at again'),
+      })
+      .prefault({})
+      .describe('Upload loop'),
+    tasks: z
+      .strictObject({
+        files: z.array(z.string()).default([]).describe('Task JSON files loaded at start, besides those from MQTT'),
+      })
+      .prefault({})
+      .describe('Inspection tasks'),
+    redaction: z
+      .strictObject({
+        jpegQuality: z.int().min(50).max(100).default(85).describe('Quality of the stored, redacted JPEG'),
+      })
+      .prefault({})
+      .describe('Face and plate redaction'),
+  })
+  .describe('tilsyn-agent configuration');
+
+export type Config = z.infer<typeof configSchema>;
+export type CameraConfig = Config['camera'];
+export type GpsConfig = Config['gps'];

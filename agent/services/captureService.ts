@@ -1,0 +1,176 @@
+// The capture loop: on each fix decide which tasks want a frame, grab it, keep it only if it shows a target,
+// redact it (fail closed) and queue it. Raw frames stay in RAM and are dropped on any failure.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { findTargets, type FoundClass } from '../core/decide.ts';
+import type { EvidenceMeta } from '../core/evidence.ts';
+import type { LonLat } from '../core/geo.ts';
+import type { Task } from '../core/task.ts';
+import type { TaskRegistry } from '../core/taskRegistry.ts';
+import { decideCaptures } from '../core/trigger.ts';
+import type { Camera } from '../ports/camera.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ObjectDetector, Redactor } from '../ports/detector.ts';
+import type { EvidenceQueue } from '../ports/evidenceQueue.ts';
+import type { Frame } from '../ports/frame.ts';
+import type { Fix, GpsSource } from '../ports/gps.ts';
+import { emptyCaptureStats, type CaptureStats } from './captureStats.ts';
+
+export interface CaptureServiceOptions {
+  readonly vehicleId: string;
+  readonly fleetId: string;
+  readonly everyM: number;
+  readonly grabTimeoutMs: number;
+  /** Lowest detector score that counts as "found". */
+  readonly minScore: number;
+}
+
+export interface CaptureDeps {
+  readonly gps: GpsSource;
+  readonly registry: TaskRegistry;
+  readonly camera: Camera;
+  readonly objects: ObjectDetector;
+  readonly redactor: Redactor;
+  readonly queue: EvidenceQueue;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export class CaptureService {
+  readonly stats: CaptureStats = emptyCaptureStats();
+  private readonly lastCaptureAt = new Map<string, LonLat>();
+  private inFlight: Promise<void> | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly options: CaptureServiceOptions,
+    private readonly deps: CaptureDeps,
+  ) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.deps.gps.onFix((fix) => this.onFix(fix));
+  }
+
+  /** Stops taking new frames and finishes the frame in hand. */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await this.inFlight;
+  }
+
+  private onFix(fix: Fix): void {
+    this.stats.fixes += 1;
+    const decision = decideCaptures({
+      fix,
+      tasks: this.deps.registry.all(),
+      lastCaptureAt: this.lastCaptureAt,
+      nowMs: this.deps.clock.nowMs(),
+      everyM: this.options.everyM,
+    });
+    if (decision.fire.length === 0) return;
+    if (this.inFlight !== null) {
+      // The previous frame is still being processed; the next fix will fire again.
+      this.stats.framesSkippedBusy += 1;
+      return;
+    }
+    this.inFlight = this.capture(fix, decision.fire)
+      .catch((err: Error) => this.deps.logger.error({ err }, 'capture failed'))
+      .finally(() => {
+        this.inFlight = null;
+      });
+  }
+
+  private async capture(fix: Fix, tasks: readonly Task[]): Promise<void> {
+    const { logger } = this.deps;
+    const taskIds = tasks.map((t) => t.id);
+    this.stats.triggers += 1;
+    let frame: Frame;
+    try {
+      frame = await this.deps.camera.grab(this.options.grabTimeoutMs);
+    } catch (err) {
+      this.stats.framesDroppedCameraFailed += 1;
+      logger.warn({ decision: 'no-frame', taskIds, err: (err as Error).message }, 'camera gave no frame');
+      return;
+    }
+    this.stats.framesCaptured += 1;
+    for (const task of tasks) this.lastCaptureAt.set(task.id, { lon: fix.lon, lat: fix.lat });
+
+    let matches: { task: Task; found: FoundClass[] }[];
+    try {
+      const objects = await this.deps.objects.detect(frame);
+      matches = tasks
+        .map((task) => ({ task, found: findTargets(task.lookFor, objects, this.options.minScore) }))
+        .filter((m) => m.found.length > 0);
+      for (const task of tasks) {
+        if (!matches.some((m) => m.task === task)) logger.info({ decision: 'not-found', taskId: task.id, lookFor: task.lookFor }, 'no target in frame');
+      }
+      if (matches.length === 0) {
+        this.stats.framesDroppedNoTarget += 1;
+        logger.info({ decision: 'drop', reason: 'no-target', taskIds }, 'frame dropped');
+        return;
+      }
+      await this.keep(frame, fix, matches, objects);
+    } catch (err) {
+      // Fail closed: whatever went wrong between camera and queue, the raw frame is not kept.
+      this.stats.framesDroppedRedactionFailed += 1;
+      logger.error({ decision: 'drop', reason: 'redaction-failed', taskIds, err: (err as Error).message }, 'frame dropped');
+    }
+  }
+
+  private async keep(
+    frame: Frame,
+    fix: Fix,
+    matches: readonly { task: Task; found: FoundClass[] }[],
+    objects: Awaited<ReturnType<ObjectDetector['detect']>>,
+  ): Promise<void> {
+    const redacted = await this.deps.redactor.redact(frame, objects);
+    this.stats.facesBlurred += redacted.faces;
+    this.stats.platesBlurred += redacted.plates;
+    const sha256 = createHash('sha256').update(redacted.jpeg).digest('hex');
+    const models = [...this.deps.objects.models, ...this.deps.redactor.models];
+    for (const { task, found } of matches) {
+      const meta: EvidenceMeta = {
+        id: randomUUID(),
+        vehicleId: this.options.vehicleId,
+        fleetId: this.options.fleetId,
+        taskId: task.id,
+        revision: task.revision,
+        purpose: task.purpose,
+        capturedAt: new Date(frame.capturedAtMs).toISOString(),
+        lat: fix.lat,
+        lon: fix.lon,
+        speedKmh: fix.speedMps === undefined ? null : round(fix.speedMps * 3.6, 1),
+        headingDeg: fix.trackDeg ?? null,
+        found,
+        models,
+        faces: redacted.faces,
+        plates: redacted.plates,
+        redactedRegions: redacted.regions.length,
+        retentionDays: task.retentionDays,
+        sha256,
+        bytes: redacted.jpeg.length,
+      };
+      await this.deps.queue.add(meta, redacted.jpeg, task.priority);
+      this.stats.evidenceQueued += 1;
+      this.deps.logger.info(
+        {
+          decision: 'keep',
+          evidenceId: meta.id,
+          taskId: task.id,
+          found,
+          faces: redacted.faces,
+          plates: redacted.plates,
+          redactMs: Math.round(redacted.ms),
+          lat: fix.lat,
+          lon: fix.lon,
+        },
+        'evidence queued',
+      );
+    }
+  }
+}
+
+function round(value: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+}

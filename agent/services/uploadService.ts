@@ -1,0 +1,91 @@
+// The upload loop: takes the next due item from the queue, uploads it, removes it only after both PUTs succeed,
+// and backs off (per item, with jitter) when the ingest is unreachable or refuses.
+import type { Logger } from 'pino';
+import { backoffDelayMs } from '../core/backoff.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { EvidenceQueue } from '../ports/evidenceQueue.ts';
+import type { Uploader } from '../ports/uploader.ts';
+
+export interface UploadServiceOptions {
+  readonly retryMinMs: number;
+  readonly retryMaxMs: number;
+  /** How long to sleep when nothing is due. */
+  readonly idleMs: number;
+}
+
+export interface UploadStats {
+  uploaded: number;
+  failedAttempts: number;
+  lastUploadAtMs: number | null;
+}
+
+export class UploadService {
+  readonly stats: UploadStats = { uploaded: 0, failedAttempts: 0, lastUploadAtMs: null };
+  private loop: Promise<void> | null = null;
+  private abort: AbortController | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly options: UploadServiceOptions,
+    private readonly queue: EvidenceQueue,
+    private readonly uploader: Uploader,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async start(): Promise<void> {
+    this.abort = new AbortController();
+    this.loop = this.run(this.abort.signal);
+  }
+
+  /** Lets the loop look at the queue now (e.g. right after new evidence was queued). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const item = this.queue.nextDue(this.clock.nowMs());
+      if (item === null) {
+        await this.sleep(this.options.idleMs, signal);
+        continue;
+      }
+      try {
+        const jpeg = await this.queue.readJpeg(item.id);
+        await this.uploader.upload(item.meta, jpeg);
+        await this.queue.remove(item.id);
+        this.stats.uploaded += 1;
+        this.stats.lastUploadAtMs = this.clock.nowMs();
+        this.logger.info({ evidenceId: item.id, taskId: item.meta.taskId, attempts: item.attempts + 1 }, 'evidence uploaded');
+      } catch (err) {
+        this.stats.failedAttempts += 1;
+        const delayMs = backoffDelayMs(item.attempts + 1, { minMs: this.options.retryMinMs, maxMs: this.options.retryMaxMs }, this.random());
+        const message = (err as Error).message;
+        this.queue.deferred(item.id, message, this.clock.nowMs() + delayMs);
+        this.logger.warn({ evidenceId: item.id, err: message, retryInMs: delayMs }, 'upload failed; will retry');
+      }
+    }
+  }
+
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      this.wake = done;
+    });
+  }
+}
