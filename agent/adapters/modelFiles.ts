@@ -1,0 +1,81 @@
+// Model files: the manifest, and loading an ONNX session only after the file's sha256 matches it.
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { ModelInfo } from '../ports/detector.ts';
+
+export interface ManifestModel {
+  readonly name: string;
+  readonly file: string;
+  readonly sha256: string;
+  readonly url: string;
+  readonly licence: string;
+  readonly job: string;
+  readonly input: unknown;
+  readonly classes: unknown;
+}
+
+export interface LoadedModel {
+  readonly session: ort.InferenceSession;
+  readonly info: ModelInfo;
+  readonly file: string;
+}
+
+const MANIFEST_URL = new URL('../../models/manifest.json', import.meta.url);
+const FIX = 'run scripts/fetch-models.sh (or scripts/fetch-models.sh --from MIRROR_DIR) to fetch verified weights';
+
+/** All models of the manifest shipped with this source tree. */
+export function readManifest(): ManifestModel[] {
+  const parsed = JSON.parse(readFileSync(MANIFEST_URL, 'utf8')) as { models?: ManifestModel[] };
+  if (!Array.isArray(parsed.models)) throw new Error(`${MANIFEST_URL.pathname} has no "models" list`);
+  return parsed.models;
+}
+
+export function manifestEntry(name: string): ManifestModel {
+  const entry = readManifest().find((m) => m.name === name);
+  if (!entry) throw new Error(`model "${name}" is not in ${MANIFEST_URL.pathname}`);
+  return entry;
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Verifies the model file against the manifest, then creates its session. A missing or altered file is refused
+ * before onnxruntime sees it: a truncated model can load and silently detect nothing, which would let faces through.
+ */
+export async function loadSession(modelsDir: string, name: string, threads: number): Promise<LoadedModel> {
+  const entry = manifestEntry(name);
+  const file = path.resolve(modelsDir, entry.file);
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) throw new Error('not a regular file');
+  } catch {
+    throw new Error(`model file ${file} (${name}) is missing — ${FIX}`);
+  }
+  const actual = await sha256File(file);
+  if (actual !== entry.sha256) {
+    throw new Error(
+      `model file ${file} (${name}) has sha256 ${actual} but the manifest expects ${entry.sha256} ` +
+        `(corrupted, truncated or a different version) — ${FIX}`,
+    );
+  }
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(file, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: Math.max(1, threads),
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+    });
+  } catch (err) {
+    throw new Error(`model file ${file} (${name}) could not be loaded by onnxruntime: ${(err as Error).message} — ${FIX}`);
+  }
+  return { session, info: { name: entry.name, sha256: entry.sha256 }, file };
+}

@@ -1,0 +1,135 @@
+// Redactor on ONNX models: finds faces and plates, blurs them and every person's head, encodes a clean JPEG.
+import sharp from 'sharp';
+import { obscureRegions } from '../core/obscureRegions.ts';
+import { columnTiles } from '../core/letterbox.ts';
+import {
+  mergeCascadeObjects,
+  planRedaction,
+  vehicleCrops,
+  type RedactionPlanOptions,
+  type VehicleCropOptions,
+} from '../core/redactionPlan.ts';
+import type { Detection, ModelInfo, RedactedImage, Redactor } from '../ports/detector.ts';
+import type { Frame } from '../ports/frame.ts';
+import { Y5fuPlates } from './y5fuPlates.ts';
+import { YoloxDetector } from './yoloxDetector.ts';
+import { YunetFaces } from './yunetFaces.ts';
+
+export interface OnnxRedactorOptions {
+  readonly modelsDir: string;
+  readonly threads: number;
+  /** JPEG quality of the redacted output (1–100). */
+  readonly jpegQuality: number;
+  /**
+   * Long side of the face model's input for the whole frame (default 1920: full resolution on 1080p; street faces
+   * are mostly under 20 px and halving the frame loses half of them).
+   */
+  readonly faceLongSide?: number;
+  /** Face score threshold (default 0.4). */
+  readonly faceScoreThreshold?: number;
+  /** Plate objectness threshold (default 0.25). */
+  readonly plateObjThreshold?: number;
+  /** Search each vehicle box again for plates at close range (default true). */
+  readonly vehiclePlates?: boolean;
+  /**
+   * Own person/vehicle search in this many full-height column tiles (default 2; 0 = only the objects passed in).
+   * A 416-px model over a whole 1080p frame misses persons under ~60 px, whose heads then go unblurred.
+   */
+  readonly objectTiles?: number;
+  /** Score threshold of that search (default 0.25: a missed head costs more than a blurred patch of wall). */
+  readonly objectTileScoreThreshold?: number;
+  readonly plan?: Partial<RedactionPlanOptions>;
+  readonly vehicleCrop?: Partial<VehicleCropOptions>;
+}
+
+export class OnnxRedactor implements Redactor {
+  private faces: YunetFaces | null = null;
+  private plates: Y5fuPlates | null = null;
+  private objects: YoloxDetector | null = null;
+
+  constructor(private readonly options: OnnxRedactorOptions) {}
+
+  get models(): readonly ModelInfo[] {
+    return [...(this.faces?.models ?? []), ...(this.plates?.models ?? []), ...(this.objects?.models ?? [])];
+  }
+
+  async start(): Promise<void> {
+    const { modelsDir, threads } = this.options;
+    const faces = new YunetFaces({
+      modelsDir,
+      threads,
+      longSide: this.options.faceLongSide ?? 1920,
+      scoreThreshold: this.options.faceScoreThreshold,
+    });
+    const plates = new Y5fuPlates({ modelsDir, threads, objThreshold: this.options.plateObjThreshold });
+    const tiles = this.options.objectTiles ?? 2;
+    const objects =
+      tiles > 0
+        ? new YoloxDetector({ modelsDir, threads, scoreThreshold: this.options.objectTileScoreThreshold ?? 0.25 })
+        : null;
+    await faces.start();
+    await plates.start();
+    await objects?.start();
+    this.faces = faces;
+    this.plates = plates;
+    this.objects = objects;
+  }
+
+  async stop(): Promise<void> {
+    const { faces, plates, objects } = this;
+    this.faces = this.plates = this.objects = null;
+    try {
+      await objects?.stop();
+    } finally {
+      try {
+        await plates?.stop();
+      } finally {
+        await faces?.stop();
+      }
+    }
+  }
+
+  /** Fails closed: any error (not started, bad frame, inference) rejects, and the caller drops the frame. */
+  async redact(frame: Frame, given: readonly Detection[]): Promise<RedactedImage> {
+    const started = performance.now();
+    const { faces: faceModel, plates: plateModel, objects: objectModel } = this;
+    if (!faceModel || !plateModel) throw new Error('OnnxRedactor.redact() called before start()');
+    try {
+      const passes: Detection[][] = [[...given]];
+      if (objectModel) {
+        for (const tile of columnTiles(frame.width, frame.height, this.options.objectTiles ?? 2, 0.1)) {
+          passes.push(await objectModel.detect(frame, tile));
+        }
+      }
+      const objects = mergeCascadeObjects(passes);
+      // One model at a time: each already uses every thread it was given.
+      const faces = await faceModel.detect(frame);
+      const plates = await plateModel.detectFrame(frame);
+      if (this.options.vehiclePlates ?? true) {
+        for (const crop of vehicleCrops(objects, frame.width, frame.height, this.options.vehicleCrop)) {
+          plates.push(...(await plateModel.detectCrop(frame, crop)));
+        }
+      }
+      const regions = planRedaction(
+        { width: frame.width, height: frame.height, faces, plates, objects },
+        this.options.plan,
+      );
+      // Blur a copy: the caller's frame stays as captured (it may still be judged for task targets).
+      const pixels = Buffer.from(frame.data);
+      obscureRegions(pixels, frame.width, frame.height, regions.map((r) => r.box));
+      // sharp writes no metadata unless asked (keepMetadata/withMetadata), and a raw input has none to carry.
+      const jpeg = await sharp(pixels, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+        .jpeg({ quality: this.options.jpegQuality })
+        .toBuffer();
+      return {
+        jpeg,
+        regions,
+        faces: faces.length,
+        plates: plates.length,
+        ms: performance.now() - started,
+      };
+    } catch (err) {
+      throw new Error(`redaction failed, frame must be dropped: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// Faces: YuNet-n (dynamic input) on the frame or a region of it, scaled so the long side is a set size.
+import * as ort from 'onnxruntime-node';
+import { nms, type Box } from '../core/boxes.ts';
+import { fitToMultiple, offsetBox, toSourceBox } from '../core/letterbox.ts';
+import type { Detection, ModelInfo } from '../ports/detector.ts';
+import type { Frame } from '../ports/frame.ts';
+import { cropRect, letterboxTensor } from './imageTensor.ts';
+import { loadSession, type LoadedModel } from './modelFiles.ts';
+
+export const YUNET_MODEL = 'yunet_n_dynamic';
+const STRIDES = [8, 16, 32] as const;
+
+export interface YunetFacesOptions {
+  readonly modelsDir: string;
+  readonly threads: number;
+  /** Long side of the model input for a whole frame (default 960; 1280 finds smaller faces, costs ~1.8×). */
+  readonly longSide?: number;
+  /** sqrt(cls·obj) kept from here (default 0.4; OpenCV's 0.9 misses most small street faces). */
+  readonly scoreThreshold?: number;
+  /** Default 0.3. */
+  readonly nmsIou?: number;
+}
+
+export interface FaceSearch {
+  /** Only this part of the frame (frame pixels); the whole frame when absent. */
+  readonly region?: Box;
+  /** Long side of the model input; defaults to the detector's longSide. Never upscales beyond 4×. */
+  readonly longSide?: number;
+}
+
+export class YunetFaces {
+  private model: LoadedModel | null = null;
+  private readonly longSide: number;
+  private readonly scoreThreshold: number;
+  private readonly nmsIou: number;
+
+  constructor(private readonly options: YunetFacesOptions) {
+    this.longSide = options.longSide ?? 960;
+    this.scoreThreshold = options.scoreThreshold ?? 0.4;
+    this.nmsIou = options.nmsIou ?? 0.3;
+  }
+
+  get models(): readonly ModelInfo[] {
+    return this.model ? [this.model.info] : [];
+  }
+
+  async start(): Promise<void> {
+    this.model = await loadSession(this.options.modelsDir, YUNET_MODEL, this.options.threads);
+  }
+
+  async stop(): Promise<void> {
+    const m = this.model;
+    this.model = null;
+    await m?.session.release();
+  }
+
+  async detect(frame: Frame, search: FaceSearch = {}): Promise<Detection[]> {
+    const model = this.model;
+    if (!model) throw new Error('YunetFaces.detect() called before start()');
+    const crop = search.region ? cropRect(frame, search.region) : undefined;
+    const srcW = crop?.width ?? frame.width;
+    const srcH = crop?.height ?? frame.height;
+    const longSide = Math.min(search.longSide ?? this.longSide, 4 * Math.max(srcW, srcH));
+    const lb = fitToMultiple(srcW, srcH, Math.max(32, Math.round(longSide)), 32);
+    const data = await letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 0 }, crop);
+    const input = new ort.Tensor('float32', data, [1, 3, lb.dstHeight, lb.dstWidth]);
+    const out = await model.session.run({ [model.session.inputNames[0]!]: input });
+    const tensor = (name: string): Float32Array => {
+      const t = out[name];
+      if (!t) throw new Error(`${YUNET_MODEL} returned no ${name}`);
+      return t.data as Float32Array;
+    };
+    const found: { box: Box; score: number }[] = [];
+    for (const s of STRIDES) {
+      const cols = lb.dstWidth / s;
+      const rows = lb.dstHeight / s;
+      const cls = tensor(`cls_${s}`);
+      const obj = tensor(`obj_${s}`);
+      const bbox = tensor(`bbox_${s}`);
+      if (cls.length !== rows * cols) throw new Error(`${YUNET_MODEL} cls_${s} has ${cls.length} cells, expected ${rows * cols}`);
+      for (let i = 0; i < cls.length; i++) {
+        const score = Math.sqrt(clamp01(cls[i]!) * clamp01(obj[i]!));
+        if (score < this.scoreThreshold) continue;
+        const col = i % cols;
+        const row = (i - col) / cols;
+        const cx = (col + bbox[4 * i]!) * s;
+        const cy = (row + bbox[4 * i + 1]!) * s;
+        const w = Math.exp(bbox[4 * i + 2]!) * s;
+        const h = Math.exp(bbox[4 * i + 3]!) * s;
+        found.push({ box: { x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 }, score });
+      }
+    }
+    const origin = { x: crop?.left ?? 0, y: crop?.top ?? 0 };
+    return nms(found, this.nmsIou).map((d) => ({
+      box: offsetBox(toSourceBox(d.box, lb), origin),
+      score: d.score,
+      label: 'face',
+      detector: model.info.name,
+    }));
+  }
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}

@@ -1,0 +1,147 @@
+// Which regions of a frame get blurred: padded faces and plates, a head region per person, without duplicates.
+import { boxHeight, boxWidth, clipBox, iou, nms, padBox, type Box } from './boxes.ts';
+import { PLATE_VEHICLE_LABELS } from './cocoLabels.ts';
+import type { Detection, RedactedRegion } from '../ports/detector.ts';
+
+export interface RedactionPlanOptions {
+  /** Each face grows by this fraction of its size on every side (detectors box the inner face, not hair/ears). */
+  readonly facePad: number;
+  /** Each plate grows by this fraction of its width/height, plus at least platePadMinPx. */
+  readonly platePad: number;
+  readonly platePadMinPx: number;
+  /** Share of a standing person's box height, from its top, that holds the head. */
+  readonly headFraction: number;
+  /** Same for a box that is not much taller than wide (sitting, cut off by the frame edge): the head takes more. */
+  readonly headFractionSquat: number;
+  /** Margin added left and right of the head region, as a share of the person's width. */
+  readonly headMarginX: number;
+  /** Persons below this score get no head region. */
+  readonly personMinScore: number;
+}
+
+export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = {
+  facePad: 0.3,
+  platePad: 0.15,
+  platePadMinPx: 3,
+  headFraction: 0.24,
+  headFractionSquat: 0.4,
+  headMarginX: 0.1,
+  personMinScore: 0,
+};
+
+export interface PlanInput {
+  readonly width: number;
+  readonly height: number;
+  readonly faces: readonly Detection[];
+  /** Plates from the whole frame and from vehicle crops, already in frame pixels. */
+  readonly plates: readonly Detection[];
+  /** Object detections (persons get head regions; others are ignored here). */
+  readonly objects: readonly Detection[];
+}
+
+/** Regions to blur, in frame pixels (whole, clipped), none contained in another. */
+export function planRedaction(input: PlanInput, options: Partial<RedactionPlanOptions> = {}): RedactedRegion[] {
+  const o = { ...DEFAULT_PLAN_OPTIONS, ...options };
+  const regions: RedactedRegion[] = [];
+  const add = (kind: RedactedRegion['kind'], box: Box, d: Detection) => {
+    const clipped = clipBox(box, input.width, input.height);
+    if (clipped) regions.push({ kind, box: clipped, detector: d.detector, score: d.score });
+  };
+  for (const f of input.faces) add('face', padBox(f.box, o.facePad), f);
+  for (const p of input.plates) add('plate', padPlate(p.box, o.platePad, o.platePadMinPx), p);
+  for (const obj of input.objects) {
+    if (obj.label === 'person' && obj.score >= o.personMinScore) add('head-region', headRegion(obj.box, o), obj);
+  }
+  return dedupe(regions);
+}
+
+/** The top of a person box, widened: where the head is even when the face is small, blurred or turned away. */
+export function headRegion(person: Box, o: Pick<RedactionPlanOptions, 'headFraction' | 'headFractionSquat' | 'headMarginX'>): Box {
+  const w = boxWidth(person);
+  const h = boxHeight(person);
+  const fraction = h < 1.8 * w ? o.headFractionSquat : o.headFraction;
+  return {
+    x1: person.x1 - o.headMarginX * w,
+    x2: person.x2 + o.headMarginX * w,
+    y1: person.y1 - 0.04 * h,
+    y2: person.y1 + fraction * h,
+  };
+}
+
+function padPlate(b: Box, fraction: number, minPx: number): Box {
+  const dx = Math.max(minPx, boxWidth(b) * fraction);
+  const dy = Math.max(minPx, boxHeight(b) * fraction);
+  return { x1: b.x1 - dx, y1: b.y1 - dy, x2: b.x2 + dx, y2: b.y2 + dy };
+}
+
+function contains(outer: Box, inner: Box): boolean {
+  return outer.x1 <= inner.x1 && outer.y1 <= inner.y1 && outer.x2 >= inner.x2 && outer.y2 >= inner.y2;
+}
+
+/**
+ * Drops regions wholly inside another one (blurring them again changes nothing). Partial overlaps are kept:
+ * merging would blur pixels no detector asked for, and each box alone must cover what it found.
+ */
+function dedupe(regions: readonly RedactedRegion[]): RedactedRegion[] {
+  // Largest first, so a contained region always meets its container before itself.
+  const sorted = [...regions].sort((a, b) => area(b.box) - area(a.box) || b.score - a.score);
+  const kept: RedactedRegion[] = [];
+  for (const r of sorted) {
+    if (!kept.some((k) => contains(k.box, r.box))) kept.push(r);
+  }
+  return kept;
+}
+
+function area(b: Box): number {
+  return boxWidth(b) * boxHeight(b);
+}
+
+export interface VehicleCropOptions {
+  /** Each vehicle box grows by this fraction on every side (plates sit on the box edge). */
+  readonly enlarge: number;
+  /** Vehicles shorter than this carry no plate anyone could read. */
+  readonly minHeightPx: number;
+  /** Upper bound on crops per frame, largest vehicles first, to bound the time per frame. */
+  readonly maxCrops: number;
+}
+
+export const DEFAULT_VEHICLE_CROP_OPTIONS: VehicleCropOptions = { enlarge: 0.08, minHeightPx: 24, maxCrops: 16 };
+
+/** Regions of the frame to search again for plates at closer range: one per car, bus, truck or motorcycle. */
+export function vehicleCrops(
+  objects: readonly Detection[],
+  width: number,
+  height: number,
+  options: Partial<VehicleCropOptions> = {},
+): Box[] {
+  const o = { ...DEFAULT_VEHICLE_CROP_OPTIONS, ...options };
+  const boxes = objects
+    .filter((d) => PLATE_VEHICLE_LABELS.includes(d.label) && boxHeight(d.box) >= o.minHeightPx)
+    .map((d) => clipBox(padBox(d.box, o.enlarge), width, height))
+    .filter((b): b is Box => b !== null)
+    .sort((a, b) => area(b) - area(a));
+  // A truck and a car box on the same vehicle: search the larger one only.
+  const kept: Box[] = [];
+  for (const b of boxes) if (!kept.some((k) => contains(k, b) || iou(k, b) > 0.7)) kept.push(b);
+  return kept.slice(0, o.maxCrops);
+}
+
+/** Labels whose boxes feed the redaction cascades (head regions, plate searches). */
+export const CASCADE_LABELS: readonly string[] = ['person', ...PLATE_VEHICLE_LABELS];
+
+/**
+ * Joins persons and vehicles found by several passes (whole frame, tiles): the same object seen twice keeps its
+ * best-scored box (same label, IoU above `iouThreshold`).
+ */
+export function mergeCascadeObjects(lists: readonly (readonly Detection[])[], iouThreshold = 0.6): Detection[] {
+  const byLabel = new Map<string, Detection[]>();
+  for (const list of lists) {
+    for (const d of list) {
+      if (!CASCADE_LABELS.includes(d.label)) continue;
+      const group = byLabel.get(d.label) ?? [];
+      group.push(d);
+      byLabel.set(d.label, group);
+    }
+  }
+  return [...byLabel.values()].flatMap((group) => nms(group, iouThreshold));
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import type { Box } from '../../agent/core/boxes.ts';
+import { headRegion, mergeCascadeObjects, planRedaction, vehicleCrops } from '../../agent/core/redactionPlan.ts';
+import type { Detection } from '../../agent/ports/detector.ts';
+
+const det = (label: string, box: Box, score = 0.9): Detection => ({ box, score, label, detector: 'test' });
+const W = 1920;
+const H = 1080;
+
+describe('planRedaction', () => {
+  const cases: {
+    name: string;
+    faces?: Detection[];
+    plates?: Detection[];
+    objects?: Detection[];
+    expected: { kind: string; box: Box }[];
+  }[] = [
+    { name: 'nothing found → nothing blurred', expected: [] },
+    {
+      name: 'a face grows 30 % on every side',
+      faces: [det('face', { x1: 100, y1: 100, x2: 120, y2: 130 })],
+      expected: [{ kind: 'face', box: { x1: 94, y1: 91, x2: 126, y2: 139 } }],
+    },
+    {
+      name: 'a plate grows 15 % but at least 3 px',
+      plates: [det('plate', { x1: 200, y1: 300, x2: 300, y2: 320 })],
+      expected: [{ kind: 'plate', box: { x1: 185, y1: 297, x2: 315, y2: 323 } }],
+    },
+    {
+      name: 'a standing person gets the top quarter of its box, widened 10 %',
+      objects: [det('person', { x1: 500, y1: 200, x2: 600, y2: 500 })],
+      expected: [{ kind: 'head-region', box: { x1: 490, y1: 188, x2: 610, y2: 272 } }],
+    },
+    {
+      name: 'a squat person box (cut off by the frame) gets 40 % of its height',
+      objects: [det('person', { x1: 500, y1: 800, x2: 600, y2: 900 })],
+      expected: [{ kind: 'head-region', box: { x1: 490, y1: 796, x2: 610, y2: 840 } }],
+    },
+    {
+      name: 'a face inside its head region is not blurred twice',
+      faces: [det('face', { x1: 530, y1: 210, x2: 560, y2: 240 })],
+      objects: [det('person', { x1: 500, y1: 200, x2: 600, y2: 500 })],
+      expected: [{ kind: 'head-region', box: { x1: 490, y1: 188, x2: 610, y2: 272 } }],
+    },
+    {
+      name: 'a face sticking out of the head region is kept',
+      faces: [det('face', { x1: 590, y1: 210, x2: 640, y2: 260 })],
+      objects: [det('person', { x1: 500, y1: 200, x2: 600, y2: 500 })],
+      expected: [
+        { kind: 'head-region', box: { x1: 490, y1: 188, x2: 610, y2: 272 } },
+        { kind: 'face', box: { x1: 575, y1: 195, x2: 655, y2: 275 } },
+      ],
+    },
+    {
+      name: 'the same plate from the frame and from a vehicle crop is blurred once',
+      plates: [det('plate', { x1: 200, y1: 300, x2: 300, y2: 320 }), det('plate', { x1: 202, y1: 301, x2: 298, y2: 319 })],
+      expected: [{ kind: 'plate', box: { x1: 185, y1: 297, x2: 315, y2: 323 } }],
+    },
+    {
+      name: 'regions are clipped to the frame',
+      faces: [det('face', { x1: -10, y1: 1060, x2: 20, y2: 1090 })],
+      expected: [{ kind: 'face', box: { x1: 0, y1: 1051, x2: 29, y2: 1080 } }],
+    },
+    {
+      name: 'vehicles and other objects are not blurred themselves',
+      objects: [det('car', { x1: 0, y1: 0, x2: 400, y2: 300 }), det('stop sign', { x1: 10, y1: 10, x2: 40, y2: 40 })],
+      expected: [],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const regions = planRedaction({ width: W, height: H, faces: c.faces ?? [], plates: c.plates ?? [], objects: c.objects ?? [] });
+      expect(regions.map((r) => ({ kind: r.kind, box: r.box }))).toEqual(c.expected);
+    });
+  }
+
+  it('persons below personMinScore get no head region', () => {
+    const objects = [det('person', { x1: 500, y1: 200, x2: 600, y2: 500 }, 0.2)];
+    expect(planRedaction({ width: W, height: H, faces: [], plates: [], objects }, { personMinScore: 0.3 })).toEqual([]);
+  });
+});
+
+describe('headRegion', () => {
+  it('covers where the head of a standing person is', () => {
+    const r = headRegion({ x1: 0, y1: 0, x2: 100, y2: 300 }, { headFraction: 0.25, headFractionSquat: 0.4, headMarginX: 0 });
+    expect(r.y2).toBe(75);
+  });
+});
+
+describe('vehicleCrops', () => {
+  const cases: { name: string; objects: Detection[]; expected: Box[] }[] = [
+    { name: 'no vehicles', objects: [det('person', { x1: 0, y1: 0, x2: 50, y2: 100 })], expected: [] },
+    {
+      name: 'a car is enlarged 8 % and clipped',
+      objects: [det('car', { x1: 100, y1: 100, x2: 300, y2: 200 })],
+      expected: [{ x1: 84, y1: 92, x2: 316, y2: 208 }],
+    },
+    { name: 'a far-away car is skipped', objects: [det('car', { x1: 100, y1: 100, x2: 130, y2: 120 })], expected: [] },
+    {
+      name: 'a truck box over the same car is searched once',
+      objects: [det('car', { x1: 100, y1: 100, x2: 300, y2: 200 }), det('truck', { x1: 102, y1: 98, x2: 302, y2: 202 }, 0.5)],
+      expected: [{ x1: 86, y1: 89, x2: 318, y2: 211 }],
+    },
+    {
+      name: 'bus and motorcycle count, bicycle does not',
+      objects: [
+        det('bus', { x1: 1000, y1: 100, x2: 1400, y2: 500 }),
+        det('motorcycle', { x1: 10, y1: 500, x2: 60, y2: 560 }),
+        det('bicycle', { x1: 500, y1: 500, x2: 560, y2: 560 }),
+      ],
+      expected: [
+        { x1: 968, y1: 68, x2: 1432, y2: 532 },
+        { x1: 6, y1: 495, x2: 64, y2: 565 },
+      ],
+    },
+  ];
+  for (const c of cases) it(c.name, () => expect(vehicleCrops(c.objects, W, H)).toEqual(c.expected));
+
+  it('keeps at most maxCrops, largest first', () => {
+    const cars = [1, 2, 3].map((i) => det('car', { x1: 0, y1: 0, x2: 100 * i, y2: 50 * i }));
+    expect(vehicleCrops(cars, W, H, { maxCrops: 1, enlarge: 0 })).toEqual([{ x1: 0, y1: 0, x2: 300, y2: 150 }]);
+  });
+});
+
+describe('mergeCascadeObjects', () => {
+  it('keeps the best box of an object seen in two passes and drops non-cascade labels', () => {
+    const a = det('person', { x1: 0, y1: 0, x2: 100, y2: 300 }, 0.5);
+    const b = det('person', { x1: 2, y1: 0, x2: 100, y2: 302 }, 0.8);
+    const c = det('person', { x1: 500, y1: 0, x2: 600, y2: 300 }, 0.4);
+    const sign = det('stop sign', { x1: 0, y1: 0, x2: 10, y2: 10 });
+    expect(mergeCascadeObjects([[a, sign], [b, c]])).toEqual([b, c]);
+  });
+});
