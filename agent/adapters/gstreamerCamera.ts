@@ -105,7 +105,7 @@ export class GstreamerCamera implements Camera {
     try {
       pipeline = new gstreamer.Pipeline(description);
     } catch (error) {
-      this.fail(generation, `camera pipeline cannot be built: ${errorText(error)} (${description})`);
+      this.fail(generation, `camera pipeline cannot be built: ${errorText(error)} (${withoutCredentials(description)})`);
       return;
     }
     const sink = pipeline.findChild(CAMERA_SINK_NAME);
@@ -117,7 +117,7 @@ export class GstreamerCamera implements Camera {
     this.pipeline = pipeline;
     this.sink = sink as AppSink;
     pipeline.pollBus((message) => this.onBus(generation, message));
-    this.logger.info({ pipeline: description }, 'camera pipeline starting');
+    this.logger.info({ pipeline: withoutCredentials(description) }, 'camera pipeline starting');
     pipeline.play();
     this.pull(generation);
     this.startWatchdog(generation);
@@ -226,10 +226,21 @@ export class GstreamerCamera implements Camera {
       // Give the bus a moment to deliver the reason (it arrives on another pool thread).
       setTimeout(() => {
         if (generation !== this.generation) return;
+        // A source that fails already on NULL→READY (a missing V4L2 device) posts no bus message at all.
         const why = this.lastBusError ?? (this.framesSinceStart > 0 ? 'the stream ended' : 'no frame was ever produced');
-        this.fail(generation, `camera pipeline ${this.framesSinceStart > 0 ? 'stopped' : 'failed to start'}: ${why}`);
+        const what = this.framesSinceStart > 0 ? 'stopped' : 'failed to start';
+        this.fail(generation, `camera pipeline (${this.sourceLabel()}) ${what}: ${why}`);
       }, 100).unref();
     });
+  }
+
+  /** Where the frames should come from, for error messages (the RTSP URL without credentials). */
+  private sourceLabel(): string {
+    const o = this.options;
+    if (o.source === 'v4l2') return `v4l2 device ${o.device ?? '?'}`;
+    if (o.source === 'file') return `file ${o.path ?? '?'}`;
+    if (o.source === 'rtsp') return `rtsp ${withoutCredentials(o.url ?? '?')}`;
+    return 'test source';
   }
 
   private onBuffer(buf: Buffer, caps: Readonly<Record<string, unknown>>): void {
@@ -267,7 +278,7 @@ export class GstreamerCamera implements Camera {
         const silentMs = this.now() - since;
         if (silentMs > watchdogMs) {
           const why = this.lastBusError ? `: ${this.lastBusError}` : '';
-          this.fail(generation, `camera produced no frame for ${silentMs} ms${why}`);
+          this.fail(generation, `camera (${this.sourceLabel()}) produced no frame for ${silentMs} ms${why}`);
         }
       },
       Math.max(50, Math.min(1000, Math.floor(watchdogMs / 4))),
@@ -312,6 +323,11 @@ export function packRgb(buf: Buffer, width: number, height: number): Buffer | un
   const out = Buffer.allocUnsafe(row * height);
   for (let y = 0; y < height; y++) buf.copy(out, y * row, y * stride, y * stride + row);
   return out;
+}
+
+/** rtsp://user:password@host/… → rtsp://***@host/…, for logs and error messages. */
+function withoutCredentials(text: string): string {
+  return text.replace(/\/\/[^@/"\s]*@/g, '//***@');
 }
 
 function errorText(error: unknown): string {

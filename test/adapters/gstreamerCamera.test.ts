@@ -1,5 +1,7 @@
 // The GStreamer camera against real pipelines: videotestsrc, a folder of JPEGs of mixed sizes, and sources that fail.
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -142,12 +144,41 @@ describe('GstreamerCamera with a folder of JPEGs', () => {
   });
 });
 
+describe('GstreamerCamera with a video file', () => {
+  it('plays a short clip again and again like a live camera', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tilsyn-clip-'));
+    try {
+      const clip = join(dir, 'half second.avi');
+      // Half a second of MJPEG in AVI: only plugins from gst-plugins-good are needed.
+      await promisify(execFile)('gst-launch-1.0', [
+        '-q',
+        'videotestsrc', 'num-buffers=5', '!', 'video/x-raw,width=200,height=100,framerate=10/1',
+        '!', 'jpegenc', '!', 'avimux', '!', 'filesink', `location=${clip}`,
+      ]);
+      const cam = camera({ source: 'file', path: clip, fps: 10, width: 320, height: 240 });
+      await cam.start(new AbortController().signal);
+      const frames = new Set<Frame>();
+      const t0 = Date.now();
+      while (Date.now() - t0 < 1600) {
+        const frame = await cam.grab(2000);
+        expect(frame.data.length).toBe(320 * 240 * 3);
+        frames.add(frame);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // 1.6 s at 10 fps from a 0.5 s clip: it must have looped at least twice.
+      expect(frames.size).toBeGreaterThanOrEqual(12);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('GstreamerCamera with a source that cannot start', () => {
   it('rejects a pending grab within its timeout for a missing V4L2 device, and can start again', async () => {
     const cam = camera({ source: 'v4l2', device: '/dev/video-nonexistent', fps: 5, width: 320, height: 240, watchdogMs: 1500 });
     await cam.start(new AbortController().signal);
     const t0 = Date.now();
-    await expect(cam.grab(3000)).rejects.toThrow(/camera pipeline failed to start/);
+    await expect(cam.grab(3000)).rejects.toThrow(/camera pipeline \(v4l2 device \/dev\/video-nonexistent\) failed to start/);
     expect(Date.now() - t0).toBeLessThan(3000);
     await cam.stop();
     await cam.start(new AbortController().signal);
@@ -155,9 +186,14 @@ describe('GstreamerCamera with a source that cannot start', () => {
   });
 
   it('rejects for an RTSP camera that cannot be reached', async () => {
-    const cam = camera({ source: 'rtsp', url: 'rtsp://127.0.0.1:1/none', fps: 5, width: 320, height: 240, watchdogMs: 1000 });
+    const cam = camera({ source: 'rtsp', url: 'rtsp://user:secret@127.0.0.1:1/none', fps: 5, width: 320, height: 240, watchdogMs: 1000 });
     await cam.start(new AbortController().signal);
-    await expect(cam.grab(3000)).rejects.toThrow(/camera/);
+    const error = await cam.grab(3000).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/camera \(rtsp rtsp:\/\/\*\*\*@127\.0\.0\.1:1\/none\) produced no frame/);
+    expect(error?.message).not.toContain('secret');
   });
 });
 
