@@ -69,10 +69,10 @@ function requireString(name: string, value: string | undefined, source: string):
   return value;
 }
 
-/** The common tail: convert and scale whatever the source gives to packed RGB at the configured size. */
+/** The common tail: packed RGB at the configured size; square pixels, so a source of another shape is letterboxed, not stretched. */
 function tail(o: CameraPipelineOptions, sync: boolean): string {
   return (
-    `videoconvert ! videoscale ! video/x-raw,format=RGB,width=${o.width},height=${o.height}` +
+    `videoconvert ! videoscale ! video/x-raw,format=RGB,width=${o.width},height=${o.height},pixel-aspect-ratio=1/1` +
     ` ! appsink name=${CAMERA_SINK_NAME} max-buffers=1 drop=true sync=${sync}`
   );
 }

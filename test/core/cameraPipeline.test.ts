@@ -4,7 +4,7 @@ import { buildCameraPipeline, framerate, imageFileName, quoteGstValue, type Came
 
 const size = { fps: 5, width: 640, height: 480 } as const;
 const tail = (sync: boolean): string =>
-  `videoconvert ! videoscale ! video/x-raw,format=RGB,width=640,height=480 ! appsink name=sink max-buffers=1 drop=true sync=${sync}`;
+  `videoconvert ! videoscale ! video/x-raw,format=RGB,width=640,height=480,pixel-aspect-ratio=1/1 ! appsink name=sink max-buffers=1 drop=true sync=${sync}`;
 
 describe('buildCameraPipeline', () => {
   const cases: Array<[string, CameraPipelineOptions, string]> = [
