@@ -23,7 +23,7 @@ export class HttpUploader implements Uploader {
     try {
       response = await fetch(url, {
         method: 'PUT',
-        body,
+        body: new Uint8Array(body),
         headers: { authorization: `Bearer ${this.options.token}`, 'content-type': contentType },
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });

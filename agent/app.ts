@@ -1,0 +1,160 @@
+// Composition root: the one place that builds adapters from the config, starts them in order and stops them in reverse.
+import type { Logger } from 'pino';
+import { GpsdClient } from './adapters/gpsdClient.ts';
+import { GstreamerCamera } from './adapters/gstreamerCamera.ts';
+import { HttpUploader } from './adapters/httpUploader.ts';
+import { MqttTaskChannel } from './adapters/mqttTaskChannel.ts';
+import { NmeaFileGps } from './adapters/nmeaFileGps.ts';
+import { OnnxRedactor } from './adapters/onnxRedactor.ts';
+import { SqliteEvidenceQueue } from './adapters/sqliteEvidenceQueue.ts';
+import { YoloxDetector } from './adapters/yoloxDetector.ts';
+import type { Config } from './config/schema.ts';
+import { TaskRegistry } from './core/taskRegistry.ts';
+import type { Clock } from './ports/clock.ts';
+import type { GpsSource } from './ports/gps.ts';
+import { CaptureService } from './services/captureService.ts';
+import { StatusService } from './services/statusService.ts';
+import { TaskService } from './services/taskService.ts';
+import { UploadService } from './services/uploadService.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+interface Stoppable {
+  readonly name: string;
+  stop(): Promise<void>;
+}
+
+export class App {
+  readonly registry = new TaskRegistry();
+  readonly queue: SqliteEvidenceQueue;
+  readonly objects: YoloxDetector;
+  readonly redactor: OnnxRedactor;
+  readonly camera: GstreamerCamera;
+  readonly channel: MqttTaskChannel;
+  readonly gps: GpsSource;
+  readonly tasks: TaskService;
+  readonly capture: CaptureService;
+  readonly upload: UploadService;
+  readonly status: StatusService;
+  private readonly started: Stoppable[] = [];
+  private readonly startedAtMs: number;
+
+  constructor(
+    readonly config: Config,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
+    const log = (component: string) => logger.child({ component });
+    this.startedAtMs = clock.nowMs();
+    this.queue = new SqliteEvidenceQueue({ dataDir: config.dataDir, nowMs: () => clock.nowMs() }, log('queue'));
+    this.objects = new YoloxDetector({ modelsDir: config.models.dir, threads: config.models.threads });
+    this.redactor = new OnnxRedactor({
+      modelsDir: config.models.dir,
+      threads: config.models.threads,
+      jpegQuality: config.redaction.jpegQuality,
+    });
+    this.camera = new GstreamerCamera(config.camera, log('camera'));
+    this.channel = new MqttTaskChannel(
+      {
+        url: config.mqtt.url,
+        prefix: config.mqtt.topicPrefix,
+        fleetId: config.fleetId,
+        vehicleId: config.vehicleId,
+        ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
+        ...(config.mqtt.password !== undefined ? { password: config.mqtt.password } : {}),
+      },
+      log('mqtt'),
+    );
+    this.gps =
+      config.gps.source === 'gpsd'
+        ? new GpsdClient({ host: config.gps.host, port: config.gps.port }, log('gps'))
+        : new NmeaFileGps({ path: config.gps.path, speed: config.gps.speed, loop: config.gps.loop }, clock, log('gps'));
+    this.tasks = new TaskService(
+      { knownLabels: this.objects.labels, taskFiles: config.tasks.files },
+      this.registry,
+      this.channel,
+      clock,
+      log('tasks'),
+    );
+    this.capture = new CaptureService(
+      {
+        vehicleId: config.vehicleId,
+        fleetId: config.fleetId,
+        everyM: config.trigger.everyM,
+        grabTimeoutMs: config.camera.grabTimeoutMs,
+        minScore: 0.4,
+      },
+      {
+        gps: this.gps,
+        registry: this.registry,
+        camera: this.camera,
+        objects: this.objects,
+        redactor: this.redactor,
+        queue: this.queue,
+        clock,
+        logger: log('capture'),
+      },
+    );
+    this.upload = new UploadService(
+      config.upload,
+      this.queue,
+      new HttpUploader({ baseUrl: config.ingest.url, token: config.ingest.token, timeoutMs: config.ingest.timeoutMs }),
+      clock,
+      log('upload'),
+    );
+    this.status = new StatusService(30_000, this.channel, () => this.snapshot(), log('status'));
+  }
+
+  /** Starts every part in dependency order; on failure, stops what had started and rethrows. */
+  async start(signal: AbortSignal): Promise<void> {
+    const steps: [string, () => Promise<void>, () => Promise<void>][] = [
+      ['queue', () => this.queue.start(), () => this.queue.stop()],
+      ['objects', () => this.objects.start(), async () => undefined],
+      ['redactor', () => this.redactor.start(), async () => undefined],
+      ['camera', () => this.camera.start(signal), () => this.camera.stop()],
+      ['mqtt', () => this.channel.start(signal), () => this.channel.stop()],
+      ['tasks', () => this.tasks.start(), () => this.tasks.stop()],
+      ['upload', () => this.upload.start(), () => this.upload.stop()],
+      ['capture', () => this.capture.start(), () => this.capture.stop()],
+      ['gps', () => this.gps.start(signal), () => this.gps.stop()],
+      ['status', () => this.status.start(), () => this.status.stop()],
+    ];
+    for (const [name, start, stop] of steps) {
+      if (signal.aborted) break;
+      try {
+        await start();
+      } catch (err) {
+        this.logger.fatal({ component: name, err: (err as Error).message }, 'start failed');
+        await this.stop();
+        throw err;
+      }
+      this.started.push({ name, stop });
+    }
+    this.logger.info({ vehicleId: this.config.vehicleId, version: AGENT_VERSION }, 'agent started');
+  }
+
+  /** Stops in reverse order; each step on its own, so one failure does not keep the others running. */
+  async stop(): Promise<void> {
+    while (this.started.length > 0) {
+      const part = this.started.pop()!;
+      try {
+        await part.stop();
+      } catch (err) {
+        this.logger.error({ component: part.name, err: (err as Error).message }, 'stop failed');
+      }
+    }
+  }
+
+  snapshot(): Record<string, unknown> {
+    const nowMs = this.clock.nowMs();
+    return {
+      version: AGENT_VERSION,
+      vehicleId: this.config.vehicleId,
+      uptimeS: Math.round((nowMs - this.startedAtMs) / 1000),
+      tasks: this.registry.size,
+      capture: { ...this.capture.stats },
+      queue: this.queue.counts(),
+      upload: { ...this.upload.stats },
+    };
+  }
+}
