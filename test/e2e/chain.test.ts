@@ -1,0 +1,217 @@
+// The whole chain against real parts: Mosquitto, gpsd fed by gpsfake, a GStreamer camera over real street frames,
+// the agent as its own process, SQLite, and an HTTP ingest. Redaction is judged from the uploaded pixels.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIngestReceiver, type IngestReceiver } from '../../agent/cli/ingestReceiver.ts';
+import { freeLoopbackPort, startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
+import type { EvidenceMeta } from '../../agent/core/evidence.ts';
+import { insideArea, type Area } from '../../agent/core/geo.ts';
+import type { TaskAck } from '../../agent/ports/taskChannel.ts';
+import { decodeGray, judgeBox, laplacian } from '../support/detail.ts';
+import { startGpsfake, type FakeGpsd } from '../support/gpsd.ts';
+import { closestSource } from '../support/sourceMatch.ts';
+
+const repoRoot = new URL('../..', import.meta.url).pathname;
+const evalDir = path.join(repoRoot, '../shared/eval/dashcam-dev');
+const haveEval = existsSync(path.join(evalDir, 'boxes-face.json'));
+if (!haveEval) console.warn(`skipping the end-to-end test: ${evalDir} (annotated street frames) is not there`);
+
+// Dashcam frames (1920×1080) with cars, faces and plates; the camera plays them in a loop.
+const FRAMES = [
+  '02171daf-c3f8-4753-9c10-905bde3a920a.jpg',
+  '1ab7ce68-b8c9-4c45-a513-d3fa8b8b0b65.jpg',
+  '59578a27-3a19-479a-9fbf-53e616139cde.jpg',
+];
+// Ground-truth boxes at least this high must be redacted in every uploaded frame.
+const MIN_BOX_HEIGHT_PX = 20;
+const TOKEN = 'e2e-token';
+const PREFIX = 'tilsyn/v1';
+
+const square = (lon1: number, lat1: number, lon2: number, lat2: number): Area => ({
+  type: 'Polygon',
+  coordinates: [[[lon1, lat1], [lon2, lat1], [lon2, lat2], [lon1, lat2], [lon1, lat1]]],
+});
+const window = () => ({ validFrom: new Date(Date.now() - 3_600_000).toISOString(), validUntil: new Date(Date.now() + 3_600_000).toISOString() });
+const AREAS: Record<string, Area> = {
+  // On fixtures/gps/short-drive.nmea: the permit area, and a stretch further north-west.
+  'permit-4711': square(12.553, 55.689, 12.556, 55.6905),
+  'parking-north': square(12.5498, 55.6908, 12.5525, 55.6927),
+  // Off the route.
+  'worksite-amager': square(12.59, 55.66, 12.595, 55.663),
+  // On the route, but looking for something no frame shows.
+  'giraffes-4711': square(12.553, 55.689, 12.556, 55.6905),
+};
+const LOOK_FOR: Record<string, string[]> = {
+  'permit-4711': ['car'],
+  'parking-north': ['car', 'truck'],
+  'worksite-amager': ['car'],
+  'giraffes-4711': ['giraffe'],
+};
+
+interface Received {
+  meta: EvidenceMeta;
+  jpeg: Buffer;
+}
+
+describe.skipIf(!haveEval)('end to end: GPS → task area → camera → detect → redact → queue → upload', () => {
+  let work: string;
+  let broker: LocalBroker;
+  let gpsd: FakeGpsd;
+  let ingest: IngestReceiver;
+  let central: MqttClient;
+  let agent: ChildProcess;
+  let agentExit: Promise<number | null>;
+  const acks: TaskAck[] = [];
+  let withdrawnAtMs = 0;
+  let received: Received[] = [];
+
+  const evidence = (): Received[] =>
+    readdirSync(path.join(work, 'ingest'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => {
+        const meta = JSON.parse(readFileSync(path.join(work, 'ingest', f), 'utf8')) as EvidenceMeta;
+        return { meta, jpeg: readFileSync(path.join(work, 'ingest', `${meta.id}.jpg`)) };
+      });
+  const countFor = (taskId: string) => evidence().filter((e) => e.meta.taskId === taskId).length;
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'tilsyn-e2e-'));
+    // The camera's folder holds links to the annotated frames: inputs only, no copies of their pixels.
+    const frames = path.join(work, 'frames');
+    mkdirSync(frames);
+    for (const f of FRAMES) symlinkSync(path.join(evalDir, f), path.join(frames, f));
+
+    broker = await startLocalBroker(await freeLoopbackPort());
+    gpsd = await startGpsfake(path.join(repoRoot, 'fixtures/gps/short-drive.nmea'), { cycleS: 0.1 });
+    ingest = await startIngestReceiver(path.join(work, 'ingest'), TOKEN);
+
+    central = await mqtt.connectAsync(broker.url, { clientId: 'central' });
+    await central.subscribeAsync(`${PREFIX}/vehicle/e2e-bus/acks`, { qos: 1 });
+    central.on('message', (_topic, payload) => acks.push(JSON.parse(payload.toString()) as TaskAck));
+    for (const [id, area] of Object.entries(AREAS)) {
+      const task = { id, revision: 1, purpose: `e2e ${id}`, area, ...window(), lookFor: LOOK_FOR[id], retentionDays: 1 };
+      await central.publishAsync(`${PREFIX}/fleet/e2e-fleet/tasks/${id}`, JSON.stringify(task), { qos: 1, retain: true });
+    }
+
+    const configFile = path.join(work, 'agent.yaml');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        vehicleId: 'e2e-bus',
+        fleetId: 'e2e-fleet',
+        dataDir: path.join(work, 'data'),
+        gps: { source: 'gpsd', host: '127.0.0.1', port: gpsd.port },
+        mqtt: { url: broker.url },
+        camera: { source: 'file', path: frames, fps: 5, width: 1920, height: 1080 },
+        ingest: { url: ingest.url, token: TOKEN },
+        upload: { idleMs: 200 },
+      }),
+    );
+    const log = path.join(work, 'agent.log');
+    agent = spawn(process.execPath, ['--import', 'tsx', 'agent/main.ts', 'run', '--config', configFile], {
+      cwd: repoRoot,
+      env: { ...process.env, UV_THREADPOOL_SIZE: '16' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    agent.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    agent.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    agentExit = new Promise((resolve) =>
+      agent.once('exit', (code) => {
+        writeFileSync(log, output);
+        resolve(code);
+      }),
+    );
+
+    // Let the vehicle drive until both on-route tasks have evidence, then withdraw one of them.
+    await until(() => countFor('permit-4711') >= 2 && countFor('parking-north') >= 1, 90_000, () => output);
+    await central.publishAsync(`${PREFIX}/fleet/e2e-fleet/tasks/parking-north`, '', { qos: 1, retain: true });
+    await until(() => acks.some((a) => a.taskId === 'parking-north' && a.status === 'withdrawn'), 10_000, () => output);
+    withdrawnAtMs = Date.now();
+    // One loop of the drive takes 14 s: drive on through both areas at least once more.
+    const before = countFor('permit-4711');
+    await new Promise((r) => setTimeout(r, 16_000));
+    await until(() => countFor('permit-4711') >= before + 2, 60_000, () => output);
+
+    agent.kill('SIGTERM');
+    expect(await agentExit).toBe(0);
+    received = evidence();
+  }, 240_000);
+
+  afterAll(async () => {
+    if (agent && agent.exitCode === null) agent.kill('SIGKILL');
+    await central?.endAsync();
+    await ingest?.stop();
+    await gpsd?.stop();
+    await broker?.stop();
+  });
+
+  it('accepted every task', () => {
+    expect(acks.filter((a) => a.status === 'accepted').map((a) => a.taskId).sort()).toEqual(Object.keys(AREAS).sort());
+  });
+
+  it('uploads evidence only from inside the task areas, and only for tasks whose target was seen', () => {
+    expect(received.length).toBeGreaterThanOrEqual(5);
+    for (const { meta } of received) {
+      expect(['permit-4711', 'parking-north']).toContain(meta.taskId);
+      expect(insideArea(meta, AREAS[meta.taskId]!)).toBe(true);
+      expect(meta.found.map((f) => f.label)).toContain('car');
+    }
+  });
+
+  it('stops capturing for a withdrawn task', () => {
+    const after = received.filter((e) => e.meta.taskId === 'parking-north' && Date.parse(e.meta.capturedAt) > withdrawnAtMs);
+    expect(after).toEqual([]);
+  });
+
+  it('sends the metadata the central side relies on, matching the JPEG', () => {
+    for (const { meta, jpeg } of received) {
+      expect(meta).toMatchObject({ vehicleId: 'e2e-bus', fleetId: 'e2e-fleet', revision: 1, retentionDays: 1 });
+      expect(new Date(meta.capturedAt).toISOString()).toBe(meta.capturedAt);
+      expect(createHash('sha256').update(jpeg).digest('hex')).toBe(meta.sha256);
+      expect(meta.models.map((m) => m.name)).toEqual(expect.arrayContaining(['yolox_nano_416_coco', 'yunet_n_dynamic', 'hyperlpr3_y5fu_640x_sim']));
+      expect(typeof meta.speedKmh).toBe('number');
+      expect(typeof meta.headingDeg).toBe('number');
+    }
+  });
+
+  it('blurs every annotated face and plate in every uploaded frame, judged from the pixels', async () => {
+    const truth = [
+      ...(JSON.parse(readFileSync(path.join(evalDir, 'boxes-face.json'), 'utf8')) as { image: string; boxes: number[][]; class: string }[]),
+      ...(JSON.parse(readFileSync(path.join(evalDir, 'boxes-plate.json'), 'utf8')) as { image: string; boxes: number[][]; class: string }[]),
+    ];
+    const sources = FRAMES.map((f) => path.join(evalDir, f));
+    let judged = 0;
+    for (const { meta, jpeg } of received) {
+      const { source, meanDiff } = await closestSource(jpeg, sources);
+      expect(meanDiff, `evidence ${meta.id} resembles none of the camera's frames`).toBeLessThan(8);
+      expect((await sharp(jpeg).metadata()).exif).toBeUndefined();
+      const before = await decodeGray(source);
+      const after = await decodeGray(jpeg);
+      const lapBefore = laplacian(before);
+      const lapAfter = laplacian(after);
+      for (const entry of truth.filter((t) => t.image === path.basename(source))) {
+        for (const box of entry.boxes.filter((b) => b[3]! - b[1]! >= MIN_BOX_HEIGHT_PX)) {
+          const verdict = judgeBox(before, after, lapBefore, lapAfter, box);
+          expect(verdict.redacted, `${entry.class} ${box.join(',')} in ${path.basename(source)} (evidence ${meta.id}): detail ratio ${verdict.ratio.toFixed(2)}`).toBe(true);
+          judged += 1;
+        }
+      }
+    }
+    expect(judged).toBeGreaterThan(0);
+  });
+});
+
+async function until(check: () => boolean, timeoutMs: number, log: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms; agent output:\n${log().slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
