@@ -115,7 +115,7 @@ export class App {
       ['mqtt', () => this.channel.start(signal), () => this.channel.stop()],
       ['tasks', () => this.tasks.start(), () => this.tasks.stop()],
       ['upload', () => this.upload.start(), () => this.upload.stop()],
-      ['capture', () => this.capture.start(), () => this.capture.stop()],
+      ['capture', () => this.capture.start(signal), () => this.capture.stop()],
       ['gps', () => this.gps.start(signal), () => this.gps.stop()],
       ['status', () => this.status.start(), () => this.status.stop()],
     ];

@@ -10,7 +10,8 @@ import { insideArea, type Area } from '../core/geo.ts';
 import { trackToNmea } from '../core/nmea.ts';
 import { systemClock } from '../ports/clock.ts';
 import { startIngestReceiver } from './ingestReceiver.ts';
-import { freeLoopbackPort, startLocalBroker } from './localBroker.ts';
+import { startLocalBroker } from './localBroker.ts';
+import { freeLoopbackPort } from './loopback.ts';
 
 export interface DemoOptions {
   readonly outDir: string;

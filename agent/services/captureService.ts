@@ -2,6 +2,7 @@
 // redact it (fail closed) and queue it. Raw frames stay in RAM and are dropped on any failure.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { backoffDelayMs } from '../core/backoff.ts';
 import { findTargets, type FoundClass } from '../core/decide.ts';
 import type { EvidenceMeta } from '../core/evidence.ts';
 import type { LonLat } from '../core/geo.ts';
@@ -41,13 +42,17 @@ export class CaptureService {
   private readonly lastCaptureAt = new Map<string, LonLat>();
   private inFlight: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
+  private signal: AbortSignal = new AbortController().signal;
+  private cameraFailures = 0;
+  private cameraRestartAtMs = 0;
 
   constructor(
     private readonly options: CaptureServiceOptions,
     private readonly deps: CaptureDeps,
   ) {}
 
-  async start(): Promise<void> {
+  async start(signal: AbortSignal): Promise<void> {
+    this.signal = signal;
     this.unsubscribe = this.deps.gps.onFix((fix) => this.onFix(fix));
   }
 
@@ -90,8 +95,10 @@ export class CaptureService {
     } catch (err) {
       this.stats.framesDroppedCameraFailed += 1;
       logger.warn({ decision: 'no-frame', taskIds, err: (err as Error).message }, 'camera gave no frame');
+      await this.restartCamera();
       return;
     }
+    this.cameraFailures = 0;
     this.stats.framesCaptured += 1;
     for (const task of tasks) this.lastCaptureAt.set(task.id, { lon: fix.lon, lat: fix.lat });
 
@@ -114,6 +121,22 @@ export class CaptureService {
       // Fail closed: whatever went wrong between camera and queue, the raw frame is not kept.
       this.stats.framesDroppedRedactionFailed += 1;
       logger.error({ decision: 'drop', reason: 'redaction-failed', taskIds, err: (err as Error).message }, 'frame dropped');
+    }
+  }
+
+  /** A camera that stopped delivering is restarted, with growing pauses while it keeps failing. */
+  private async restartCamera(): Promise<void> {
+    const nowMs = this.deps.clock.nowMs();
+    if (nowMs < this.cameraRestartAtMs || this.signal.aborted) return;
+    this.cameraFailures += 1;
+    const delayMs = backoffDelayMs(this.cameraFailures, { minMs: 1_000, maxMs: 60_000 }, Math.random());
+    this.cameraRestartAtMs = nowMs + delayMs;
+    this.deps.logger.warn({ failures: this.cameraFailures, nextRestartInMs: delayMs }, 'restarting camera');
+    try {
+      await this.deps.camera.stop();
+      await this.deps.camera.start(this.signal);
+    } catch (err) {
+      this.deps.logger.error({ err: (err as Error).message }, 'camera restart failed');
     }
   }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpUploader } from '../../agent/adapters/httpUploader.ts';
 import { startIngestReceiver, type IngestReceiver } from '../../agent/cli/ingestReceiver.ts';
-import { freeLoopbackPort } from '../../agent/cli/localBroker.ts';
+import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
 import { UploadError } from '../../agent/ports/uploader.ts';
 import { sampleMeta } from '../support/evidence.ts';
 

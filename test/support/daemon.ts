@@ -1,6 +1,5 @@
 // Starts a real daemon (mosquitto, gpsd, …) in its own process group and stops it by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 
 export interface Daemon {
   readonly pid: number;
@@ -42,20 +41,4 @@ export function startDaemon(command: string, args: readonly string[], env?: Node
   };
 }
 
-/** Resolves once something accepts TCP connections on 127.0.0.1:port. */
-export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { waitForPort } from '../../agent/cli/loopback.ts';

@@ -1,15 +1,2 @@
-// Finds a free TCP port on loopback by letting the kernel pick one.
-import net from 'node:net';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// A free TCP port on loopback, for tests that start their own daemons.
+export { freeLoopbackPort as freePort } from '../../agent/cli/loopback.ts';

@@ -1,0 +1,105 @@
+// The capture chain with real parts (NMEA replay, GStreamer camera over a street photo, YOLOX, the redactor,
+// SQLite): a frame is kept only when it shows a target and was redacted; otherwise nothing reaches the disk.
+import { existsSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GstreamerCamera } from '../../agent/adapters/gstreamerCamera.ts';
+import { NmeaFileGps } from '../../agent/adapters/nmeaFileGps.ts';
+import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
+import { SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
+import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
+import { trackToNmea } from '../../agent/core/nmea.ts';
+import { parseTask } from '../../agent/core/task.ts';
+import { TaskRegistry } from '../../agent/core/taskRegistry.ts';
+import { systemClock } from '../../agent/ports/clock.ts';
+import { CaptureService } from '../../agent/services/captureService.ts';
+import { testLogger } from '../support/logger.ts';
+
+const repoRoot = new URL('../..', import.meta.url).pathname;
+const photo = path.join(repoRoot, '../shared/samples/hyperlpr_test_img.jpg');
+const modelsDir = path.join(repoRoot, 'models');
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+async function runChain(lookFor: string[], startRedactor: boolean) {
+  const work = mkdtempSync(path.join(tmpdir(), 'tilsyn-capture-'));
+  const frames = path.join(work, 'frames');
+  mkdirSync(frames);
+  symlinkSync(photo, path.join(frames, 'street.jpg'));
+  // 12 fixes, 10 m apart, all inside the task's area.
+  const drive = trackToNmea([[12.5535, 55.6893], [12.5552, 55.6900]], 36, Date.now());
+  writeFileSync(path.join(work, 'drive.nmea'), drive.text);
+  const nowMs = Date.now();
+  const task = parseTask(
+    JSON.stringify({
+      id: 'permit-4711',
+      revision: 1,
+      purpose: 'test',
+      area: { type: 'Polygon', coordinates: [[[12.553, 55.689], [12.556, 55.689], [12.556, 55.6905], [12.553, 55.6905], [12.553, 55.689]]] },
+      validFrom: new Date(nowMs - 60_000).toISOString(),
+      validUntil: new Date(nowMs + 3_600_000).toISOString(),
+      lookFor,
+      retentionDays: 1,
+    }),
+    ['car', 'giraffe'],
+  );
+  if (!task.ok) throw new Error(JSON.stringify(task.errors));
+  const registry = new TaskRegistry();
+  registry.upsert(task.task);
+
+  const signal = new AbortController().signal;
+  const gps = new NmeaFileGps({ path: path.join(work, 'drive.nmea'), speed: 4 }, systemClock, testLogger);
+  const camera = new GstreamerCamera({ source: 'file', path: frames, fps: 5, width: 1920, height: 1080 }, testLogger);
+  const objects = new YoloxDetector({ modelsDir, threads: 2 });
+  const redactor = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85 });
+  const queue = new SqliteEvidenceQueue({ dataDir: path.join(work, 'data'), nowMs: () => Date.now() }, testLogger);
+  await queue.start();
+  stops.push(() => queue.stop());
+  await objects.start();
+  if (startRedactor) await redactor.start();
+  await camera.start(signal);
+  stops.push(() => camera.stop());
+  const capture = new CaptureService(
+    { vehicleId: 'v1', fleetId: 'f1', everyM: 10, grabTimeoutMs: 3_000, minScore: 0.4 },
+    { gps, registry, camera, objects, redactor, queue, clock: systemClock, logger: testLogger },
+  );
+  await capture.start(signal);
+  await gps.start(signal);
+  stops.push(() => gps.stop());
+  // 12 fixes at 4× take 3 s; give the last frame time to finish.
+  await new Promise((r) => setTimeout(r, 4_500));
+  await capture.stop();
+  return { capture, queue, evidenceDir: path.join(work, 'data', 'evidence') };
+}
+
+describe.skipIf(!existsSync(photo))('CaptureService with real parts', () => {
+  it('queues a redacted frame when the target is in view', async () => {
+    const { capture, queue, evidenceDir } = await runChain(['car'], true);
+    expect(capture.stats.framesCaptured).toBeGreaterThanOrEqual(2);
+    expect(capture.stats.evidenceQueued).toBe(capture.stats.framesCaptured);
+    const item = queue.nextDue(Date.now());
+    expect(item?.meta).toMatchObject({ taskId: 'permit-4711', found: [expect.objectContaining({ label: 'car' })] });
+    expect(item!.meta.plates).toBeGreaterThanOrEqual(1);
+    expect(readdirSync(evidenceDir)).toHaveLength(queue.counts().pending);
+  }, 60_000);
+
+  it('drops every frame without a target, keeping nothing', async () => {
+    const { capture, queue, evidenceDir } = await runChain(['giraffe'], true);
+    expect(capture.stats.framesCaptured).toBeGreaterThanOrEqual(2);
+    expect(capture.stats.framesDroppedNoTarget).toBe(capture.stats.framesCaptured);
+    expect(queue.counts().pending).toBe(0);
+    expect(readdirSync(evidenceDir)).toEqual([]);
+  }, 60_000);
+
+  it('fails closed: when redaction fails, the frame is dropped and nothing is written', async () => {
+    const { capture, queue, evidenceDir } = await runChain(['car'], false);
+    expect(capture.stats.framesCaptured).toBeGreaterThanOrEqual(2);
+    expect(capture.stats.framesDroppedRedactionFailed).toBe(capture.stats.framesCaptured);
+    expect(capture.stats.evidenceQueued).toBe(0);
+    expect(queue.counts().pending).toBe(0);
+    expect(readdirSync(evidenceDir)).toEqual([]);
+  }, 60_000);
+});
