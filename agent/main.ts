@@ -5,6 +5,7 @@ import { runCommand } from './cli/run.ts';
 import { demoCommand } from './cli/demo.ts';
 import { redactCommand } from './cli/redact.ts';
 import { evalCommand } from './cli/eval.ts';
+import { benchCommand } from './cli/bench.ts';
 
 const program = new Command()
   .name('tilsyn')
@@ -68,6 +69,26 @@ program
       set,
       outDir: opts.out,
       limit: opts.limit === undefined ? undefined : Number(opts.limit),
+      modelsDir: opts.modelsDir,
+      threads: Number(opts.threads),
+      json: opts.json ?? false,
+    });
+  });
+
+program
+  .command('bench')
+  .description('ms per 1080p frame for decode → detect → blur → encode, model inference ms, peak RSS')
+  .argument('[files...]', 'JPEG frames (default: ../shared/eval/dashcam-dev)')
+  .option('--frames <n>', 'frames measured', '30')
+  .option('--warmup <n>', 'frames run first and not measured', '3')
+  .option('--models-dir <dir>', 'model weights', defaultModelsDir)
+  .option('--threads <n>', 'inference threads', '2')
+  .option('--json', 'print the figures as JSON')
+  .action(async (files: string[], opts: { frames: string; warmup: string; modelsDir: string; threads: string; json?: boolean }) => {
+    process.exitCode = await benchCommand({
+      files,
+      frames: Number(opts.frames),
+      warmup: Number(opts.warmup),
       modelsDir: opts.modelsDir,
       threads: Number(opts.threads),
       json: opts.json ?? false,

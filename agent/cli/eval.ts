@@ -2,6 +2,7 @@
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import type { OnnxRedactorOptions } from '../adapters/onnxRedactor.ts';
 import {
   grayFromRgb,
   imagePair,
@@ -25,6 +26,8 @@ export interface EvalCommandOptions {
   readonly modelsDir: string;
   readonly threads: number;
   readonly json: boolean;
+  /** Redactor settings to try instead of the defaults (tuning on a dev set). */
+  readonly redactor?: Partial<Omit<OnnxRedactorOptions, 'modelsDir' | 'threads'>>;
   readonly print?: (text: string) => void;
   readonly report?: (line: string) => void;
 }
@@ -58,7 +61,7 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
     report(`tilsyn eval: ${(err as Error).message}`);
     return 2;
   }
-  const engine = new ImageFileRedactor({ modelsDir: o.modelsDir, threads: o.threads, jpegQuality: 90 });
+  const engine = new ImageFileRedactor({ jpegQuality: 90, ...o.redactor, modelsDir: o.modelsDir, threads: o.threads });
   try {
     await engine.start();
   } catch (err) {
