@@ -52,6 +52,8 @@ export class App {
       modelsDir: config.models.dir,
       threads: config.models.threads,
       jpegQuality: config.redaction.jpegQuality,
+      deadlineMs: config.redaction.deadlineMs,
+      style: config.redaction.style,
     });
     this.camera = new GstreamerCamera(config.camera, log('camera'));
     this.channel = new MqttTaskChannel(

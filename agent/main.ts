@@ -3,6 +3,9 @@ import { Command } from 'commander';
 import { ConfigError } from './config/load.ts';
 import { runCommand } from './cli/run.ts';
 import { demoCommand } from './cli/demo.ts';
+import { redactCommand } from './cli/redact.ts';
+import { evalCommand } from './cli/eval.ts';
+import { benchCommand } from './cli/bench.ts';
 
 const program = new Command()
   .name('tilsyn')
@@ -25,6 +28,71 @@ program
   .option('--speed <n>', 'replay speed of the drive', '4')
   .action(async (opts: { out: string; speed: string }) => {
     process.exitCode = await demoCommand({ outDir: opts.out, speed: Number(opts.speed) });
+  });
+
+const defaultModelsDir = new URL('../models', import.meta.url).pathname;
+
+program
+  .command('redact')
+  .description('redact image files: DIR gets each image blurred, and redactions.jsonl of what was blurred')
+  .requiredOption('--out <dir>', 'folder for the redacted images and redactions.jsonl')
+  .argument('<files...>', 'images to redact')
+  .option('--models-dir <dir>', 'model weights', defaultModelsDir)
+  .option('--threads <n>', 'inference threads', '2')
+  .option('--quality <n>', 'JPEG quality of the output', '90')
+  .option('--deadline-ms <ms>', 'drop an image whose redaction takes longer than this')
+  .option('--style <style>', 'blur | fill', 'blur')
+  .action(async (files: string[], opts: { out: string; modelsDir: string; threads: string; quality: string; deadlineMs?: string; style: string }) => {
+    if (opts.style !== 'blur' && opts.style !== 'fill') throw new Error(`--style must be blur or fill, not ${opts.style}`);
+    process.exitCode = await redactCommand({
+      outDir: opts.out,
+      files,
+      modelsDir: opts.modelsDir,
+      threads: Number(opts.threads),
+      jpegQuality: Number(opts.quality),
+      deadlineMs: opts.deadlineMs === undefined ? undefined : Number(opts.deadlineMs),
+      style: opts.style,
+    });
+  });
+
+program
+  .command('eval')
+  .description('redact an annotated set and report recall by box height and over-blur (../shared/eval/SET)')
+  .argument('<set>', 'a folder with boxes*.json, or the name of one under ../shared/eval')
+  .option('--out <dir>', 'redacted images, eval.json and missed.html (default eval-out/SET)')
+  .option('--limit <n>', 'only the first N images by name')
+  .option('--models-dir <dir>', 'model weights', defaultModelsDir)
+  .option('--threads <n>', 'inference threads', '2')
+  .option('--json', 'print the figures as JSON instead of a table')
+  .action(async (set: string, opts: { out?: string; limit?: string; modelsDir: string; threads: string; json?: boolean }) => {
+    process.exitCode = await evalCommand({
+      set,
+      outDir: opts.out,
+      limit: opts.limit === undefined ? undefined : Number(opts.limit),
+      modelsDir: opts.modelsDir,
+      threads: Number(opts.threads),
+      json: opts.json ?? false,
+    });
+  });
+
+program
+  .command('bench')
+  .description('ms per 1080p frame for decode → detect → blur → encode, model inference ms, peak RSS')
+  .argument('[files...]', 'JPEG frames (default: ../shared/eval/dashcam-dev)')
+  .option('--frames <n>', 'frames measured', '30')
+  .option('--warmup <n>', 'frames run first and not measured', '3')
+  .option('--models-dir <dir>', 'model weights', defaultModelsDir)
+  .option('--threads <n>', 'inference threads', '2')
+  .option('--json', 'print the figures as JSON')
+  .action(async (files: string[], opts: { frames: string; warmup: string; modelsDir: string; threads: string; json?: boolean }) => {
+    process.exitCode = await benchCommand({
+      files,
+      frames: Number(opts.frames),
+      warmup: Number(opts.warmup),
+      modelsDir: opts.modelsDir,
+      threads: Number(opts.threads),
+      json: opts.json ?? false,
+    });
   });
 
 try {

@@ -101,6 +101,15 @@ export const configSchema = z
     redaction: z
       .strictObject({
         jpegQuality: z.int().min(50).max(100).default(85).describe('Quality of the stored, redacted JPEG'),
+        deadlineMs: z
+          .int()
+          .min(1)
+          .default(5000)
+          .describe('A frame whose redaction takes longer than this (ms) is dropped and counted, never kept unredacted'),
+        style: z
+          .enum(['blur', 'fill'])
+          .default('blur')
+          .describe('How faces and plates are obscured: heavy Gaussian blur, or a solid fill of the mean colour'),
       })
       .prefault({})
       .describe('Face and plate redaction'),

@@ -11,6 +11,7 @@ import type { TaskRegistry } from '../core/taskRegistry.ts';
 import { decideCaptures } from '../core/trigger.ts';
 import type { Camera } from '../ports/camera.ts';
 import type { Clock } from '../ports/clock.ts';
+import { DeadlineExceededError } from '../core/deadline.ts';
 import type { ObjectDetector, Redactor } from '../ports/detector.ts';
 import type { EvidenceQueue } from '../ports/evidenceQueue.ts';
 import type { Frame } from '../ports/frame.ts';
@@ -120,7 +121,9 @@ export class CaptureService {
     } catch (err) {
       // Fail closed: whatever went wrong between camera and queue, the raw frame is not kept.
       this.stats.framesDroppedRedactionFailed += 1;
-      logger.error({ decision: 'drop', reason: 'redaction-failed', taskIds, err: (err as Error).message }, 'frame dropped');
+      const overran = err instanceof DeadlineExceededError;
+      if (overran) this.stats.framesDroppedDeadline += 1;
+      logger.error({ decision: 'drop', reason: overran ? 'redaction-deadline' : 'redaction-failed', taskIds, err: (err as Error).message }, 'frame dropped');
     }
   }
 

@@ -5,6 +5,8 @@ export interface CaptureStats {
   framesCaptured: number;
   framesDroppedNoTarget: number;
   framesDroppedRedactionFailed: number;
+  /** Of those, frames whose redaction overran redaction.deadlineMs. */
+  framesDroppedDeadline: number;
   framesDroppedCameraFailed: number;
   framesSkippedBusy: number;
   facesBlurred: number;
@@ -19,6 +21,7 @@ export function emptyCaptureStats(): CaptureStats {
     framesCaptured: 0,
     framesDroppedNoTarget: 0,
     framesDroppedRedactionFailed: 0,
+    framesDroppedDeadline: 0,
     framesDroppedCameraFailed: 0,
     framesSkippedBusy: 0,
     facesBlurred: 0,

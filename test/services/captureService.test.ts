@@ -24,7 +24,7 @@ afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
 
-async function runChain(lookFor: string[], startRedactor: boolean) {
+async function runChain(lookFor: string[], startRedactor: boolean, deadlineMs?: number) {
   const work = mkdtempSync(path.join(tmpdir(), 'tilsyn-capture-'));
   const frames = path.join(work, 'frames');
   mkdirSync(frames);
@@ -54,7 +54,7 @@ async function runChain(lookFor: string[], startRedactor: boolean) {
   const gps = new NmeaFileGps({ path: path.join(work, 'drive.nmea'), speed: 4 }, systemClock, testLogger);
   const camera = new GstreamerCamera({ source: 'file', path: frames, fps: 5, width: 1920, height: 1080 }, testLogger);
   const objects = new YoloxDetector({ modelsDir, threads: 2 });
-  const redactor = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85 });
+  const redactor = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85, deadlineMs });
   const queue = new SqliteEvidenceQueue({ dataDir: path.join(work, 'data'), nowMs: () => Date.now() }, testLogger);
   await queue.start();
   stops.push(() => queue.stop());
@@ -97,6 +97,17 @@ describe.skipIf(!existsSync(photo))('CaptureService with real parts', () => {
   it('fails closed: when redaction fails, the frame is dropped and nothing is written', async () => {
     const { capture, queue, evidenceDir } = await runChain(['car'], false);
     expect(capture.stats.framesCaptured).toBeGreaterThanOrEqual(2);
+    expect(capture.stats.framesDroppedRedactionFailed).toBe(capture.stats.framesCaptured);
+    expect(capture.stats.evidenceQueued).toBe(0);
+    expect(queue.counts().pending).toBe(0);
+    expect(readdirSync(evidenceDir)).toEqual([]);
+  }, 60_000);
+
+  it('fails closed on time: a frame whose redaction overruns redaction.deadlineMs is dropped and counted', async () => {
+    // 1 ms: no 1080p frame can be searched that fast on any machine, so every frame overruns.
+    const { capture, queue, evidenceDir } = await runChain(['car'], true, 1);
+    expect(capture.stats.framesCaptured).toBeGreaterThanOrEqual(2);
+    expect(capture.stats.framesDroppedDeadline).toBe(capture.stats.framesCaptured);
     expect(capture.stats.framesDroppedRedactionFailed).toBe(capture.stats.framesCaptured);
     expect(capture.stats.evidenceQueued).toBe(0);
     expect(queue.counts().pending).toBe(0);

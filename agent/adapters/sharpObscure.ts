@@ -1,0 +1,58 @@
+// Irreversible obscuring of regions of a packed RGB frame: a heavy Gaussian blur (sharp) or a solid fill.
+import sharp, { type Sharp } from 'sharp';
+import type { Box } from '../core/boxes.ts';
+
+export type ObscureStyle = 'blur' | 'fill';
+
+/**
+ * Gaussian sigma for a region: half its short side, a quarter of its long side, at least 3 px. A face becomes a
+ * soft colour field and a plate's characters (each about a sixth of its width) are spread over several
+ * neighbours; after 8-bit rounding there is nothing left for a deconvolution to bring back.
+ */
+export function blurSigmaFor(widthPx: number, heightPx: number): number {
+  return Math.max(3, Math.min(widthPx, heightPx) / 2, Math.max(widthPx, heightPx) / 4);
+}
+
+/** Whole-pixel rectangle of a box inside the image, or null when nothing of it is inside. */
+function rectOf(b: Box, width: number, height: number) {
+  const left = Math.max(0, Math.floor(b.x1));
+  const top = Math.max(0, Math.floor(b.y1));
+  const right = Math.min(width, Math.ceil(b.x2));
+  const bottom = Math.min(height, Math.ceil(b.y2));
+  return right > left && bottom > top ? { left, top, width: right - left, height: bottom - top } : null;
+}
+
+/**
+ * Obscures each box of `rgb` (packed RGB, width×height) in place; boxes are taken one after the other, so an
+ * overlap is obscured twice, never left half done. Pixels outside the boxes are untouched.
+ */
+export async function obscureRegions(
+  rgb: Buffer,
+  width: number,
+  height: number,
+  boxes: readonly Box[],
+  style: ObscureStyle = 'blur',
+): Promise<void> {
+  if (rgb.length !== width * height * 3) throw new Error(`buffer holds ${rgb.length} bytes, expected ${width}x${height}x3`);
+  for (const b of boxes) {
+    const rect = rectOf(b, width, height);
+    if (!rect) continue;
+    const region = sharp(rgb, { raw: { width, height, channels: 3 } }).extract(rect);
+    const patch =
+      style === 'fill'
+        ? await meanColourPatch(region, rect.width, rect.height)
+        : await region.blur(blurSigmaFor(rect.width, rect.height)).raw().toBuffer();
+    if (patch.length !== rect.width * rect.height * 3) throw new Error(`obscured patch has ${patch.length} bytes, expected ${rect.width * rect.height * 3}`);
+    const rowBytes = rect.width * 3;
+    for (let y = 0; y < rect.height; y++) {
+      patch.copy(rgb, ((rect.top + y) * width + rect.left) * 3, y * rowBytes, (y + 1) * rowBytes);
+    }
+  }
+}
+
+/** The region's mean colour, repeated: nothing of the region's content but three numbers survives. */
+async function meanColourPatch(region: Sharp, w: number, h: number): Promise<Buffer> {
+  const { channels } = await region.stats();
+  const [r, g, b] = channels.map((c) => Math.round(c.mean));
+  return sharp({ create: { width: w, height: h, channels: 3, background: { r: r!, g: g!, b: b! } } }).raw().toBuffer();
+}

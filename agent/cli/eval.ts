@@ -1,0 +1,198 @@
+// `tilsyn eval SET`: redacts an annotated set and prints recall by box height and over-blur, as a table and JSON.
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { OnnxRedactorOptions } from '../adapters/onnxRedactor.ts';
+import {
+  grayFromRgb,
+  imagePair,
+  judgeBox,
+  overblurShare,
+  recallFigures,
+  round,
+  type BoxResult,
+  type RecallFigures,
+} from '../core/redactionScore.ts';
+import { loadEvalSet, type EvalSet } from './evalSet.ts';
+import { decodeImageFile, ImageFileRedactor } from './imageFileRedactor.ts';
+import { missedBoxesPage, type MissedBox } from './missedBoxesPage.ts';
+import { REDACTIONS_FILE, regionRecord } from './redact.ts';
+
+export interface EvalCommandOptions {
+  readonly set: string;
+  /** Default eval-out/SET under the current folder. */
+  readonly outDir?: string;
+  readonly limit?: number;
+  readonly modelsDir: string;
+  readonly threads: number;
+  readonly json: boolean;
+  /** Redactor settings to try instead of the defaults (tuning on a dev set). */
+  readonly redactor?: Partial<Omit<OnnxRedactorOptions, 'modelsDir' | 'threads'>>;
+  readonly print?: (text: string) => void;
+  readonly report?: (line: string) => void;
+}
+
+export interface KindFigures {
+  readonly all: RecallFigures;
+  /** Boxes at least 20 px high: the ones a person could recognise at a glance. */
+  readonly min20: RecallFigures;
+  /** Mean over images of the textured area lost outside this kind's padded boxes (the python tool's figure). */
+  readonly overblur: number;
+}
+
+export interface EvalFigures {
+  readonly set: string;
+  readonly images: number;
+  readonly failedImages: number;
+  readonly kinds: Record<string, KindFigures>;
+  /** The same over-blur, with every kind's boxes counted as truth (blurring a plate is not over-blur of faces). */
+  readonly overblurAllKinds: number;
+  readonly msPerImage: { readonly mean: number; readonly p95: number };
+  readonly outDir: string;
+}
+
+export async function evalCommand(o: EvalCommandOptions): Promise<number> {
+  const print = o.print ?? ((text: string) => process.stdout.write(text));
+  const report = o.report ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let set: EvalSet;
+  try {
+    set = await loadEvalSet(o.set);
+  } catch (err) {
+    report(`tilsyn eval: ${(err as Error).message}`);
+    return 2;
+  }
+  const engine = new ImageFileRedactor({ jpegQuality: 90, ...o.redactor, modelsDir: o.modelsDir, threads: o.threads });
+  try {
+    await engine.start();
+  } catch (err) {
+    report(`tilsyn eval: cannot load the redaction models: ${(err as Error).message}`);
+    return 3;
+  }
+  const outDir = path.resolve(o.outDir ?? path.join('eval-out', set.name));
+  await mkdir(outDir, { recursive: true });
+  await rm(path.join(outDir, REDACTIONS_FILE), { force: true });
+  const images = o.limit === undefined ? set.images : set.images.slice(0, o.limit);
+
+  const results: BoxResult[] = [];
+  const missed: MissedBox[] = [];
+  const overblur = new Map<string, number[]>(set.kinds.map((k) => [k, []]));
+  const overblurAll: number[] = [];
+  const msList: number[] = [];
+  let failed = 0;
+  try {
+    for (const [n, item] of images.entries()) {
+      const source = path.join(set.dir, item.image);
+      let scored;
+      try {
+        scored = await scoreImage(engine, source, path.join(outDir, item.image), item.truth);
+      } catch (err) {
+        failed += 1;
+        report(`skipped ${source}: ${(err as Error).message}`);
+        await appendFile(path.join(outDir, REDACTIONS_FILE), `${JSON.stringify({ image: item.image, error: (err as Error).message })}\n`);
+        continue;
+      }
+      msList.push(scored.ms);
+      await appendFile(path.join(outDir, REDACTIONS_FILE), `${JSON.stringify(scored.record)}\n`);
+      for (const [kind, share] of scored.overblur) overblur.get(kind)!.push(share);
+      overblurAll.push(scored.overblurAll);
+      for (const r of scored.results) {
+        results.push(r);
+        if (!r.verdict.redacted) {
+          missed.push({
+            ...r,
+            sourceHref: encodeURI(path.relative(outDir, source)),
+            outputHref: encodeURI(item.image),
+            imageWidth: scored.width,
+            imageHeight: scored.height,
+          });
+        }
+      }
+      if ((n + 1) % 25 === 0) report(`${n + 1}/${images.length} images`);
+    }
+  } finally {
+    await engine.stop();
+  }
+
+  const kinds: Record<string, KindFigures> = {};
+  for (const kind of set.kinds) {
+    const ofKind = results.filter((r) => r.kind === kind);
+    kinds[kind] = { all: recallFigures(ofKind), min20: recallFigures(ofKind, 20), overblur: round(mean(overblur.get(kind)!), 4) };
+  }
+  const sorted = [...msList].sort((a, b) => a - b);
+  const figures: EvalFigures = {
+    set: set.name,
+    images: images.length,
+    failedImages: failed,
+    kinds,
+    overblurAllKinds: round(mean(overblurAll), 4),
+    msPerImage: { mean: Math.round(mean(msList)), p95: Math.round(sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))] ?? 0) },
+    outDir,
+  };
+  await writeFile(path.join(outDir, 'eval.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  await writeFile(path.join(outDir, 'missed.html'), missedBoxesPage(`Missed boxes — ${set.name}`, missed));
+  print(o.json ? `${JSON.stringify(figures)}\n` : figuresTable(figures));
+  return failed ? 1 : 0;
+}
+
+async function scoreImage(engine: ImageFileRedactor, source: string, target: string, truth: ReadonlyMap<string, readonly (readonly number[])[]>) {
+  const frame = await decodeImageFile(source);
+  const out = await engine.redactFrame(frame);
+  await writeFile(target, out.jpeg);
+  const decoded = await sharp(out.jpeg).raw().toBuffer({ resolveWithObject: true });
+  const pair = imagePair(
+    grayFromRgb(frame.data, frame.width, frame.height),
+    grayFromRgb(decoded.data, decoded.info.width, decoded.info.height, decoded.info.channels),
+  );
+  const results: BoxResult[] = [];
+  const overblur = new Map<string, number>();
+  const allBoxes: (readonly number[])[] = [];
+  for (const [kind, boxes] of truth) {
+    allBoxes.push(...boxes);
+    overblur.set(kind, overblurShare(pair, boxes));
+    for (const box of boxes) {
+      // A box wholly outside the image is not counted (as the python tool).
+      const inside = Math.min(frame.width, Math.ceil(box[2]!)) > Math.max(0, Math.trunc(box[0]!)) &&
+        Math.min(frame.height, Math.ceil(box[3]!)) > Math.max(0, Math.trunc(box[1]!));
+      if (!inside) continue;
+      results.push({ image: path.basename(source), kind, box, heightPx: box[3]! - box[1]!, verdict: judgeBox(pair, box) });
+    }
+  }
+  const ms = out.detectMs + out.redactMs;
+  return {
+    results,
+    overblur,
+    overblurAll: overblurShare(pair, allBoxes),
+    ms,
+    width: frame.width,
+    height: frame.height,
+    record: { image: path.basename(source), ms: Math.round(ms), regions: out.regions.map(regionRecord) },
+  };
+}
+
+function mean(v: readonly number[]): number {
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0;
+}
+
+const pct = (v: number) => (Number.isNaN(v) ? '   —  ' : `${(100 * v).toFixed(1).padStart(5)}%`);
+
+/** Plain-text table: one row per kind, recall per height bucket with counts, over-blur. */
+export function figuresTable(f: EvalFigures): string {
+  const buckets = ['<10', '10-20', '20-40', '>=40'] as const;
+  const cell = (r: RecallFigures, b: (typeof buckets)[number]) => {
+    const v = r.byHeight[b];
+    return v ? `${pct(v[2])} ${`${v[0]}/${v[1]}`.padStart(7)}` : ''.padStart(14);
+  };
+  const lines = [
+    `${f.set}: ${f.images} images${f.failedImages ? `, ${f.failedImages} failed` : ''}, ${f.msPerImage.mean} ms per image (p95 ${f.msPerImage.p95})`,
+    `${'kind'.padEnd(8)} ${'all'.padStart(14)} ${'>=20 px'.padStart(8)} ${buckets.map((b) => `${b} px`.padStart(14)).join(' ')} ${'over-blur'.padStart(10)}`,
+  ];
+  for (const [kind, k] of Object.entries(f.kinds)) {
+    lines.push(
+      `${kind.padEnd(8)} ${pct(k.all.recall)} ${`${k.all.redacted}/${k.all.boxes}`.padStart(7)} ${pct(k.min20.recall).padStart(8)} ` +
+        `${buckets.map((b) => cell(k.all, b)).join(' ')} ${pct(k.overblur).padStart(10)}`,
+    );
+  }
+  lines.push(`over-blur with every kind's boxes as truth: ${pct(f.overblurAllKinds).trim()}`);
+  lines.push(`redacted images, eval.json, missed.html: ${f.outDir}`);
+  return `${lines.join('\n')}\n`;
+}

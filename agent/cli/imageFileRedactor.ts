@@ -1,0 +1,66 @@
+// Redacts image files with the agent's own chain (YOLOX objects → OnnxRedactor), as the vehicle would a frame.
+import sharp from 'sharp';
+import { OnnxRedactor, type OnnxRedactorOptions } from '../adapters/onnxRedactor.ts';
+import { YoloxDetector } from '../adapters/yoloxDetector.ts';
+import type { RedactedRegion } from '../ports/detector.ts';
+import type { Frame } from '../ports/frame.ts';
+
+export interface ImageFileRedactorOptions extends OnnxRedactorOptions {}
+
+/** One redacted image: the clean JPEG, what was blurred, and the time taken (decode excluded). */
+export interface FileRedaction {
+  readonly frame: Frame;
+  readonly jpeg: Buffer;
+  readonly regions: readonly RedactedRegion[];
+  readonly detectMs: number;
+  readonly redactMs: number;
+}
+
+/** Decodes an image file to a packed RGB frame (no EXIF rotation: boxes are in stored pixel order). */
+export async function decodeImageFile(file: string): Promise<Frame> {
+  const { data, info } = await sharp(file, { failOn: 'error' })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+  return { data, width: info.width, height: info.height, capturedAtMs: Date.now() };
+}
+
+export class ImageFileRedactor {
+  private readonly objects: YoloxDetector;
+  private readonly redactor: OnnxRedactor;
+
+  constructor(options: ImageFileRedactorOptions) {
+    this.objects = new YoloxDetector({ modelsDir: options.modelsDir, threads: options.threads });
+    this.redactor = new OnnxRedactor(options);
+  }
+
+  /** Loads and verifies every model; throws with the file and the fix when one is missing or corrupt. */
+  async start(): Promise<void> {
+    await this.objects.start();
+    try {
+      await this.redactor.start();
+    } catch (err) {
+      await this.objects.stop();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.redactor.stop();
+    } finally {
+      await this.objects.stop();
+    }
+  }
+
+  /** Redacts a decoded frame; rejects (fail closed) on any detector error or an overrun deadline. */
+  async redactFrame(frame: Frame): Promise<FileRedaction> {
+    const t = performance.now();
+    const objects = await this.objects.detect(frame);
+    const detectMs = performance.now() - t;
+    const out = await this.redactor.redact(frame, objects);
+    return { frame, jpeg: out.jpeg, regions: out.regions, detectMs, redactMs: out.ms };
+  }
+}
