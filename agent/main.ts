@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { ConfigError } from './config/load.ts';
 import { runCommand } from './cli/run.ts';
 import { demoCommand } from './cli/demo.ts';
+import { auditVerifyCommand } from './cli/auditCommand.ts';
+import { queueCommand } from './cli/queueCommand.ts';
 
 const program = new Command()
   .name('tilsyn')
@@ -25,6 +27,26 @@ program
   .option('--speed <n>', 'replay speed of the drive', '4')
   .action(async (opts: { out: string; speed: string }) => {
     process.exitCode = await demoCommand({ outDir: opts.out, speed: Number(opts.speed) });
+  });
+
+program
+  .command('queue')
+  .description('list the evidence waiting on this vehicle, and why (reads the queue of a stopped or running agent)')
+  .requiredOption('-c, --config <file>', 'YAML configuration file of the agent')
+  .option('--json', 'one JSON document, for scripts')
+  .action((opts: { config: string; json?: boolean }) => {
+    process.exitCode = queueCommand(opts);
+  });
+
+program
+  .command('audit')
+  .description('the audit trail')
+  .command('verify')
+  .description('check the hash chain of the audit trail (exit 1 when broken)')
+  .requiredOption('-c, --config <file>', 'YAML configuration file of the agent')
+  .option('--json', 'the verdict as JSON')
+  .action((opts: { config: string; json?: boolean }) => {
+    process.exitCode = auditVerifyCommand(opts);
   });
 
 try {
