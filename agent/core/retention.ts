@@ -43,22 +43,27 @@ export function evictionOrder(a: StoredItem, b: StoredItem): number {
 }
 
 /**
- * Decides the deletions. `items` must come in evictionOrder (a database can stream them so); every expired item
- * goes, then further items until the queue is within maxBytes and the disk has minFreeBytes free.
+ * Decides the deletions. `items` yields the stored items in evictionOrder (a database can stream them so) and is
+ * walked twice: first every expired item goes, then, if still needed, further items until the queue is within
+ * maxBytes and the disk has minFreeBytes free.
  */
-export function planRetention(items: Iterable<StoredItem>, nowMs: number, usage: StorageUsage, limits: StorageLimits): Deletion[] {
+export function planRetention(items: () => Iterable<StoredItem>, nowMs: number, usage: StorageUsage, limits: StorageLimits): Deletion[] {
   let usedBytes = usage.usedBytes;
   let freeBytes = usage.freeBytes;
   const deletions: Deletion[] = [];
-  for (const item of items) {
-    let reason: DeletionReason | null = null;
-    if (nowMs >= expiresAtMs(item)) reason = 'retention-expired';
-    else if (usedBytes > limits.maxBytes) reason = 'quota-max-bytes';
-    else if (freeBytes < limits.minFreeBytes) reason = 'quota-min-free';
-    if (reason === null) continue;
+  const take = (item: StoredItem, reason: DeletionReason) => {
     deletions.push({ id: item.id, taskId: item.taskId, bytes: item.bytes, reason });
     usedBytes -= item.bytes;
     freeBytes += item.bytes;
+  };
+  for (const item of items()) if (nowMs >= expiresAtMs(item)) take(item, 'retention-expired');
+  const overQuota = () => usedBytes > limits.maxBytes || freeBytes < limits.minFreeBytes;
+  if (!overQuota()) return deletions;
+  for (const item of items()) {
+    if (nowMs >= expiresAtMs(item)) continue;
+    if (usedBytes > limits.maxBytes) take(item, 'quota-max-bytes');
+    else if (freeBytes < limits.minFreeBytes) take(item, 'quota-min-free');
+    else break;
   }
   return deletions;
 }

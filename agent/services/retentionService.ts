@@ -65,7 +65,7 @@ export class RetentionService {
 
   private async sweepOnce(): Promise<Deletion[]> {
     const usage = { usedBytes: this.queue.counts().bytes, freeBytes: await this.freeBytes(this.options.dataDir) };
-    const deletions = planRetention(this.queue.storedItems(), this.clock.nowMs(), usage, this.options);
+    const deletions = planRetention(() => this.queue.storedItems(), this.clock.nowMs(), usage, this.options);
     for (const d of deletions) {
       try {
         await this.queue.remove(d.id, d.reason);
