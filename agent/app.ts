@@ -13,6 +13,8 @@ import { TaskRegistry } from './core/taskRegistry.ts';
 import type { Clock } from './ports/clock.ts';
 import type { GpsSource } from './ports/gps.ts';
 import { CaptureService } from './services/captureService.ts';
+import { DropAuditService } from './services/dropAuditService.ts';
+import { RetentionService } from './services/retentionService.ts';
 import { StatusService } from './services/statusService.ts';
 import { TaskService } from './services/taskService.ts';
 import { UploadService } from './services/uploadService.ts';
@@ -36,6 +38,8 @@ export class App {
   readonly capture: CaptureService;
   readonly upload: UploadService;
   readonly status: StatusService;
+  readonly retention: RetentionService;
+  readonly dropAudit: DropAuditService;
   private readonly started: Stoppable[] = [];
   private readonly startedAtMs: number;
 
@@ -46,7 +50,10 @@ export class App {
   ) {
     const log = (component: string) => logger.child({ component });
     this.startedAtMs = clock.nowMs();
-    this.queue = new SqliteEvidenceQueue({ dataDir: config.dataDir, nowMs: () => clock.nowMs() }, log('queue'));
+    this.queue = new SqliteEvidenceQueue(
+      { dataDir: config.dataDir, nowMs: () => clock.nowMs(), ...(config.storage.keyFile !== undefined ? { keyFile: config.storage.keyFile } : {}) },
+      log('queue'),
+    );
     this.objects = new YoloxDetector({ modelsDir: config.models.dir, threads: config.models.threads });
     this.redactor = new OnnxRedactor({
       modelsDir: config.models.dir,
@@ -77,6 +84,7 @@ export class App {
       this.channel,
       clock,
       log('tasks'),
+      () => this.queue.audit,
     );
     this.capture = new CaptureService(
       {
@@ -104,6 +112,13 @@ export class App {
       clock,
       log('upload'),
     );
+    this.retention = new RetentionService(
+      { dataDir: config.dataDir, maxBytes: config.storage.maxBytes, minFreeBytes: config.storage.minFreeBytes, sweepEveryMs: config.storage.sweepEveryMs },
+      this.queue,
+      clock,
+      log('retention'),
+    );
+    this.dropAudit = new DropAuditService(config.storage.sweepEveryMs, () => this.capture.stats, () => this.queue.audit);
     this.status = new StatusService(30_000, this.channel, () => this.snapshot(), log('status'));
   }
 
@@ -117,6 +132,8 @@ export class App {
       ['mqtt', () => this.channel.start(signal), () => this.channel.stop()],
       ['tasks', () => this.tasks.start(), () => this.tasks.stop()],
       ['upload', () => this.upload.start(), () => this.upload.stop()],
+      ['retention', () => this.retention.start(), () => this.retention.stop()],
+      ['drop-audit', () => this.dropAudit.start(), () => this.dropAudit.stop()],
       ['capture', () => this.capture.start(signal), () => this.capture.stop()],
       ['gps', () => this.gps.start(signal), () => this.gps.stop()],
       ['status', () => this.status.start(), () => this.status.stop()],
@@ -157,6 +174,7 @@ export class App {
       capture: { ...this.capture.stats },
       queue: this.queue.counts(),
       upload: { ...this.upload.stats },
+      retention: { ...this.retention.stats },
     };
   }
 }

@@ -6,6 +6,8 @@ import { demoCommand } from './cli/demo.ts';
 import { redactCommand } from './cli/redact.ts';
 import { evalCommand } from './cli/eval.ts';
 import { benchCommand } from './cli/bench.ts';
+import { auditVerifyCommand } from './cli/auditCommand.ts';
+import { queueCommand } from './cli/queueCommand.ts';
 
 const program = new Command()
   .name('tilsyn')
@@ -93,6 +95,26 @@ program
       threads: Number(opts.threads),
       json: opts.json ?? false,
     });
+  });
+
+program
+  .command('queue')
+  .description('list the evidence waiting on this vehicle, and why (reads the queue of a stopped or running agent)')
+  .requiredOption('-c, --config <file>', 'YAML configuration file of the agent')
+  .option('--json', 'one JSON document, for scripts')
+  .action((opts: { config: string; json?: boolean }) => {
+    process.exitCode = queueCommand(opts);
+  });
+
+program
+  .command('audit')
+  .description('the audit trail')
+  .command('verify')
+  .description('check the hash chain of the audit trail (exit 1 when broken)')
+  .requiredOption('-c, --config <file>', 'YAML configuration file of the agent')
+  .option('--json', 'the verdict as JSON')
+  .action((opts: { config: string; json?: boolean }) => {
+    process.exitCode = auditVerifyCommand(opts);
   });
 
 try {

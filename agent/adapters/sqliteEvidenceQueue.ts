@@ -1,4 +1,5 @@
-// Evidence queue on SQLite (WAL) plus one redacted JPEG file per item under dataDir/evidence.
+// Evidence queue on SQLite (WAL) plus one encrypted redacted JPEG per item under dataDir/evidence; every change
+// to the queue is written to the audit trail in the same transaction.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
@@ -6,13 +7,24 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { EvidenceMeta } from '../core/evidence.ts';
+import type { DeletionReason, StoredItem } from '../core/retention.ts';
+import type { AuditTrail } from '../ports/auditTrail.ts';
 import type { EvidenceQueue, QueueCounts, QueuedEvidence } from '../ports/evidenceQueue.ts';
+import { loadOrCreateDeviceKey } from './deviceKey.ts';
+import { EvidenceCipher } from './evidenceCipher.ts';
+import { AUDIT_SCHEMA, SqliteAuditTrail } from './sqliteAuditTrail.ts';
+import { migrateQueueSchema, QUEUE_SCHEMA } from './queueSchema.ts';
 
 export interface SqliteEvidenceQueueOptions {
   /** Folder that holds queue.sqlite and evidence/. */
   readonly dataDir: string;
+  /** The AES-256 device key; created 0600 when missing. Default: dataDir/device.key. */
+  readonly keyFile?: string;
   readonly nowMs: () => number;
 }
+
+/** Encrypted evidence files end in this; anything else in the folder is debris and gets deleted. */
+const FILE_SUFFIX = '.evd';
 
 interface Row {
   id: string;
@@ -22,24 +34,14 @@ interface Row {
   created_at_ms: number;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS evidence (
-  id TEXT PRIMARY KEY,
-  task_id TEXT NOT NULL,
-  revision INTEGER NOT NULL,
-  priority INTEGER NOT NULL,
-  created_at_ms INTEGER NOT NULL,
-  bytes INTEGER NOT NULL,
-  meta TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  retry_at_ms INTEGER NOT NULL DEFAULT 0,
-  last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS evidence_due ON evidence (retry_at_ms, priority DESC, created_at_ms);
-`;
+export function queueDbPath(dataDir: string): string {
+  return path.join(dataDir, 'queue.sqlite');
+}
 
 export class SqliteEvidenceQueue implements EvidenceQueue {
   private db: Database.Database | null = null;
+  private trail: SqliteAuditTrail | null = null;
+  private cipher: EvidenceCipher | null = null;
   private readonly filesDir: string;
 
   constructor(
@@ -49,54 +51,75 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
     this.filesDir = path.join(options.dataDir, 'evidence');
   }
 
+  /** The audit trail kept in the same database (available once started). */
+  get audit(): AuditTrail {
+    if (this.trail === null) throw new Error('evidence queue is not started');
+    return this.trail;
+  }
+
   async start(): Promise<void> {
     mkdirSync(this.filesDir, { recursive: true, mode: 0o700 });
-    const db = new Database(path.join(this.options.dataDir, 'queue.sqlite'));
+    this.cipher = new EvidenceCipher(loadOrCreateDeviceKey(this.options.keyFile ?? path.join(this.options.dataDir, 'device.key')));
+    const db = new Database(queueDbPath(this.options.dataDir));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    db.exec(SCHEMA);
+    db.exec(QUEUE_SCHEMA);
+    migrateQueueSchema(db);
+    db.exec(AUDIT_SCHEMA);
     this.db = db;
+    this.trail = new SqliteAuditTrail(db, this.options.nowMs);
     await this.reconcile();
   }
 
   async stop(): Promise<void> {
     this.db?.close();
     this.db = null;
+    this.trail = null;
   }
 
   async add(meta: EvidenceMeta, jpeg: Buffer, priority: number): Promise<void> {
+    const db = this.requireDb();
+    const sealed = this.requireCipher().seal(meta.id, jpeg);
     const finalPath = this.fileOf(meta.id);
     const tmpPath = `${finalPath}.${randomBytes(4).toString('hex')}.tmp`;
     const handle = await open(tmpPath, 'wx', 0o600);
     try {
-      await handle.writeFile(jpeg);
+      await handle.writeFile(sealed);
       await handle.sync();
     } finally {
       await handle.close();
     }
     await rename(tmpPath, finalPath);
     await fsyncDir(this.filesDir);
-    this.requireDb()
-      .prepare(
-        `INSERT INTO evidence (id, task_id, revision, priority, created_at_ms, bytes, meta)
-         VALUES (@id, @taskId, @revision, @priority, @createdAtMs, @bytes, @meta)`,
-      )
-      .run({
+    const createdAtMs = this.options.nowMs();
+    db.transaction(() => {
+      db.prepare(
+        `INSERT INTO evidence (id, task_id, revision, priority, created_at_ms, bytes, meta, retention_days)
+         VALUES (@id, @taskId, @revision, @priority, @createdAtMs, @bytes, @meta, @retentionDays)`,
+      ).run({
         id: meta.id,
         taskId: meta.taskId,
         revision: meta.revision,
         priority,
-        createdAtMs: this.options.nowMs(),
-        bytes: jpeg.length,
+        createdAtMs,
+        bytes: sealed.length,
         meta: JSON.stringify(meta),
+        retentionDays: meta.retentionDays,
       });
+      this.audit.record({
+        kind: 'captured',
+        taskId: meta.taskId,
+        evidenceId: meta.id,
+        detail: { revision: meta.revision, sha256: meta.sha256, bytes: jpeg.length, faces: meta.faces, plates: meta.plates, retentionDays: meta.retentionDays },
+      });
+    })();
   }
 
   nextDue(nowMs: number): QueuedEvidence | null {
     const row = this.requireDb()
       .prepare(
         `SELECT id, meta, priority, attempts, created_at_ms FROM evidence
-         WHERE retry_at_ms <= ? ORDER BY priority DESC, created_at_ms ASC LIMIT 1`,
+         WHERE parked = 0 AND retry_at_ms <= ? ORDER BY priority DESC, created_at_ms ASC LIMIT 1`,
       )
       .get(nowMs) as Row | undefined;
     if (row === undefined) return null;
@@ -109,12 +132,20 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
     };
   }
 
-  readJpeg(id: string): Promise<Buffer> {
-    return readFile(this.fileOf(id));
+  async readJpeg(id: string): Promise<Buffer> {
+    return this.requireCipher().open(id, await readFile(this.fileOf(id)));
   }
 
-  async remove(id: string): Promise<void> {
-    this.requireDb().prepare('DELETE FROM evidence WHERE id = ?').run(id);
+  async remove(id: string, reason: DeletionReason): Promise<void> {
+    const db = this.requireDb();
+    // Row and audit record first, in one transaction; a crash before the unlink leaves a file without a row,
+    // which the next start deletes.
+    db.transaction(() => {
+      const row = db.prepare('SELECT task_id, bytes FROM evidence WHERE id = ?').get(id) as { task_id: string; bytes: number } | undefined;
+      if (row === undefined) return;
+      db.prepare('DELETE FROM evidence WHERE id = ?').run(id);
+      this.audit.record({ kind: reason === 'uploaded' ? 'uploaded' : 'deleted', taskId: row.task_id, evidenceId: id, detail: { reason, bytes: row.bytes } });
+    })();
     await unlink(this.fileOf(id)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
@@ -126,21 +157,42 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
       .run(retryAtMs, error, id);
   }
 
-  counts(): QueueCounts {
-    const row = this.requireDb().prepare('SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM evidence').get() as {
-      n: number;
-      b: number;
-    };
-    return { pending: row.n, bytes: row.b };
+  park(id: string, error: string): void {
+    const db = this.requireDb();
+    db.transaction(() => {
+      const changed = db.prepare('UPDATE evidence SET attempts = attempts + 1, parked = 1, last_error = ? WHERE id = ?').run(error, id);
+      if (changed.changes === 0) return;
+      const row = db.prepare('SELECT task_id FROM evidence WHERE id = ?').get(id) as { task_id: string };
+      this.audit.record({ kind: 'upload-parked', taskId: row.task_id, evidenceId: id, detail: { error } });
+    })();
   }
 
-  /** After a crash: files without a row (or half-written) are deleted; rows without a file are reported and dropped. */
+  *storedItems(): Generator<StoredItem> {
+    const rows = this.requireDb()
+      .prepare(
+        `SELECT id, task_id, priority, created_at_ms, retention_days, bytes FROM evidence
+         ORDER BY priority ASC, created_at_ms ASC, id ASC`,
+      )
+      .iterate() as Iterable<{ id: string; task_id: string; priority: number; created_at_ms: number; retention_days: number; bytes: number }>;
+    for (const r of rows) {
+      yield { id: r.id, taskId: r.task_id, priority: r.priority, createdAtMs: r.created_at_ms, retentionDays: r.retention_days, bytes: r.bytes };
+    }
+  }
+
+  counts(): QueueCounts {
+    const row = this.requireDb()
+      .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b, COALESCE(SUM(parked), 0) AS p FROM evidence')
+      .get() as { n: number; b: number; p: number };
+    return { pending: row.n, bytes: row.b, parked: row.p };
+  }
+
+  /** After a crash: files without a row (or half-written) are deleted; rows without a file are audited as lost. */
   private async reconcile(): Promise<void> {
     const db = this.requireDb();
     const ids = new Set((db.prepare('SELECT id FROM evidence').all() as { id: string }[]).map((r) => r.id));
     const onDisk = new Set<string>();
     for (const name of await readdir(this.filesDir)) {
-      const id = name.endsWith('.jpg') ? name.slice(0, -4) : null;
+      const id = name.endsWith(FILE_SUFFIX) ? name.slice(0, -FILE_SUFFIX.length) : null;
       if (id !== null && ids.has(id)) {
         onDisk.add(id);
         continue;
@@ -150,19 +202,28 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
     }
     for (const id of ids) {
       if (onDisk.has(id)) continue;
-      db.prepare('DELETE FROM evidence WHERE id = ?').run(id);
+      db.transaction(() => {
+        const row = db.prepare('SELECT task_id FROM evidence WHERE id = ?').get(id) as { task_id: string };
+        db.prepare('DELETE FROM evidence WHERE id = ?').run(id);
+        this.audit.record({ kind: 'lost', taskId: row.task_id, evidenceId: id, detail: { reason: 'file missing at start' } });
+      })();
       this.logger.error({ evidenceId: id }, 'evidence row without its file: lost');
     }
   }
 
   private fileOf(id: string): string {
     if (!/^[A-Za-z0-9-]+$/.test(id)) throw new Error(`invalid evidence id ${JSON.stringify(id)}`);
-    return path.join(this.filesDir, `${id}.jpg`);
+    return path.join(this.filesDir, `${id}${FILE_SUFFIX}`);
   }
 
   private requireDb(): Database.Database {
     if (this.db === null) throw new Error('evidence queue is not started');
     return this.db;
+  }
+
+  private requireCipher(): EvidenceCipher {
+    if (this.cipher === null) throw new Error('evidence queue is not started');
+    return this.cipher;
   }
 }
 

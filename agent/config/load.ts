@@ -60,6 +60,7 @@ export function parseConfig(raw: unknown, file: string, baseDir: string): Config
   config.dataDir = resolve(config.dataDir);
   config.models.dir = resolve(config.models.dir);
   config.tasks.files = config.tasks.files.map(resolve);
+  if (config.storage.keyFile !== undefined) config.storage.keyFile = resolve(config.storage.keyFile);
   if (config.gps.source === 'nmea-file') config.gps.path = resolve(config.gps.path);
   if (config.camera.source === 'file') config.camera.path = resolve(config.camera.path);
   return deepFreeze(config);

@@ -98,6 +98,19 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Inspection tasks'),
+    storage: z
+      .strictObject({
+        keyFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('AES-256 device key that encrypts evidence at rest; created 0600 on first start. Default: {dataDir}/device.key'),
+        maxBytes: z.int().positive().default(2 * 1024 ** 3).describe('Most bytes of evidence kept; beyond, the oldest lowest-priority items are deleted'),
+        minFreeBytes: z.int().min(0).default(256 * 1024 ** 2).describe('Free disk space to keep on the file system of dataDir, deleting evidence if needed'),
+        sweepEveryMs: z.int().positive().default(60_000).describe('How often retention and quota are checked'),
+      })
+      .prefault({})
+      .describe('Evidence at rest: encryption, retention and disk quota'),
     redaction: z
       .strictObject({
         jpegQuality: z.int().min(50).max(100).default(85).describe('Quality of the stored, redacted JPEG'),

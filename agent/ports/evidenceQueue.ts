@@ -1,5 +1,6 @@
 // Evidence queue port: redacted JPEGs and their metadata waiting for upload, surviving restarts.
 import type { EvidenceMeta } from '../core/evidence.ts';
+import type { DeletionReason, StoredItem } from '../core/retention.ts';
 
 export interface QueuedEvidence {
   readonly id: string;
@@ -12,19 +13,26 @@ export interface QueuedEvidence {
 export interface QueueCounts {
   readonly pending: number;
   readonly bytes: number;
+  /** Items set aside after the ingest refused them for good (kept until retention runs out). */
+  readonly parked: number;
 }
 
 export interface EvidenceQueue {
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Stores a redacted JPEG durably; resolves once both file and row are committed. */
+  /** Stores a redacted JPEG durably (encrypted); resolves once both file and row are committed. */
   add(meta: EvidenceMeta, jpeg: Buffer, priority: number): Promise<void>;
   /** The next item due for upload at nowMs: highest priority first, then oldest; null when none is due. */
   nextDue(nowMs: number): QueuedEvidence | null;
+  /** The redacted JPEG, decrypted in memory. */
   readJpeg(id: string): Promise<Buffer>;
-  /** Removes an item (row and file) after both uploads were acknowledged. */
-  remove(id: string): Promise<void>;
+  /** Removes an item (row and file) and records why: uploaded, retention, quota. */
+  remove(id: string, reason: DeletionReason): Promise<void>;
   /** Records a failed attempt and when to try again. */
   deferred(id: string, error: string, retryAtMs: number): void;
+  /** Stops retrying an item the ingest refused for good; it stays until its retention runs out. */
+  park(id: string, error: string): void;
+  /** Every stored item, streamed in eviction order (lowest priority, oldest first). */
+  storedItems(): Iterable<StoredItem>;
   counts(): QueueCounts;
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { isActive, parseTask } from '../core/task.ts';
 import type { TaskRegistry } from '../core/taskRegistry.ts';
+import type { AuditTrail } from '../ports/auditTrail.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { TaskAck, TaskChannel } from '../ports/taskChannel.ts';
 
@@ -20,6 +21,8 @@ export class TaskService {
     private readonly channel: TaskChannel,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Where accepted, rejected and withdrawn tasks are recorded; optional so the service runs on its own. */
+    private readonly audit: (() => AuditTrail) | null = null,
   ) {}
 
   async start(): Promise<void> {
@@ -81,7 +84,18 @@ export class TaskService {
   }
 
   private ack(ack: TaskAck): void {
+    this.recordAudit(ack);
     // Not awaited: while the broker is away, acks wait in the client's queue and must not hold up the registry.
     this.channel.publishAck(ack).catch((err: Error) => this.logger.warn({ err: err.message, taskId: ack.taskId }, 'ack not sent'));
+  }
+
+  private recordAudit(ack: TaskAck): void {
+    if (this.audit === null) return;
+    const kind = ack.status === 'accepted' ? 'task-accepted' : ack.status === 'rejected' ? 'task-rejected' : 'task-withdrawn';
+    try {
+      this.audit().record({ kind, taskId: ack.taskId, detail: { revision: ack.revision, status: ack.status, errors: ack.errors } });
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message, taskId: ack.taskId }, 'audit record not written');
+    }
   }
 }

@@ -1,10 +1,12 @@
 // The upload loop: takes the next due item from the queue, uploads it, removes it only after both PUTs succeed,
-// and backs off (per item, with jitter) when the ingest is unreachable or refuses.
+// backs off (per item, with jitter) when the ingest is unreachable or erring, and parks items it refuses for good.
+// While the ingest is away the whole loop pauses: one probe per backoff step, not one request per queued item.
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../core/backoff.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EvidenceQueue } from '../ports/evidenceQueue.ts';
-import type { Uploader } from '../ports/uploader.ts';
+import { judgeUploadFailure } from '../core/uploadPolicy.ts';
+import { UploadError, type Uploader } from '../ports/uploader.ts';
 
 export interface UploadServiceOptions {
   readonly retryMinMs: number;
@@ -16,14 +18,17 @@ export interface UploadServiceOptions {
 export interface UploadStats {
   uploaded: number;
   failedAttempts: number;
+  parked: number;
   lastUploadAtMs: number | null;
 }
 
 export class UploadService {
-  readonly stats: UploadStats = { uploaded: 0, failedAttempts: 0, lastUploadAtMs: null };
+  readonly stats: UploadStats = { uploaded: 0, failedAttempts: 0, parked: 0, lastUploadAtMs: null };
   private loop: Promise<void> | null = null;
   private abort: AbortController | null = null;
   private wake: (() => void) | null = null;
+  /** Failures in a row across items; drives the loop-wide pause while the ingest is away. */
+  private failuresInRow = 0;
 
   constructor(
     private readonly options: UploadServiceOptions,
@@ -58,21 +63,44 @@ export class UploadService {
         await this.sleep(this.options.idleMs, signal);
         continue;
       }
+      let jpeg: Buffer;
       try {
-        const jpeg = await this.queue.readJpeg(item.id);
+        jpeg = await this.queue.readJpeg(item.id);
+      } catch (err) {
+        // A file that cannot be read back or decrypted will not get better by retrying.
+        this.park(item.id, `cannot read the stored evidence: ${(err as Error).message}`);
+        continue;
+      }
+      try {
         await this.uploader.upload(item.meta, jpeg);
-        await this.queue.remove(item.id);
+        await this.queue.remove(item.id, 'uploaded');
+        this.failuresInRow = 0;
         this.stats.uploaded += 1;
         this.stats.lastUploadAtMs = this.clock.nowMs();
         this.logger.info({ evidenceId: item.id, taskId: item.meta.taskId, attempts: item.attempts + 1 }, 'evidence uploaded');
       } catch (err) {
         this.stats.failedAttempts += 1;
-        const delayMs = backoffDelayMs(item.attempts + 1, { minMs: this.options.retryMinMs, maxMs: this.options.retryMaxMs }, this.random());
         const message = (err as Error).message;
+        const status = err instanceof UploadError ? err.status : undefined;
+        if (judgeUploadFailure(status) === 'park') {
+          this.park(item.id, message);
+          continue;
+        }
+        const backoff = { minMs: this.options.retryMinMs, maxMs: this.options.retryMaxMs };
+        const delayMs = backoffDelayMs(item.attempts + 1, backoff, this.random());
         this.queue.deferred(item.id, message, this.clock.nowMs() + delayMs);
-        this.logger.warn({ evidenceId: item.id, err: message, retryInMs: delayMs }, 'upload failed; will retry');
+        this.failuresInRow += 1;
+        const pauseMs = backoffDelayMs(this.failuresInRow, backoff, this.random());
+        this.logger.warn({ evidenceId: item.id, err: message, retryInMs: delayMs, pauseMs }, 'upload failed; will retry');
+        await this.sleep(pauseMs, signal);
       }
     }
+  }
+
+  private park(id: string, error: string): void {
+    this.queue.park(id, error);
+    this.stats.parked += 1;
+    this.logger.error({ evidenceId: id, err: error }, 'upload refused for good; item parked');
   }
 
   private sleep(ms: number, signal: AbortSignal): Promise<void> {

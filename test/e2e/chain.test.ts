@@ -1,10 +1,11 @@
 // The whole chain against real parts: Mosquitto, gpsd fed by gpsfake, a GStreamer camera over real street frames,
 // the agent as its own process, SQLite, and an HTTP ingest. Redaction is judged from the uploaded pixels.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,6 +181,36 @@ describe.skipIf(!haveEval)('end to end: GPS → task area → camera → detect 
       expect(typeof meta.speedKmh).toBe('number');
       expect(typeof meta.headingDeg).toBe('number');
     }
+  });
+
+  it('leaves no image on disk: every file under dataDir is encrypted or not an image at all', async () => {
+    const data = path.join(work, 'data');
+    const files = readdirSync(data, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(files.some((f) => f.name === 'queue.sqlite')).toBe(true);
+    for (const f of files) {
+      const bytes = readFileSync(path.join(f.parentPath, f.name));
+      await expect(sharp(bytes).metadata(), `${f.name} decodes as an image`).rejects.toThrow();
+    }
+  });
+
+  it('keeps an intact audit trail of the tasks accepted, and the evidence captured and uploaded', () => {
+    const verify = spawnSync(process.execPath, ['--import', 'tsx', 'agent/main.ts', 'audit', 'verify', '--config', path.join(work, 'agent.yaml'), '--json'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(verify.status, verify.stderr).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
+    const db = new Database(path.join(work, 'data', 'queue.sqlite'), { readonly: true });
+    const records = db.prepare('SELECT kind, task_id AS taskId, evidence_id AS evidenceId FROM audit').all() as { kind: string; taskId: string | null; evidenceId: string | null }[];
+    db.close();
+    const idsOf = (kind: string) => new Set(records.filter((r) => r.kind === kind).map((r) => r.evidenceId));
+    for (const { meta } of received) {
+      expect(idsOf('captured').has(meta.id)).toBe(true);
+      expect(idsOf('uploaded').has(meta.id)).toBe(true);
+    }
+    expect(records.filter((r) => r.kind === 'task-accepted').map((r) => r.taskId).sort()).toEqual(Object.keys(AREAS).sort());
+    expect(records.some((r) => r.kind === 'task-withdrawn' && r.taskId === 'parking-north')).toBe(true);
   });
 
   it('blurs every annotated face and plate in every uploaded frame, judged from the pixels', async () => {

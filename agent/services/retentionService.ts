@@ -1,0 +1,82 @@
+// The retention sweeper: on start and then periodically deletes evidence whose task's retention ran out, and
+// evidence beyond the disk quota (lowest priority, oldest first). Never throws out of its loop: a full disk must
+// not stop the agent.
+import { statfs } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { planRetention, type Deletion, type StorageLimits } from '../core/retention.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { EvidenceQueue } from '../ports/evidenceQueue.ts';
+
+export interface RetentionServiceOptions extends StorageLimits {
+  /** Folder whose file system is watched for free space. */
+  readonly dataDir: string;
+  readonly sweepEveryMs: number;
+}
+
+export interface RetentionStats {
+  sweeps: number;
+  deleted: number;
+  deletedBytes: number;
+}
+
+/** Free bytes for an unprivileged writer on the file system holding `dir`. */
+export async function freeBytesOf(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+export class RetentionService {
+  readonly stats: RetentionStats = { sweeps: 0, deleted: 0, deletedBytes: 0 };
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<Deletion[]> | null = null;
+
+  constructor(
+    private readonly options: RetentionServiceOptions,
+    private readonly queue: EvidenceQueue,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly freeBytes: (dir: string) => Promise<number> = freeBytesOf,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.sweep();
+    this.timer = setInterval(() => void this.sweep(), this.options.sweepEveryMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One pass; concurrent calls share the pass in progress. Resolves with what was deleted. */
+  sweep(): Promise<Deletion[]> {
+    const pass = (this.running ??= this.sweepOnce()
+      .catch((err: Error): Deletion[] => {
+        this.logger.error({ err: err.message }, 'retention sweep failed');
+        return [];
+      })
+      .finally(() => {
+        this.running = null;
+      }));
+    return pass;
+  }
+
+  private async sweepOnce(): Promise<Deletion[]> {
+    const usage = { usedBytes: this.queue.counts().bytes, freeBytes: await this.freeBytes(this.options.dataDir) };
+    const deletions = planRetention(() => this.queue.storedItems(), this.clock.nowMs(), usage, this.options);
+    for (const d of deletions) {
+      try {
+        await this.queue.remove(d.id, d.reason);
+        this.stats.deleted += 1;
+        this.stats.deletedBytes += d.bytes;
+        this.logger.info({ decision: 'delete', evidenceId: d.id, taskId: d.taskId, reason: d.reason, bytes: d.bytes }, 'evidence deleted');
+      } catch (err) {
+        this.logger.error({ evidenceId: d.id, reason: d.reason, err: (err as Error).message }, 'evidence could not be deleted');
+      }
+    }
+    this.stats.sweeps += 1;
+    return deletions;
+  }
+}
