@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError } from './config/load.ts';
 import { runCommand } from './cli/run.ts';
 import { demoCommand } from './cli/demo.ts';
+import { doctorCommand } from './cli/doctor.ts';
 
 const program = new Command()
   .name('tilsyn')
@@ -25,6 +26,16 @@ program
   .option('--speed <n>', 'replay speed of the drive', '4')
   .action(async (opts: { out: string; speed: string }) => {
     process.exitCode = await demoCommand({ outDir: opts.out, speed: Number(opts.speed) });
+  });
+
+program
+  .command('doctor')
+  .description('check gpsd, camera, broker, ingest, models, disk and clock; non-zero exit when one fails')
+  .requiredOption('-c, --config <file>', 'YAML configuration file')
+  .option('--json', 'print the results as JSON')
+  .option('--timeout-ms <n>', 'how long to wait for each part', '8000')
+  .action(async (opts: { config: string; json?: boolean; timeoutMs: string }) => {
+    process.exitCode = await doctorCommand({ config: opts.config, json: opts.json === true, timeoutMs: Number(opts.timeoutMs) });
   });
 
 try {
