@@ -8,6 +8,7 @@ import { evalCommand } from './cli/eval.ts';
 import { benchCommand } from './cli/bench.ts';
 import { auditVerifyCommand } from './cli/auditCommand.ts';
 import { queueCommand } from './cli/queueCommand.ts';
+import { doctorCommand } from './cli/doctor.ts';
 
 const program = new Command()
   .name('tilsyn')
@@ -115,6 +116,16 @@ program
   .option('--json', 'the verdict as JSON')
   .action((opts: { config: string; json?: boolean }) => {
     process.exitCode = auditVerifyCommand(opts);
+  });
+
+program
+  .command('doctor')
+  .description('check gpsd, camera, broker, ingest, models, disk and clock; non-zero exit when one fails')
+  .requiredOption('-c, --config <file>', 'YAML configuration file')
+  .option('--json', 'print the results as JSON')
+  .option('--timeout-ms <n>', 'how long to wait for each part', '8000')
+  .action(async (opts: { config: string; json?: boolean; timeoutMs: string }) => {
+    process.exitCode = await doctorCommand({ config: opts.config, json: opts.json === true, timeoutMs: Number(opts.timeoutMs) });
   });
 
 try {

@@ -3,6 +3,8 @@ import { pino } from 'pino';
 import { App } from '../app.ts';
 import { loadConfig } from '../config/load.ts';
 import { systemClock } from '../ports/clock.ts';
+import { SystemdNotifier } from '../adapters/systemdNotifier.ts';
+import { WatchdogService } from '../services/watchdogService.ts';
 
 export interface RunOptions {
   readonly config: string;
@@ -18,10 +20,13 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const logger = pino({ level: config.logLevel, base: { vehicleId: config.vehicleId } });
   const controller = new AbortController();
   const app = new App(config, systemClock, logger);
+  const notifier = new SystemdNotifier(process.env, logger.child({ component: 'systemd' }));
+  const watchdog = new WatchdogService(notifier, () => true, logger.child({ component: 'watchdog' }));
   const stopped = new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'stopping');
       controller.abort();
+      void notifier.stopping(`stopping on ${signal}`);
       resolve();
     };
     process.once('SIGTERM', onSignal);
@@ -34,7 +39,12 @@ export async function runCommand(options: RunOptions): Promise<number> {
     logger.flush();
     return 1;
   }
+  if (!controller.signal.aborted) {
+    await notifier.ready(`running as ${config.vehicleId}`);
+    await watchdog.start();
+  }
   await stopped;
+  await watchdog.stop();
   await app.stop();
   logger.info('stopped');
   logger.flush();

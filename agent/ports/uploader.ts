@@ -13,6 +13,7 @@ export class UploadError extends Error {
 }
 
 export interface Uploader {
-  /** Resolves only when the ingest acknowledged both the JPEG and the metadata with a 2xx. */
-  upload(meta: EvidenceMeta, jpeg: Buffer): Promise<void>;
+  /** Resolves only when the ingest acknowledged both the JPEG and the metadata with a 2xx.
+   *  An abort (the agent stopping) rejects at once; the evidence stays queued and is sent again later. */
+  upload(meta: EvidenceMeta, jpeg: Buffer, signal?: AbortSignal): Promise<void>;
 }

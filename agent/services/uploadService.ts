@@ -72,13 +72,19 @@ export class UploadService {
         continue;
       }
       try {
-        await this.uploader.upload(item.meta, jpeg);
+        // A stop aborts the request in flight: the item stays queued (it is removed only after both PUTs succeeded),
+        // so SIGTERM never waits for a slow ingest beyond TimeoutStopSec and never loses evidence.
+        await this.uploader.upload(item.meta, jpeg, signal);
         await this.queue.remove(item.id, 'uploaded');
         this.failuresInRow = 0;
         this.stats.uploaded += 1;
         this.stats.lastUploadAtMs = this.clock.nowMs();
         this.logger.info({ evidenceId: item.id, taskId: item.meta.taskId, attempts: item.attempts + 1 }, 'evidence uploaded');
       } catch (err) {
+        if (signal.aborted) {
+          this.logger.info({ evidenceId: item.id }, 'upload interrupted by stop; evidence stays queued');
+          break;
+        }
         this.stats.failedAttempts += 1;
         const message = (err as Error).message;
         const status = err instanceof UploadError ? err.status : undefined;

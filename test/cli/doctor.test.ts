@@ -1,0 +1,90 @@
+// `tilsyn doctor` against real parts: all pass with everything up; with each part missing, that part is named.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDoctor } from '../../agent/cli/doctor.ts';
+import { startIngestReceiver, type IngestReceiver } from '../../agent/cli/ingestReceiver.ts';
+import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
+import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
+import { startGpsfake, type FakeGpsd } from '../support/gpsd.ts';
+
+const repoRoot = new URL('../..', import.meta.url).pathname;
+
+describe('tilsyn doctor', () => {
+  let work: string;
+  let broker: LocalBroker;
+  let gpsd: FakeGpsd;
+  let ingest: IngestReceiver;
+  let good: Record<string, unknown>;
+
+  const writeConfig = (name: string, changes: Record<string, unknown>): string => {
+    const file = path.join(work, `${name}.yaml`);
+    writeFileSync(file, JSON.stringify({ ...good, ...changes }));
+    return file;
+  };
+  // Asynchronous: the ingest receiver runs in this process and must keep answering while the doctor runs.
+  const tilsyn = (...args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'agent/main.ts', ...args], { cwd: repoRoot, timeout: 180_000 }, (err, stdout, stderr) =>
+        resolve({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : null, stdout, stderr }),
+      );
+    });
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'tilsyn-doctor-'));
+    broker = await startLocalBroker(await freeLoopbackPort());
+    gpsd = await startGpsfake(path.join(repoRoot, 'fixtures/gps/short-drive.nmea'), { cycleS: 0.1 });
+    ingest = await startIngestReceiver(path.join(work, 'ingest'), 'doctor-token');
+    good = {
+      vehicleId: 'doctor-bus',
+      fleetId: 'doctor-fleet',
+      dataDir: path.join(work, 'data'),
+      gps: { source: 'gpsd', host: '127.0.0.1', port: gpsd.port },
+      mqtt: { url: broker.url },
+      camera: { source: 'test', fps: 5, width: 320, height: 240 },
+      ingest: { url: ingest.url, token: 'doctor-token' },
+    };
+  }, 60_000);
+
+  afterAll(async () => {
+    await gpsd?.stop();
+    await broker?.stop();
+    await ingest?.stop();
+  });
+
+  it('passes against gpsd, a camera, Mosquitto, an ingest and the fetched models (JSON, exit 0)', async () => {
+    const result = await tilsyn('doctor', '--config', writeConfig('good', {}), '--json', '--timeout-ms', '20000');
+    const report = JSON.parse(result.stdout) as { ok: boolean; checks: { name: string; status: string; detail: string }[] };
+    expect(report.checks.map((c) => c.name)).toEqual(['gps', 'camera', 'broker', 'ingest', 'models', 'disk', 'clock']);
+    for (const c of report.checks.filter((x) => x.name !== 'clock')) expect(c.status, `${c.name}: ${c.detail}`).toBe('ok');
+    expect(report.checks.find((c) => c.name === 'gps')!.detail).toMatch(/[23]D fix 55\.\d+, 12\.\d+/);
+    expect(report.ok).toBe(true);
+    expect(result.status).toBe(0);
+  }, 180_000);
+
+  it('names the failing part in the table and exits 1', async () => {
+    const result = await tilsyn('doctor', '--config', writeConfig('no-broker', { mqtt: { url: `mqtt://127.0.0.1:${await freeLoopbackPort()}` } }), '--timeout-ms', '20000');
+    expect(result.stdout).toMatch(/^FAIL\s+broker\s+mqtt:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/m);
+    expect(result.stdout).toContain('failed: broker');
+    expect(result.status).toBe(1);
+  }, 180_000);
+
+  const missing: [string, () => Promise<Record<string, unknown>>, RegExp][] = [
+    ['gps', async () => ({ gps: { source: 'gpsd', host: '127.0.0.1', port: await freeLoopbackPort() } }), /no position report/],
+    ['camera', async () => ({ camera: { source: 'file', path: path.join(work, 'no-such-video.mp4'), fps: 5, width: 320, height: 240 } }), /no-such-video/],
+    ['ingest', async () => ({ ingest: { url: `http://127.0.0.1:${await freeLoopbackPort()}`, token: 'doctor-token' } }), /ECONNREFUSED/],
+    ['ingest', async () => ({ ingest: { url: ingest.url, token: 'wrong' } }), /token refused \(HTTP 401\)/],
+    ['models', async () => ({ models: { dir: mkdtempSync(path.join(tmpdir(), 'tilsyn-no-models-')) } }), /is missing/],
+  ];
+  for (const [part, change, detail] of missing) {
+    it(`with ${part} missing (${detail.source}), names ${part} and only ${part}`, async () => {
+      const config = writeConfig(`no-${part}`, await change());
+      const results = await runDoctor({ config, timeoutMs: 5_000 });
+      const failed = results.filter((r) => r.status === 'fail');
+      expect(failed.map((r) => r.name), JSON.stringify(results)).toEqual([part]);
+      expect(failed[0]!.detail).toMatch(detail);
+    }, 120_000);
+  }
+});
