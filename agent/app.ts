@@ -10,8 +10,10 @@ import { SqliteEvidenceQueue } from './adapters/sqliteEvidenceQueue.ts';
 import { YoloxDetector } from './adapters/yoloxDetector.ts';
 import type { Config } from './config/schema.ts';
 import { TaskRegistry } from './core/taskRegistry.ts';
+import { Trigger } from './core/trigger.ts';
 import type { Clock } from './ports/clock.ts';
 import type { GpsSource } from './ports/gps.ts';
+import { CameraArming } from './services/cameraArming.ts';
 import { CaptureService } from './services/captureService.ts';
 import { DropAuditService } from './services/dropAuditService.ts';
 import { RetentionService } from './services/retentionService.ts';
@@ -35,6 +37,8 @@ export class App {
   readonly channel: MqttTaskChannel;
   readonly gps: GpsSource;
   readonly tasks: TaskService;
+  readonly trigger: Trigger;
+  readonly arming: CameraArming;
   readonly capture: CaptureService;
   readonly upload: UploadService;
   readonly status: StatusService;
@@ -86,17 +90,22 @@ export class App {
       log('tasks'),
       () => this.queue.audit,
     );
+    this.trigger = new Trigger(config.trigger);
+    this.arming = new CameraArming(
+      { armDistanceM: config.camera.armDistanceM, armSeconds: config.camera.armSeconds, disarmMarginM: 50 },
+      { gps: this.gps, registry: this.registry, trigger: this.trigger, camera: this.camera, clock, logger: log('camera') },
+    );
     this.capture = new CaptureService(
       {
         vehicleId: config.vehicleId,
         fleetId: config.fleetId,
-        everyM: config.trigger.everyM,
         grabTimeoutMs: config.camera.grabTimeoutMs,
         minScore: 0.4,
       },
       {
         gps: this.gps,
         registry: this.registry,
+        trigger: this.trigger,
         camera: this.camera,
         objects: this.objects,
         redactor: this.redactor,
@@ -128,12 +137,12 @@ export class App {
       ['queue', () => this.queue.start(), () => this.queue.stop()],
       ['objects', () => this.objects.start(), async () => undefined],
       ['redactor', () => this.redactor.start(), async () => undefined],
-      ['camera', () => this.camera.start(signal), () => this.camera.stop()],
       ['mqtt', () => this.channel.start(signal), () => this.channel.stop()],
       ['tasks', () => this.tasks.start(), () => this.tasks.stop()],
       ['upload', () => this.upload.start(), () => this.upload.stop()],
       ['retention', () => this.retention.start(), () => this.retention.stop()],
       ['drop-audit', () => this.dropAudit.start(), () => this.dropAudit.stop()],
+      ['camera', () => this.arming.start(signal), () => this.arming.stop()],
       ['capture', () => this.capture.start(signal), () => this.capture.stop()],
       ['gps', () => this.gps.start(signal), () => this.gps.stop()],
       ['status', () => this.status.start(), () => this.status.stop()],
@@ -172,6 +181,7 @@ export class App {
       uptimeS: Math.round((nowMs - this.startedAtMs) / 1000),
       tasks: this.registry.size,
       capture: { ...this.capture.stats },
+      camera: this.arming.stats(),
       queue: this.queue.counts(),
       upload: { ...this.upload.stats },
       retention: { ...this.retention.stats },

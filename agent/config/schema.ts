@@ -25,6 +25,8 @@ const cameraCommon = {
   width: z.int().min(16).max(8192).default(1920).describe('Frame width in pixels handed to detection'),
   height: z.int().min(16).max(8192).default(1080).describe('Frame height in pixels handed to detection'),
   grabTimeoutMs: z.int().positive().default(3000).describe('How long a capture waits for a frame before giving up'),
+  armDistanceM: z.number().positive().default(150).describe('The camera runs only while an active task area is this close'),
+  armSeconds: z.number().nonnegative().default(10).describe('… or reachable within this many seconds at the current speed'),
 };
 
 const camera = z.discriminatedUnion('source', [
@@ -74,6 +76,9 @@ export const configSchema = z
     trigger: z
       .strictObject({
         everyM: z.number().positive().default(10).describe('At most one frame per task every this many metres of travel'),
+        enterFixes: z.int().min(1).max(20).default(2).describe('Consecutive fixes inside an area before it counts as entered'),
+        maxErrorM: z.number().positive().default(30).describe('Fixes with a larger reported horizontal error (gpsd eph, 95 %) are not used'),
+        maxFixAgeMs: z.int().positive().default(2000).describe('Fixes older than this (receiver time against the clock) are not used'),
       })
       .prefault({})
       .describe('When the camera fires'),

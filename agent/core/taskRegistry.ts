@@ -5,6 +5,12 @@ export type UpsertOutcome = 'added' | 'updated' | 'unchanged' | 'stale';
 
 export class TaskRegistry {
   private readonly tasks = new Map<string, Task>();
+  private changes = 0;
+
+  /** Grows with every change, so users can rebuild what they derive from the tasks only when needed. */
+  get version(): number {
+    return this.changes;
+  }
 
   upsert(task: Task): UpsertOutcome {
     const current = this.tasks.get(task.id);
@@ -13,12 +19,15 @@ export class TaskRegistry {
       if (task.revision === current.revision) return 'unchanged';
     }
     this.tasks.set(task.id, task);
+    this.changes += 1;
     return current === undefined ? 'added' : 'updated';
   }
 
   /** Removes a task; returns whether it was known. */
   withdraw(taskId: string): boolean {
-    return this.tasks.delete(taskId);
+    const known = this.tasks.delete(taskId);
+    if (known) this.changes += 1;
+    return known;
   }
 
   get(taskId: string): Task | undefined {

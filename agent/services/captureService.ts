@@ -5,10 +5,10 @@ import type { Logger } from 'pino';
 import { backoffDelayMs } from '../core/backoff.ts';
 import { findTargets, type FoundClass } from '../core/decide.ts';
 import type { EvidenceMeta } from '../core/evidence.ts';
-import type { LonLat } from '../core/geo.ts';
+import { positionAt } from '../core/extrapolate.ts';
 import type { Task } from '../core/task.ts';
 import type { TaskRegistry } from '../core/taskRegistry.ts';
-import { decideCaptures } from '../core/trigger.ts';
+import type { Trigger } from '../core/trigger.ts';
 import type { Camera } from '../ports/camera.ts';
 import type { Clock } from '../ports/clock.ts';
 import { DeadlineExceededError } from '../core/deadline.ts';
@@ -18,10 +18,12 @@ import type { Frame } from '../ports/frame.ts';
 import type { Fix, GpsSource } from '../ports/gps.ts';
 import { emptyCaptureStats, type CaptureStats } from './captureStats.ts';
 
+/** A frame is placed at most this far ahead of its fix by dead reckoning. */
+const MAX_EXTRAPOLATION_MS = 1_500;
+
 export interface CaptureServiceOptions {
   readonly vehicleId: string;
   readonly fleetId: string;
-  readonly everyM: number;
   readonly grabTimeoutMs: number;
   /** Lowest detector score that counts as "found". */
   readonly minScore: number;
@@ -30,6 +32,7 @@ export interface CaptureServiceOptions {
 export interface CaptureDeps {
   readonly gps: GpsSource;
   readonly registry: TaskRegistry;
+  readonly trigger: Trigger;
   readonly camera: Camera;
   readonly objects: ObjectDetector;
   readonly redactor: Redactor;
@@ -40,7 +43,6 @@ export interface CaptureDeps {
 
 export class CaptureService {
   readonly stats: CaptureStats = emptyCaptureStats();
-  private readonly lastCaptureAt = new Map<string, LonLat>();
   private inFlight: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
   private signal: AbortSignal = new AbortController().signal;
@@ -66,13 +68,10 @@ export class CaptureService {
 
   private onFix(fix: Fix): void {
     this.stats.fixes += 1;
-    const decision = decideCaptures({
-      fix,
-      tasks: this.deps.registry.all(),
-      lastCaptureAt: this.lastCaptureAt,
-      nowMs: this.deps.clock.nowMs(),
-      everyM: this.options.everyM,
-    });
+    const { registry, trigger } = this.deps;
+    trigger.follow(registry);
+    const decision = trigger.onFix(fix, this.deps.clock.nowMs());
+    if (decision.rejected !== null) this.stats.fixesRejected += 1;
     if (decision.fire.length === 0) return;
     if (this.inFlight !== null) {
       // The previous frame is still being processed; the next fix will fire again.
@@ -101,7 +100,7 @@ export class CaptureService {
     }
     this.cameraFailures = 0;
     this.stats.framesCaptured += 1;
-    for (const task of tasks) this.lastCaptureAt.set(task.id, { lon: fix.lon, lat: fix.lat });
+    this.deps.trigger.recordCapture(taskIds, fix);
 
     let matches: { task: Task; found: FoundClass[] }[];
     try {
@@ -154,6 +153,8 @@ export class CaptureService {
     this.stats.platesBlurred += redacted.plates;
     const sha256 = createHash('sha256').update(redacted.jpeg).digest('hex');
     const models = [...this.deps.objects.models, ...this.deps.redactor.models];
+    // Where the vehicle was when the frame was taken, not when the fix before it was.
+    const at = positionAt(fix, frame.capturedAtMs, MAX_EXTRAPOLATION_MS);
     for (const { task, found } of matches) {
       const meta: EvidenceMeta = {
         id: randomUUID(),
@@ -163,8 +164,8 @@ export class CaptureService {
         revision: task.revision,
         purpose: task.purpose,
         capturedAt: new Date(frame.capturedAtMs).toISOString(),
-        lat: fix.lat,
-        lon: fix.lon,
+        lat: round(at.lat, 7),
+        lon: round(at.lon, 7),
         speedKmh: fix.speedMps === undefined ? null : round(fix.speedMps * 3.6, 1),
         headingDeg: fix.trackDeg ?? null,
         found,

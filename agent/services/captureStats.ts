@@ -1,6 +1,8 @@
 // Counters of the capture chain, for logs, the status message and the demo's summary.
 export interface CaptureStats {
   fixes: number;
+  /** Fixes not used: no fix, too inaccurate, stale, or out of order. */
+  fixesRejected: number;
   triggers: number;
   framesCaptured: number;
   framesDroppedNoTarget: number;
@@ -17,6 +19,7 @@ export interface CaptureStats {
 export function emptyCaptureStats(): CaptureStats {
   return {
     fixes: 0,
+    fixesRejected: 0,
     triggers: 0,
     framesCaptured: 0,
     framesDroppedNoTarget: 0,

@@ -14,6 +14,7 @@ import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.
 import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
 import type { EvidenceMeta } from '../../agent/core/evidence.ts';
 import { insideArea, type Area } from '../../agent/core/geo.ts';
+import { trackToNmea } from '../../agent/core/nmea.ts';
 import type { TaskAck } from '../../agent/ports/taskChannel.ts';
 import { decodeGray, judgeBox, laplacian } from '../support/detail.ts';
 import { startGpsfake, type FakeGpsd } from '../support/gpsd.ts';
@@ -41,7 +42,7 @@ const square = (lon1: number, lat1: number, lon2: number, lat2: number): Area =>
 });
 const window = () => ({ validFrom: new Date(Date.now() - 3_600_000).toISOString(), validUntil: new Date(Date.now() + 3_600_000).toISOString() });
 const AREAS: Record<string, Area> = {
-  // On fixtures/gps/short-drive.nmea: the permit area, and a stretch further north-west.
+  // On the route of fixtures/gps/short-drive.geojson: the permit area, and a stretch further north-west.
   'permit-4711': square(12.553, 55.689, 12.556, 55.6905),
   'parking-north': square(12.5498, 55.6908, 12.5525, 55.6927),
   // Off the route.
@@ -90,7 +91,14 @@ describe.skipIf(!haveEval)('end to end: GPS → task area → camera → detect 
     for (const f of FRAMES) symlinkSync(path.join(evalDir, f), path.join(frames, f));
 
     broker = await startLocalBroker(await freeLoopbackPort());
-    gpsd = await startGpsfake(path.join(repoRoot, 'fixtures/gps/short-drive.nmea'), { cycleS: 0.1 });
+    // The drive of fixtures/gps/short-drive.geojson, there and back four times, stamped from now on (the agent
+    // uses no fix older than 2 s); gpsfake feeds it 5× faster than real time.
+    const route = (JSON.parse(readFileSync(path.join(repoRoot, 'fixtures/gps/short-drive.geojson'), 'utf8')) as {
+      geometry: { coordinates: [number, number][] };
+    }).geometry.coordinates;
+    const legs = [route, [...route].reverse().slice(1), route.slice(1), [...route].reverse().slice(1)].flat();
+    writeFileSync(path.join(work, 'drive.nmea'), trackToNmea([...legs, ...legs.slice(1)], 40, Date.now()).text);
+    gpsd = await startGpsfake(path.join(work, 'drive.nmea'), { cycleS: 0.1 });
     ingest = await startIngestReceiver(path.join(work, 'ingest'), TOKEN);
 
     central = await mqtt.connectAsync(broker.url, { clientId: 'central' });
@@ -136,7 +144,7 @@ describe.skipIf(!haveEval)('end to end: GPS → task area → camera → detect 
     await central.publishAsync(`${PREFIX}/fleet/e2e-fleet/tasks/parking-north`, '', { qos: 1, retain: true });
     await until(() => acks.some((a) => a.taskId === 'parking-north' && a.status === 'withdrawn'), 10_000, () => output);
     withdrawnAtMs = Date.now();
-    // One loop of the drive takes 14 s: drive on through both areas at least once more.
+    // One leg of the drive takes 14 s: drive on through both areas at least once more.
     const before = countFor('permit-4711');
     await new Promise((r) => setTimeout(r, 16_000));
     await until(() => countFor('permit-4711') >= before + 2, 60_000, () => output);

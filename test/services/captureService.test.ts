@@ -12,6 +12,7 @@ import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
 import { trackToNmea } from '../../agent/core/nmea.ts';
 import { parseTask } from '../../agent/core/task.ts';
 import { TaskRegistry } from '../../agent/core/taskRegistry.ts';
+import { Trigger } from '../../agent/core/trigger.ts';
 import { systemClock } from '../../agent/ports/clock.ts';
 import { CaptureService } from '../../agent/services/captureService.ts';
 import { testLogger } from '../support/logger.ts';
@@ -62,9 +63,10 @@ async function runChain(lookFor: string[], startRedactor: boolean, deadlineMs?: 
   if (startRedactor) await redactor.start();
   await camera.start(signal);
   stops.push(() => camera.stop());
+  const trigger = new Trigger({ everyM: 10, enterFixes: 2, maxErrorM: 15, maxFixAgeMs: 2_000 });
   const capture = new CaptureService(
-    { vehicleId: 'v1', fleetId: 'f1', everyM: 10, grabTimeoutMs: 3_000, minScore: 0.4 },
-    { gps, registry, camera, objects, redactor, queue, clock: systemClock, logger: testLogger },
+    { vehicleId: 'v1', fleetId: 'f1', grabTimeoutMs: 3_000, minScore: 0.4 },
+    { gps, registry, trigger, camera, objects, redactor, queue, clock: systemClock, logger: testLogger },
   );
   await capture.start(signal);
   await gps.start(signal);
