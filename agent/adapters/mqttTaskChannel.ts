@@ -1,7 +1,7 @@
 // The MQTT side of the task contract: subscribes to task topics, publishes acks and a retained status with a last will.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { taskIdOfTopic, topicsFor, type TopicIds } from '../core/topics.ts';
 import type { TaskAck, TaskChannel, TaskMessageListener, TaskSyncListener } from '../ports/taskChannel.ts';
@@ -36,6 +36,8 @@ export class MqttTaskChannel implements TaskChannel {
   /** Task ids heard since the current connection began; null once the sync is over. */
   private heard: Set<string> | null = null;
   private syncNonce = '';
+  /** The last status published: sent again on every reconnect, replacing the "offline" of the last will. */
+  private lastStatus: string | null = null;
 
   constructor(
     private readonly options: MqttTaskChannelOptions,
@@ -54,10 +56,19 @@ export class MqttTaskChannel implements TaskChannel {
     client.on('offline', () => this.logger.warn('mqtt broker unreachable; retrying'));
     client.on('connect', () => {
       this.logger.info({ url: this.options.url }, 'mqtt connected');
+      if (this.lastStatus !== null) client.publish(this.topics.status, this.lastStatus, { qos: 1, retain: true });
       this.heard = new Set();
       this.syncNonce = randomBytes(8).toString('hex');
       const nonce = this.syncNonce;
-      client.subscribe([this.topics.fleetTasks, this.topics.vehicleTasks, this.syncTopic], { qos: 1 }, (err) => {
+      // Subscribed again on every connect, even when the broker kept the session: a fresh SUBSCRIBE is what makes the
+      // broker send the retained tasks, and mqtt.js skips one it thinks is already in place unless told `resubscribe`.
+      const subscriptions = {
+        [this.topics.fleetTasks]: { qos: 1 },
+        [this.topics.vehicleTasks]: { qos: 1 },
+        [this.syncTopic]: { qos: 1 },
+        resubscribe: true,
+      } as ISubscriptionMap;
+      client.subscribe(subscriptions, (err) => {
         if (err) {
           this.logger.error({ err: err.message }, 'mqtt subscribe failed');
           return;
@@ -138,7 +149,8 @@ export class MqttTaskChannel implements TaskChannel {
   }
 
   async publishStatus(status: Record<string, unknown>): Promise<void> {
-    await this.publish(this.topics.status, JSON.stringify(status), true);
+    this.lastStatus = JSON.stringify(status);
+    await this.publish(this.topics.status, this.lastStatus, true);
   }
 
   private async publish(topic: string, payload: string, retain: boolean): Promise<void> {
