@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError } from './config/load.ts';
 import { runCommand } from './cli/run.ts';
 import { demoCommand } from './cli/demo.ts';
+import { newKeyCommand, signTaskCommand } from './cli/signTask.ts';
 
 const program = new Command()
   .name('tilsyn')
@@ -25,6 +26,19 @@ program
   .option('--speed <n>', 'replay speed of the drive', '4')
   .action(async (opts: { out: string; speed: string }) => {
     process.exitCode = await demoCommand({ outDir: opts.out, speed: Number(opts.speed) });
+  });
+
+program
+  .command('sign-task')
+  .description('sign a task with an Ed25519 key; prints the signed task as canonical JSON')
+  .argument('[task]', 'task JSON file, or - for stdin', '-')
+  .option('-k, --key <file>', 'Ed25519 private key (PEM)')
+  .option('-o, --out <file>', 'write the signed task here instead of stdout')
+  .option('--new-key <file>', 'instead: write a new private key to this file and print its public key for tasks.publicKeys')
+  .action((task: string, opts: { key?: string; out?: string; newKey?: string }) => {
+    if (opts.newKey !== undefined) process.exitCode = newKeyCommand(opts.newKey);
+    else if (opts.key === undefined) throw new Error('sign-task needs --key <file> (or --new-key <file> to make one)');
+    else process.exitCode = signTaskCommand(task, { key: opts.key, ...(opts.out !== undefined ? { out: opts.out } : {}) });
   });
 
 try {

@@ -47,7 +47,7 @@ export class MqttTaskChannel implements TaskChannel {
     this.syncTopic = `${options.prefix}/vehicle/${options.vehicleId}/sync`;
   }
 
-  /** Resolves once connected and subscribed, or at once when the broker is unreachable (it keeps trying). */
+  /** Resolves once connected, or after the first failed attempt (it keeps trying); throws only on unreadable TLS files. */
   async start(signal: AbortSignal): Promise<void> {
     const client = mqtt.connect(this.options.url, await this.connectOptions());
     this.client = client;
@@ -78,14 +78,14 @@ export class MqttTaskChannel implements TaskChannel {
       });
     });
     await new Promise<void>((resolve) => {
+      // A refused login (bad password, certificate) ends in 'error' or 'close', not 'offline': start must not hang on it.
+      const events = ['connect', 'offline', 'error', 'close'] as const;
       const done = () => {
-        client.off('connect', done);
-        client.off('offline', done);
+        for (const event of events) client.off(event, done);
         signal.removeEventListener('abort', done);
         resolve();
       };
-      client.once('connect', done);
-      client.once('offline', done);
+      for (const event of events) client.once(event, done);
       signal.addEventListener('abort', done, { once: true });
     });
   }
