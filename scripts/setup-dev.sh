@@ -14,6 +14,7 @@ APT_PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev pkg-config
   build-essential python3 python3-numpy python3-pil curl ca-certificates
+  openssl
 )
 
 step "system packages"
