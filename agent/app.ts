@@ -7,10 +7,12 @@ import { MqttTaskChannel } from './adapters/mqttTaskChannel.ts';
 import { NmeaFileGps } from './adapters/nmeaFileGps.ts';
 import { OnnxRedactor } from './adapters/onnxRedactor.ts';
 import { SqliteEvidenceQueue } from './adapters/sqliteEvidenceQueue.ts';
+import { SqliteTaskStore } from './adapters/sqliteTaskStore.ts';
 import { YoloxDetector } from './adapters/yoloxDetector.ts';
 import type { Config } from './config/schema.ts';
 import { TaskRegistry } from './core/taskRegistry.ts';
 import { Trigger } from './core/trigger.ts';
+import { publicKeyFrom } from './core/taskSignature.ts';
 import type { Clock } from './ports/clock.ts';
 import type { GpsSource } from './ports/gps.ts';
 import { CameraArming } from './services/cameraArming.ts';
@@ -31,6 +33,7 @@ interface Stoppable {
 export class App {
   readonly registry = new TaskRegistry();
   readonly queue: SqliteEvidenceQueue;
+  readonly taskStore: SqliteTaskStore;
   readonly objects: YoloxDetector;
   readonly redactor: OnnxRedactor;
   readonly camera: GstreamerCamera;
@@ -75,6 +78,12 @@ export class App {
         vehicleId: config.vehicleId,
         ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
         ...(config.mqtt.password !== undefined ? { password: config.mqtt.password } : {}),
+        ...(config.mqtt.caFile !== undefined ? { caFile: config.mqtt.caFile } : {}),
+        ...(config.mqtt.certFile !== undefined ? { certFile: config.mqtt.certFile } : {}),
+        ...(config.mqtt.keyFile !== undefined ? { keyFile: config.mqtt.keyFile } : {}),
+        ...(config.mqtt.clientId !== undefined ? { clientId: config.mqtt.clientId } : {}),
+        protocolVersion: config.mqtt.protocolVersion,
+        sessionExpiryS: config.mqtt.sessionExpiryS,
       },
       log('mqtt'),
     );
@@ -82,12 +91,23 @@ export class App {
       config.gps.source === 'gpsd'
         ? new GpsdClient({ host: config.gps.host, port: config.gps.port }, log('gps'))
         : new NmeaFileGps({ path: config.gps.path, speed: config.gps.speed, loop: config.gps.loop }, clock, log('gps'));
+    this.taskStore = new SqliteTaskStore({ dataDir: config.dataDir });
     this.tasks = new TaskService(
-      { knownLabels: this.objects.labels, taskFiles: config.tasks.files },
+      {
+        knownLabels: this.objects.labels,
+        taskFiles: config.tasks.files,
+        limits: {
+          maxBytes: config.tasks.maxBytes,
+          maxAreaKm2: config.tasks.maxAreaKm2,
+          publicKeys: config.tasks.publicKeys.map(publicKeyFrom),
+        },
+        expireEveryMs: config.tasks.expireEveryMs,
+      },
       this.registry,
       this.channel,
       clock,
       log('tasks'),
+      this.taskStore,
       () => this.queue.audit,
     );
     this.trigger = new Trigger(config.trigger);
@@ -135,6 +155,7 @@ export class App {
   async start(signal: AbortSignal): Promise<void> {
     const steps: [string, () => Promise<void>, () => Promise<void>][] = [
       ['queue', () => this.queue.start(), () => this.queue.stop()],
+      ['taskStore', () => this.taskStore.start(), () => this.taskStore.stop()],
       ['objects', () => this.objects.start(), async () => undefined],
       ['redactor', () => this.redactor.start(), async () => undefined],
       ['mqtt', () => this.channel.start(signal), () => this.channel.stop()],

@@ -9,6 +9,7 @@ import { benchCommand } from './cli/bench.ts';
 import { auditVerifyCommand } from './cli/auditCommand.ts';
 import { queueCommand } from './cli/queueCommand.ts';
 import { doctorCommand } from './cli/doctor.ts';
+import { newKeyCommand, signTaskCommand } from './cli/signTask.ts';
 
 const program = new Command()
   .name('tilsyn')
@@ -126,6 +127,19 @@ program
   .option('--timeout-ms <n>', 'how long to wait for each part', '8000')
   .action(async (opts: { config: string; json?: boolean; timeoutMs: string }) => {
     process.exitCode = await doctorCommand({ config: opts.config, json: opts.json === true, timeoutMs: Number(opts.timeoutMs) });
+  });
+
+program
+  .command('sign-task')
+  .description('sign a task with an Ed25519 key; prints the signed task as canonical JSON')
+  .argument('[task]', 'task JSON file, or - for stdin', '-')
+  .option('-k, --key <file>', 'Ed25519 private key (PEM)')
+  .option('-o, --out <file>', 'write the signed task here instead of stdout')
+  .option('--new-key <file>', 'instead: write a new private key to this file and print its public key for tasks.publicKeys')
+  .action((task: string, opts: { key?: string; out?: string; newKey?: string }) => {
+    if (opts.newKey !== undefined) process.exitCode = newKeyCommand(opts.newKey);
+    else if (opts.key === undefined) throw new Error('sign-task needs --key <file> (or --new-key <file> to make one)');
+    else process.exitCode = signTaskCommand(task, { key: opts.key, ...(opts.out !== undefined ? { out: opts.out } : {}) });
   });
 
 try {

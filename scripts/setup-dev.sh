@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev pkg-config
   build-essential python3 python3-numpy python3-pil curl ca-certificates
   systemd
+  openssl
 )
 
 step "system packages"

@@ -1,59 +1,120 @@
 // The MQTT side of the task contract: subscribes to task topics, publishes acks and a retained status with a last will.
-import mqtt, { type MqttClient } from 'mqtt';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { taskIdOfTopic, topicsFor, type TopicIds } from '../core/topics.ts';
-import type { TaskAck, TaskChannel, TaskMessageListener } from '../ports/taskChannel.ts';
+import type { TaskAck, TaskChannel, TaskMessageListener, TaskSyncListener } from '../ports/taskChannel.ts';
 
 export interface MqttTaskChannelOptions extends TopicIds {
   readonly url: string;
   readonly username?: string;
   readonly password?: string;
+  /** PEM files for TLS: the broker's CA, and a client certificate and key for mutual TLS. */
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  /** 5 (default) or 4 (MQTT 3.1.1). */
+  readonly protocolVersion?: 4 | 5;
+  /** MQTT 5: how long the broker keeps the session while the vehicle is away. */
+  readonly sessionExpiryS?: number;
+  readonly clientId?: string;
+  readonly reconnectPeriodMs?: number;
 }
+
+/** Task messages that arrive before the task service listens are held, up to this many, rather than lost. */
+const MAX_PENDING = 1_000;
 
 export class MqttTaskChannel implements TaskChannel {
   private client: MqttClient | null = null;
   private readonly listeners = new Set<TaskMessageListener>();
+  private readonly syncListeners = new Set<TaskSyncListener>();
   private readonly topics: ReturnType<typeof topicsFor>;
+  private readonly syncTopic: string;
+  private pending: [string, Buffer][] = [];
+  private lastSync: ReadonlySet<string> | null = null;
+  /** Task ids heard since the current connection began; null once the sync is over. */
+  private heard: Set<string> | null = null;
+  private syncNonce = '';
+  /** The last status published: sent again on every reconnect, replacing the "offline" of the last will. */
+  private lastStatus: string | null = null;
 
   constructor(
     private readonly options: MqttTaskChannelOptions,
     private readonly logger: Logger,
   ) {
     this.topics = topicsFor(options);
+    this.syncTopic = `${options.prefix}/vehicle/${options.vehicleId}/sync`;
   }
 
-  /** Resolves once connected and subscribed, or at once when the broker is unreachable (it keeps trying). */
+  /** Resolves once connected, or after the first failed attempt (it keeps trying); throws only on unreadable TLS files. */
   async start(signal: AbortSignal): Promise<void> {
-    const client = mqtt.connect(this.options.url, {
-      clientId: `tilsyn-${this.options.vehicleId}`,
-      clean: false,
-      reconnectPeriod: 2_000,
-      connectTimeout: 10_000,
-      ...(this.options.username !== undefined ? { username: this.options.username } : {}),
-      ...(this.options.password !== undefined ? { password: this.options.password } : {}),
-      will: { topic: this.topics.status, payload: Buffer.from(JSON.stringify({ state: 'offline' })), qos: 1, retain: true },
-    });
+    const client = mqtt.connect(this.options.url, await this.connectOptions());
     this.client = client;
     client.on('message', (topic, payload) => this.dispatch(topic, payload));
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'mqtt error'));
     client.on('offline', () => this.logger.warn('mqtt broker unreachable; retrying'));
     client.on('connect', () => {
       this.logger.info({ url: this.options.url }, 'mqtt connected');
-      client.subscribe([this.topics.fleetTasks, this.topics.vehicleTasks], { qos: 1 }, (err) => {
-        if (err) this.logger.error({ err: err.message }, 'mqtt subscribe failed');
+      if (this.lastStatus !== null) client.publish(this.topics.status, this.lastStatus, { qos: 1, retain: true });
+      this.heard = new Set();
+      this.syncNonce = randomBytes(8).toString('hex');
+      const nonce = this.syncNonce;
+      // Subscribed again on every connect, even when the broker kept the session: a fresh SUBSCRIBE is what makes the
+      // broker send the retained tasks, and mqtt.js skips one it thinks is already in place unless told `resubscribe`.
+      const subscriptions = {
+        [this.topics.fleetTasks]: { qos: 1 },
+        [this.topics.vehicleTasks]: { qos: 1 },
+        [this.syncTopic]: { qos: 1 },
+        resubscribe: true,
+      } as ISubscriptionMap;
+      client.subscribe(subscriptions, (err) => {
+        if (err) {
+          this.logger.error({ err: err.message }, 'mqtt subscribe failed');
+          return;
+        }
+        // The broker sends retained messages right after the SUBACK; a message of our own behind them marks their end.
+        client.publish(this.syncTopic, nonce, { qos: 1 });
       });
     });
     await new Promise<void>((resolve) => {
+      // A refused login (bad password, certificate) ends in 'error' or 'close', not 'offline': start must not hang on it.
+      const events = ['connect', 'offline', 'error', 'close'] as const;
       const done = () => {
-        client.off('connect', done);
-        client.off('offline', done);
+        for (const event of events) client.off(event, done);
         signal.removeEventListener('abort', done);
         resolve();
       };
-      client.once('connect', done);
-      client.once('offline', done);
+      for (const event of events) client.once(event, done);
       signal.addEventListener('abort', done, { once: true });
     });
+  }
+
+  private async connectOptions(): Promise<IClientOptions> {
+    const o = this.options;
+    const file = async (key: string, name: string | undefined) => {
+      if (name === undefined) return undefined;
+      return readFile(name).catch((err: Error) => {
+        throw new Error(`mqtt.${key}: cannot read ${name}: ${err.message}`);
+      });
+    };
+    const [ca, cert, key] = await Promise.all([file('caFile', o.caFile), file('certFile', o.certFile), file('keyFile', o.keyFile)]);
+    const protocolVersion = o.protocolVersion ?? 5;
+    return {
+      clientId: o.clientId ?? `tilsyn-${o.vehicleId}`,
+      clean: false,
+      protocolVersion,
+      ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpiryS ?? 7 * 24 * 3600 } } : {}),
+      reconnectPeriod: o.reconnectPeriodMs ?? 2_000,
+      connectTimeout: 10_000,
+      ...(o.username !== undefined ? { username: o.username } : {}),
+      ...(o.password !== undefined ? { password: o.password } : {}),
+      ...(ca !== undefined ? { ca } : {}),
+      ...(cert !== undefined ? { cert } : {}),
+      ...(key !== undefined ? { key } : {}),
+      rejectUnauthorized: true,
+      will: { topic: this.topics.status, payload: Buffer.from(JSON.stringify({ state: 'offline' })), qos: 1, retain: true },
+    };
   }
 
   async stop(): Promise<void> {
@@ -66,9 +127,21 @@ export class MqttTaskChannel implements TaskChannel {
     await client.endAsync();
   }
 
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
   onTaskMessage(listener: TaskMessageListener): () => void {
     this.listeners.add(listener);
+    for (const [taskId, payload] of this.pending.splice(0)) this.deliver(taskId, payload);
     return () => this.listeners.delete(listener);
+  }
+
+  onSynced(listener: TaskSyncListener): () => void {
+    this.syncListeners.add(listener);
+    // A sync that finished before anyone listened is handed over once, after the held task messages.
+    if (this.lastSync !== null) this.notifySynced(listener, this.lastSync);
+    return () => this.syncListeners.delete(listener);
   }
 
   async publishAck(ack: TaskAck): Promise<void> {
@@ -76,7 +149,8 @@ export class MqttTaskChannel implements TaskChannel {
   }
 
   async publishStatus(status: Record<string, unknown>): Promise<void> {
-    await this.publish(this.topics.status, JSON.stringify(status), true);
+    this.lastStatus = JSON.stringify(status);
+    await this.publish(this.topics.status, this.lastStatus, true);
   }
 
   private async publish(topic: string, payload: string, retain: boolean): Promise<void> {
@@ -85,14 +159,42 @@ export class MqttTaskChannel implements TaskChannel {
   }
 
   private dispatch(topic: string, payload: Buffer): void {
+    if (topic === this.syncTopic) {
+      if (this.heard !== null && payload.toString() === this.syncNonce) {
+        const heard: ReadonlySet<string> = this.heard;
+        this.heard = null;
+        this.lastSync = heard;
+        this.logger.info({ tasksHeard: heard.size }, 'retained tasks synced');
+        for (const listener of this.syncListeners) this.notifySynced(listener, heard);
+      }
+      return;
+    }
     const taskId = taskIdOfTopic(topic, this.options);
     if (taskId === null) return;
+    this.heard?.add(taskId);
+    if (this.listeners.size === 0) {
+      if (this.pending.length < MAX_PENDING) this.pending.push([taskId, payload]);
+      else this.logger.error({ topic }, 'task message dropped: nobody listens yet and the hold is full');
+      return;
+    }
+    this.deliver(taskId, payload);
+  }
+
+  private deliver(taskId: string, payload: Buffer): void {
     for (const listener of this.listeners) {
       try {
         listener(taskId, payload);
       } catch (err) {
-        this.logger.error({ err, topic }, 'task listener failed');
+        this.logger.error({ err, taskId }, 'task listener failed');
       }
+    }
+  }
+
+  private notifySynced(listener: TaskSyncListener, heard: ReadonlySet<string>): void {
+    try {
+      listener(heard);
+    } catch (err) {
+      this.logger.error({ err }, 'task sync listener failed');
     }
   }
 }

@@ -13,14 +13,37 @@ export interface LocalBroker {
   stop(): Promise<void>;
 }
 
-export async function startLocalBroker(port: number): Promise<LocalBroker> {
+export interface LocalBrokerOptions {
+  /** Keep retained messages and sessions in this folder across a stop and a start (the caller owns the folder). */
+  readonly persistenceDir?: string;
+  /** A TLS listener instead of plain TCP; with requireClientCert, clients must show a certificate the CA signed. */
+  readonly tls?: { readonly caFile: string; readonly certFile: string; readonly keyFile: string; readonly requireClientCert?: boolean };
+  /** A mosquitto_passwd file: anonymous clients are then refused. */
+  readonly passwordFile?: string;
+}
+
+export async function startLocalBroker(port: number, options: LocalBrokerOptions = {}): Promise<LocalBroker> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tilsyn-mosquitto-'));
   const configFile = path.join(dir, 'mosquitto.conf');
   // Debian's mosquitto 2 needs an explicit listener and allow_anonymous; as root it would drop to its own user,
-  // so it stays root here and writes no pid or persistence files.
+  // so it stays root here and writes no pid files, and persistence only where the caller asks for it.
+  const persistence =
+    options.persistenceDir !== undefined
+      ? ['persistence true', `persistence_location ${options.persistenceDir}/`, 'autosave_interval 1']
+      : ['persistence false'];
+  const tls =
+    options.tls !== undefined
+      ? [
+          `cafile ${options.tls.caFile}`,
+          `certfile ${options.tls.certFile}`,
+          `keyfile ${options.tls.keyFile}`,
+          `require_certificate ${options.tls.requireClientCert === true ? 'true' : 'false'}`,
+        ]
+      : [];
+  const auth = options.passwordFile !== undefined ? ['allow_anonymous false', `password_file ${options.passwordFile}`] : ['allow_anonymous true'];
   writeFileSync(
     configFile,
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'log_dest stderr', 'persistence false', 'user root', ''].join('\n'),
+    [`listener ${port} 127.0.0.1`, ...tls, ...auth, 'log_dest stderr', ...persistence, 'user root', ''].join('\n'),
   );
   const child = spawn('mosquitto', ['-c', configFile], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -36,7 +59,7 @@ export async function startLocalBroker(port: number): Promise<LocalBroker> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${options.tls !== undefined ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     pid,
     output: () => log,
     async stop() {

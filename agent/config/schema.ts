@@ -1,5 +1,6 @@
 // The one schema of the agent's configuration: every key with its default and a description; unknown keys rejected.
 import { z } from 'zod';
+import { publicKeyFrom } from '../core/taskSignature.ts';
 
 const defaultModelsDir = new URL('../../models', import.meta.url).pathname;
 
@@ -63,6 +64,21 @@ export const configSchema = z
           .describe('Prefix of every topic'),
         username: z.string().optional().describe('Broker user name'),
         password: z.string().optional().describe('Broker password'),
+        caFile: z.string().min(1).optional().describe('PEM file of the CA that signed the broker certificate (mqtts://, wss://)'),
+        certFile: z.string().min(1).optional().describe('PEM client certificate for mutual TLS; needs keyFile'),
+        keyFile: z.string().min(1).optional().describe('PEM private key of the client certificate; needs certFile'),
+        protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5).describe('MQTT protocol: 5 (MQTT 5) or 4 (3.1.1)'),
+        sessionExpiryS: z
+          .int()
+          .min(0)
+          .max(4_294_967_295)
+          .default(7 * 24 * 3600)
+          .describe('MQTT 5: how long the broker keeps this session and its queued task messages while the vehicle is offline'),
+        clientId: z.string().min(1).max(128).optional().describe('MQTT client id; default tilsyn-{vehicleId}'),
+      })
+      .refine((m) => (m.certFile === undefined) === (m.keyFile === undefined), {
+        message: 'certFile and keyFile go together (mutual TLS needs both)',
+        path: ['keyFile'],
       })
       .describe('Broker that carries tasks, acks and status'),
     camera: camera.describe('Camera source'),
@@ -100,6 +116,13 @@ export const configSchema = z
     tasks: z
       .strictObject({
         files: z.array(z.string()).default([]).describe('Task JSON files loaded at start, besides those from MQTT'),
+        maxAreaKm2: z.number().positive().max(1000).default(5).describe('Largest area one task may cover, km²; no single task may cover a city'),
+        maxBytes: z.int().min(1024).max(16 * 1024 * 1024).default(256 * 1024).describe('Largest task message taken, bytes'),
+        publicKeys: z
+          .array(z.string().min(1).refine(isEd25519PublicKey, 'an Ed25519 public key: base64 of its 32 raw bytes, or PEM'))
+          .default([])
+          .describe('Ed25519 public keys (base64 of the 32 raw bytes, or PEM); when set, only tasks signed by one of them are taken'),
+        expireEveryMs: z.int().min(1000).default(60_000).describe('How often tasks past validUntil are dropped (ack "expired")'),
       })
       .prefault({})
       .describe('Inspection tasks'),
@@ -133,6 +156,15 @@ export const configSchema = z
       .describe('Face and plate redaction'),
   })
   .describe('tilsyn-agent configuration');
+
+function isEd25519PublicKey(text: string): boolean {
+  try {
+    publicKeyFrom(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type CameraConfig = Config['camera'];

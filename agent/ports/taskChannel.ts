@@ -10,11 +10,16 @@ export interface TaskAck {
   readonly errors: readonly FieldError[];
 }
 
+/** After each (re)connect, once every retained task has arrived: the task ids heard on task topics since connecting. */
+export type TaskSyncListener = (heardTaskIds: ReadonlySet<string>) => void;
+
 export interface TaskChannel {
   start(signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
   /** Registers a listener for task messages (an empty payload withdraws); returns the remover. */
   onTaskMessage(listener: TaskMessageListener): () => void;
+  /** Registers a listener for the end of each retained-task sync (for reconciling); returns the remover. */
+  onSynced?(listener: TaskSyncListener): () => void;
   publishAck(ack: TaskAck): Promise<void>;
   publishStatus(status: Record<string, unknown>): Promise<void>;
 }
