@@ -91,13 +91,15 @@ describe.skipIf(!haveEval)('end to end: GPS → task area → camera → detect 
     for (const f of FRAMES) symlinkSync(path.join(evalDir, f), path.join(frames, f));
 
     broker = await startLocalBroker(await freeLoopbackPort());
-    // The drive of fixtures/gps/short-drive.geojson, there and back four times, stamped from now on (the agent
-    // uses no fix older than 2 s); gpsfake feeds it 5× faster than real time.
+    // The drive of fixtures/gps/short-drive.geojson, there and back twelve times (about 5 minutes of feed, longer
+    // than the test waits even on a loaded machine: gpsfake would loop, and a looped, older fix is not used),
+    // stamped from now on (the agent uses no fix older than 2 s); gpsfake feeds it 5× faster than real time.
     const route = (JSON.parse(readFileSync(path.join(repoRoot, 'fixtures/gps/short-drive.geojson'), 'utf8')) as {
       geometry: { coordinates: [number, number][] };
     }).geometry.coordinates;
     const legs = [route, [...route].reverse().slice(1), route.slice(1), [...route].reverse().slice(1)].flat();
-    writeFileSync(path.join(work, 'drive.nmea'), trackToNmea([...legs, ...legs.slice(1)], 40, Date.now()).text);
+    const drive = Array.from({ length: 6 }, (_, i) => (i === 0 ? legs : legs.slice(1))).flat();
+    writeFileSync(path.join(work, 'drive.nmea'), trackToNmea(drive, 40, Date.now()).text);
     gpsd = await startGpsfake(path.join(work, 'drive.nmea'), { cycleS: 0.1 });
     ingest = await startIngestReceiver(path.join(work, 'ingest'), TOKEN);
 
@@ -152,7 +154,7 @@ describe.skipIf(!haveEval)('end to end: GPS → task area → camera → detect 
     agent.kill('SIGTERM');
     expect(await agentExit).toBe(0);
     received = evidence();
-  }, 240_000);
+  }, 360_000);
 
   afterAll(async () => {
     if (agent && agent.exitCode === null) agent.kill('SIGKILL');
