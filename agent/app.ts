@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { GpsdClient } from './adapters/gpsdClient.ts';
 import { GstreamerCamera } from './adapters/gstreamerCamera.ts';
 import { HttpUploader } from './adapters/httpUploader.ts';
+import { MetricsServer } from './adapters/metricsServer.ts';
 import { MqttTaskChannel } from './adapters/mqttTaskChannel.ts';
 import { NmeaFileGps } from './adapters/nmeaFileGps.ts';
 import { OnnxRedactor } from './adapters/onnxRedactor.ts';
@@ -16,9 +17,15 @@ import { publicKeyFrom } from './core/taskSignature.ts';
 import type { Clock } from './ports/clock.ts';
 import type { GpsSource } from './ports/gps.ts';
 import { CameraArming } from './services/cameraArming.ts';
+import { CameraSupervisor } from './services/cameraSupervisor.ts';
 import { CaptureService } from './services/captureService.ts';
 import { DropAuditService } from './services/dropAuditService.ts';
+import { GpsMonitor } from './services/gpsMonitor.ts';
+import { InferenceTimes } from './services/inferenceTimes.ts';
+import { Liveness } from './services/liveness.ts';
 import { RetentionService } from './services/retentionService.ts';
+import { StatusMetrics } from './services/statusMetrics.ts';
+import { StatusReport, type VehicleStatus } from './services/statusReport.ts';
 import { StatusService } from './services/statusService.ts';
 import { TaskService } from './services/taskService.ts';
 import { UploadService } from './services/uploadService.ts';
@@ -47,6 +54,12 @@ export class App {
   readonly status: StatusService;
   readonly retention: RetentionService;
   readonly dropAudit: DropAuditService;
+  readonly gpsMonitor: GpsMonitor;
+  readonly cameraSupervisor: CameraSupervisor;
+  readonly inference: InferenceTimes;
+  readonly liveness: Liveness;
+  readonly report: StatusReport;
+  readonly metrics: MetricsServer | null;
   private readonly started: Stoppable[] = [];
   private readonly startedAtMs: number;
 
@@ -115,6 +128,8 @@ export class App {
       { armDistanceM: config.camera.armDistanceM, armSeconds: config.camera.armSeconds, disarmMarginM: 50 },
       { gps: this.gps, registry: this.registry, trigger: this.trigger, camera: this.camera, clock, logger: log('camera') },
     );
+    this.cameraSupervisor = new CameraSupervisor({}, this.camera, this.arming, clock, log('camera'));
+    this.inference = new InferenceTimes(clock);
     this.capture = new CaptureService(
       {
         vehicleId: config.vehicleId,
@@ -127,8 +142,8 @@ export class App {
         registry: this.registry,
         trigger: this.trigger,
         camera: this.camera,
-        objects: this.objects,
-        redactor: this.redactor,
+        objects: this.inference.detector(this.objects),
+        redactor: this.inference.redactor(this.redactor),
         queue: this.queue,
         clock,
         logger: log('capture'),
@@ -148,7 +163,32 @@ export class App {
       log('retention'),
     );
     this.dropAudit = new DropAuditService(config.storage.sweepEveryMs, () => this.capture.stats, () => this.queue.audit);
-    this.status = new StatusService(30_000, this.channel, () => this.snapshot(), log('status'));
+    this.gpsMonitor = new GpsMonitor(this.gps, clock);
+    this.report = new StatusReport(
+      {
+        version: AGENT_VERSION,
+        vehicleId: config.vehicleId,
+        startedAtMs: this.startedAtMs,
+        dataDir: config.dataDir,
+        clock,
+        registry: this.registry,
+        gps: () => this.gpsMonitor.condition(),
+        camera: () => this.camera.condition(),
+        arming: () => this.arming.stats(),
+        supervisor: () => this.cameraSupervisor.stats,
+        queue: () => this.queue.counts(),
+        upload: () => this.upload.stats,
+        capture: () => this.capture.stats,
+        inference: () => this.inference.figures(),
+        extra: () => ({ retention: { ...this.retention.stats } }),
+      },
+      { noFixMs: config.status.noFixDegradedS * 1000, minFreeBytes: config.storage.minFreeBytes },
+    );
+    this.status = new StatusService({ intervalMs: config.status.intervalS * 1000 }, this.channel, () => this.snapshot(), log('status'));
+    this.metrics =
+      config.metrics.port === undefined ? null : new MetricsServer({ port: config.metrics.port }, new StatusMetrics(() => this.report.collect()), log('metrics'));
+    // A hung model never returns: well past any deadline, the watchdog lets systemd restart the agent.
+    this.liveness = new Liveness({ maxInferenceMs: Math.max(60_000, 10 * config.redaction.deadlineMs) }, () => this.inference.longestRunningMs(), log('watchdog'));
   }
 
   /** Starts every part in dependency order; on failure, stops what had started and rethrows. */
@@ -163,10 +203,14 @@ export class App {
       ['upload', () => this.upload.start(), () => this.upload.stop()],
       ['retention', () => this.retention.start(), () => this.retention.stop()],
       ['drop-audit', () => this.dropAudit.start(), () => this.dropAudit.stop()],
+      ['liveness', async () => this.liveness.start(), async () => this.liveness.stop()],
       ['camera', () => this.arming.start(signal), () => this.arming.stop()],
+      ['camera-supervisor', () => this.cameraSupervisor.start(), () => this.cameraSupervisor.stop()],
       ['capture', () => this.capture.start(signal), () => this.capture.stop()],
+      ['gps-monitor', () => this.gpsMonitor.start(), () => this.gpsMonitor.stop()],
       ['gps', () => this.gps.start(signal), () => this.gps.stop()],
       ['status', () => this.status.start(), () => this.status.stop()],
+      ['metrics', async () => this.metrics?.start(), async () => this.metrics?.stop()],
     ];
     for (const [name, start, stop] of steps) {
       if (signal.aborted) break;
@@ -194,18 +238,13 @@ export class App {
     }
   }
 
-  snapshot(): Record<string, unknown> {
-    const nowMs = this.clock.nowMs();
-    return {
-      version: AGENT_VERSION,
-      vehicleId: this.config.vehicleId,
-      uptimeS: Math.round((nowMs - this.startedAtMs) / 1000),
-      tasks: this.registry.size,
-      capture: { ...this.capture.stats },
-      camera: this.arming.stats(),
-      queue: this.queue.counts(),
-      upload: { ...this.upload.stats },
-      retention: { ...this.retention.stats },
-    };
+  /** How the vehicle is: the retained status message, with its health verdict. */
+  snapshot(): VehicleStatus {
+    return this.report.collect();
+  }
+
+  /** The systemd watchdog's check: false only when the agent is stuck beyond its own repair. */
+  alive(): boolean {
+    return this.liveness.healthy();
   }
 }

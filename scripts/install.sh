@@ -148,11 +148,14 @@ if [ -n "$node_modules_from" ]; then
   run ln -sfn "$(cd "$node_modules_from" && pwd)" "$opt/node_modules"
 elif [ "$skip_packages" -eq 1 ]; then
   say "skipped (--skip-packages)"
-elif [ -f "$opt/node_modules/.package-lock.json" ] && cmp -s "$opt/package-lock.json" "$opt/node_modules/.package-lock.json"; then
+elif [ -f "$opt/node_modules/.tilsyn-installed-lock.json" ] && cmp -s "$opt/package-lock.json" "$opt/node_modules/.tilsyn-installed-lock.json"; then
+  # (npm's own node_modules/.package-lock.json lists only what --omit=dev installed, so it never equals the lockfile.)
   say "up to date"
 else
-  # onnxruntime-node's install script downloads GPU parts; the CPU binaries ship in the package.
-  (cd "$opt" && run env ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error)
+  # Runtime packages only (tsx runs the TypeScript; no compiler or test tools on a vehicle). onnxruntime-node's
+  # install script downloads GPU parts; the CPU binaries ship in the package.
+  (cd "$opt" && run env ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+  run cp "$opt/package-lock.json" "$opt/node_modules/.tilsyn-installed-lock.json"
 fi
 
 step "device key"

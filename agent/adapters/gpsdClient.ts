@@ -26,6 +26,7 @@ export class GpsdClient implements GpsSource {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private running = false;
   private failures = 0;
+  private state: boolean | null = null;
   private buffered = '';
   private signal: AbortSignal | undefined;
   private readonly onAbort = (): void => void this.stop();
@@ -40,6 +41,7 @@ export class GpsdClient implements GpsSource {
     if (this.running || signal.aborted) return;
     this.running = true;
     this.failures = 0;
+    this.state = null;
     this.signal = signal;
     signal.addEventListener('abort', this.onAbort, { once: true });
     this.connect();
@@ -59,6 +61,11 @@ export class GpsdClient implements GpsSource {
       socket.destroy();
       await closed;
     }
+  }
+
+  /** true while connected to gpsd, false after a failed or lost connection, null before the first attempt ended. */
+  get connected(): boolean | null {
+    return this.state;
   }
 
   onFix(listener: FixListener): () => void {
@@ -86,6 +93,7 @@ export class GpsdClient implements GpsSource {
       socket.setTimeout(0);
       socket.setKeepAlive(true, 10_000);
       this.failures = 0;
+      this.state = true;
       this.logger.info({ host: this.host, port: this.port }, 'connected to gpsd');
       socket.write(WATCH);
     });
@@ -98,6 +106,7 @@ export class GpsdClient implements GpsSource {
       if (this.socket !== socket) return;
       this.socket = undefined;
       if (!this.running) return;
+      this.state = false;
       this.failures++;
       const delayMs = Math.min(
         this.options.reconnectMaxMs ?? 10_000,

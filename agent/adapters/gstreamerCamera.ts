@@ -11,7 +11,7 @@ import {
   imageFileName,
   type CameraPipelineOptions,
 } from '../core/cameraPipeline.ts';
-import type { Camera } from '../ports/camera.ts';
+import type { Camera, CameraCondition } from '../ports/camera.ts';
 import type { Frame } from '../ports/frame.ts';
 
 export interface GstreamerCameraOptions extends Omit<CameraPipelineOptions, 'fileKind'> {
@@ -45,6 +45,8 @@ export class GstreamerCamera implements Camera {
   private startedAtMs = 0;
   private framesSinceStart = 0;
   private failure: Error | undefined;
+  /** Between start() and stop(), whether or not the pipeline runs. */
+  private active = false;
   private lastBusError: string | undefined;
   private linkDir: string | undefined;
   private loops = false;
@@ -75,6 +77,7 @@ export class GstreamerCamera implements Camera {
   async start(signal: AbortSignal): Promise<void> {
     if (this.pipeline || this.linkDir) await this.stop();
     const generation = ++this.generation;
+    this.active = true;
     this.failure = undefined;
     this.lastBusError = undefined;
     this.latest = undefined;
@@ -149,8 +152,16 @@ export class GstreamerCamera implements Camera {
     });
   }
 
+  condition(): CameraCondition {
+    const lastFrameAtMs = this.active && this.framesSinceStart > 0 ? this.lastFrameAtMs : null;
+    if (!this.active) return { state: 'off', error: null, lastFrameAtMs: null };
+    if (this.failure) return { state: 'failed', error: this.failure.message, lastFrameAtMs };
+    return { state: this.framesSinceStart > 0 ? 'running' : 'starting', error: null, lastFrameAtMs };
+  }
+
   async stop(): Promise<void> {
     this.generation++;
+    this.active = false;
     this.signal?.removeEventListener('abort', this.onAbort);
     this.signal = undefined;
     if (this.watchdog) clearInterval(this.watchdog);

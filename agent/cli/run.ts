@@ -21,7 +21,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const controller = new AbortController();
   const app = new App(config, systemClock, logger);
   const notifier = new SystemdNotifier(process.env, logger.child({ component: 'systemd' }));
-  const watchdog = new WatchdogService(notifier, () => true, logger.child({ component: 'watchdog' }));
+  const watchdog = new WatchdogService(notifier, () => app.alive(), logger.child({ component: 'watchdog' }));
   const stopped = new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'stopping');

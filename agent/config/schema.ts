@@ -28,6 +28,11 @@ const cameraCommon = {
   grabTimeoutMs: z.int().positive().default(3000).describe('How long a capture waits for a frame before giving up'),
   armDistanceM: z.number().positive().default(150).describe('The camera runs only while an active task area is this close'),
   armSeconds: z.number().nonnegative().default(10).describe('… or reachable within this many seconds at the current speed'),
+  watchdogMs: z
+    .int()
+    .min(100)
+    .optional()
+    .describe('A running camera that delivers no frame for this long is restarted, with backoff; default 5000 or 3 frame intervals'),
 };
 
 const camera = z.discriminatedUnion('source', [
@@ -154,6 +159,24 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Face and plate redaction'),
+    status: z
+      .strictObject({
+        intervalS: z.int().min(5).max(3600).default(60).describe('How often the retained status is published, seconds (at once, too, when health changes)'),
+        noFixDegradedS: z.int().min(5).default(120).describe('No usable GPS fix for this long makes the status "degraded"'),
+      })
+      .prefault({})
+      .describe('The retained status on {prefix}/vehicle/{vehicleId}/status'),
+    metrics: z
+      .strictObject({
+        port: z
+          .int()
+          .min(1)
+          .max(65535)
+          .optional()
+          .describe('Serve Prometheus metrics on http://127.0.0.1:{port}/metrics (loopback only); off when unset. 9464 is customary'),
+      })
+      .prefault({})
+      .describe('Local Prometheus endpoint'),
   })
   .describe('tilsyn-agent configuration');
 

@@ -20,14 +20,85 @@ export const ackSchema = z
   })
   .describe('Answer of the vehicle to every task message it receives; topic {prefix}/vehicle/{vehicleId}/acks, QoS 1');
 
+const nullableMs = z.number().min(0).nullable();
+
 export const statusSchema = z
   .looseObject({
     state: z.enum(['online', 'offline']).describe('online while the agent runs; offline from a clean stop or the last will'),
+    at: z.iso.datetime({ offset: true }).optional().describe('When this status was made (vehicle clock, UTC)'),
     version: z.string().optional().describe('Agent version'),
     vehicleId: z.string().optional().describe('This vehicle'),
     uptimeS: z.number().min(0).optional().describe('Seconds since the agent started'),
+    health: z
+      .enum(['ok', 'degraded'])
+      .optional()
+      .describe('ok, or degraded when a part is failing and being repaired in place (see reasons); a broker outage shows as the last will'),
+    reasons: z.array(z.string()).optional().describe('Why the vehicle is degraded, one short sentence per problem; empty when ok'),
     tasks: z.int().min(0).optional().describe('Tasks held'),
+    activeTasks: z.int().min(0).optional().describe('Tasks in force now (inside validFrom…validUntil and their schedule)'),
+    gps: z
+      .looseObject({
+        connected: z.boolean().nullable().describe('gpsd reachable; null for a replayed NMEA file or before the first attempt'),
+        mode: z.int().min(0).max(3).nullable().describe('Mode of the last fix: 0/1 none, 2 = 2D, 3 = 3D; null when none came yet'),
+        fixAgeS: nullableMs.describe('Seconds since the last usable (2D/3D) fix; null when there never was one'),
+        errorM: nullableMs.describe('Horizontal error of the last fix, metres, where the receiver reports one'),
+      })
+      .optional()
+      .describe('Position source'),
+    camera: z
+      .looseObject({
+        state: z.enum(['off', 'starting', 'running', 'failed']).describe('off outside task areas; failed while being restarted'),
+        armed: z.boolean().describe('The camera should be running (an active task area is near)'),
+        starts: z.int().min(0).describe('Times it was started for a task area'),
+        onMs: z.number().min(0).describe('Total time it ran since the agent started, ms'),
+        restarts: z.int().min(0).describe('Restarts after a failure or stall'),
+        lastError: z.string().nullable().describe('The last failure, if any'),
+      })
+      .optional()
+      .describe('Camera'),
+    queue: z
+      .looseObject({
+        pending: z.int().min(0).describe('Evidence items waiting for upload (parked ones included)'),
+        bytes: z.int().min(0).describe('Their size on disk, bytes'),
+        parked: z.int().min(0).describe('Items the ingest refused for good'),
+      })
+      .optional()
+      .describe('Evidence queue'),
+    upload: z
+      .looseObject({
+        uploaded: z.int().min(0).describe('Items uploaded since start'),
+        failedAttempts: z.int().min(0).describe('Failed upload attempts since start'),
+        lastUploadAt: z.iso.datetime({ offset: true }).nullable().describe('When the last item was uploaded; null when none since start'),
+      })
+      .optional()
+      .describe('Uploads'),
+    detector: z
+      .looseObject({
+        p95Ms: nullableMs.describe('95th percentile of the last 100 detections, ms; null before the first'),
+        count: z.int().min(0).describe('Detections since start'),
+      })
+      .optional()
+      .describe('Object detection'),
+    redaction: z
+      .looseObject({
+        p95Ms: nullableMs.describe('95th percentile of the last 100 redactions, ms'),
+        count: z.int().min(0).describe('Frames redacted since start'),
+        failures: z.int().min(0).describe('Frames dropped because redaction failed or overran its deadline (never kept unredacted)'),
+      })
+      .optional()
+      .describe('Face and plate redaction'),
+    disk: z
+      .looseObject({
+        freeBytes: z.number().min(0).describe('Free bytes on the file system of the data folder'),
+        totalBytes: z.number().min(0).describe('Its size, bytes'),
+      })
+      .nullable()
+      .optional()
+      .describe('Disk; null when unreadable'),
+    cpuTempC: z.number().nullable().optional().describe('CPU temperature, °C; null where the board does not report one'),
   })
   .describe('Retained status of the vehicle; topic {prefix}/vehicle/{vehicleId}/status. Further keys carry counters and may grow');
+
+export type StatusMessage = z.infer<typeof statusSchema>;
 
 export type AckMessage = z.infer<typeof ackSchema>;

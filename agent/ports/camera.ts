@@ -1,5 +1,14 @@
 // Camera port: a live source of which only the newest frame is ever handed out.
+import type { CameraState } from '../core/health.ts';
 import type { Frame } from './frame.ts';
+
+export interface CameraCondition {
+  /** off: not started; starting: started, no frame yet; running: frames arrive; failed: see error. */
+  readonly state: CameraState;
+  readonly error: string | null;
+  /** When the newest frame arrived (epoch ms); null when none since start. */
+  readonly lastFrameAtMs: number | null;
+}
 
 export interface Camera {
   /** Starts the source; resolves once it runs (not necessarily once a frame has arrived). */
@@ -7,4 +16,6 @@ export interface Camera {
   /** The newest frame, waiting for one up to timeoutMs; rejects on timeout or when the source failed. */
   grab(timeoutMs: number): Promise<Frame>;
   stop(): Promise<void>;
+  /** How the source is, for supervision and the status; absent on sources that cannot tell. */
+  condition?(): CameraCondition;
 }

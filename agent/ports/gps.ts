@@ -20,4 +20,9 @@ export interface GpsSource {
   stop(): Promise<void>;
   /** Registers a listener; returns the function that removes it. */
   onFix(listener: FixListener): () => void;
+  /**
+   * For sources behind a connection (gpsd): true while connected, false once a connection failed or was lost,
+   * null before the first attempt has ended. Absent for sources without one (a replayed file).
+   */
+  readonly connected?: boolean | null;
 }

@@ -65,6 +65,20 @@ export class CameraArming {
     };
   }
 
+  /**
+   * Restarts a camera that should be running (a supervisor's repair), in turn with arming and disarming, so a
+   * restart can never start a camera that was meanwhile stopped for being out of reach. Resolves when done.
+   */
+  restart(reason: string): Promise<void> {
+    this.enqueue(async () => {
+      if (this.armedSinceMs === null || this.signal.aborted) return;
+      this.deps.logger.warn({ reason }, 'restarting camera');
+      await this.deps.camera.stop();
+      await this.deps.camera.start(this.signal);
+    });
+    return this.chain;
+  }
+
   private onFix(fix: Fix): void {
     if (fix.mode < 2 || this.signal.aborted) return;
     const { trigger, registry, clock } = this.deps;
