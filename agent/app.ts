@@ -123,7 +123,10 @@ export class App {
       this.taskStore,
       () => this.queue.audit,
     );
-    this.trigger = new Trigger(config.trigger);
+    this.trigger = new Trigger({
+      ...config.trigger,
+      camera: { headingOffsetDeg: config.camera.headingOffsetDeg, fovDeg: config.camera.fovDeg, rangeM: config.camera.rangeM },
+    });
     this.arming = new CameraArming(
       { armDistanceM: config.camera.armDistanceM, armSeconds: config.camera.armSeconds, disarmMarginM: 50 },
       { gps: this.gps, registry: this.registry, trigger: this.trigger, camera: this.camera, clock, logger: log('camera') },

@@ -33,6 +33,14 @@ const cameraCommon = {
     .min(100)
     .optional()
     .describe('A running camera that delivers no frame for this long is restarted, with backoff; default 5000 or 3 frame intervals'),
+  headingOffsetDeg: z
+    .number()
+    .min(-180)
+    .max(360)
+    .default(0)
+    .describe("Direction of the lens relative to the vehicle's heading, degrees clockwise: 0 = forward, 90 = right, -90 = left"),
+  fovDeg: z.number().min(1).max(360).default(90).describe('Horizontal opening angle of the camera, degrees'),
+  rangeM: z.number().positive().max(1000).default(30).describe('A point target farther away than this is too small in the frame to count as seen, metres'),
 };
 
 const camera = z.discriminatedUnion('source', [
@@ -100,6 +108,12 @@ export const configSchema = z
         enterFixes: z.int().min(1).max(20).default(2).describe('Consecutive fixes inside an area before it counts as entered'),
         maxErrorM: z.number().positive().default(30).describe('Fixes with a larger reported horizontal error (gpsd eph, 95 %) are not used'),
         maxFixAgeMs: z.int().positive().default(2000).describe('Fixes older than this (receiver time against the clock) are not used'),
+        targetFrames: z
+          .int()
+          .min(1)
+          .max(100)
+          .default(3)
+          .describe('Frames per pass for a task with a point target: the best ones, nearest the lens axis (a lower capture.maxFrames wins)'),
       })
       .prefault({})
       .describe('When the camera fires'),

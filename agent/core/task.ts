@@ -55,7 +55,12 @@ const capture = z
       .max(10_000)
       .optional()
       .describe("At most one frame every this many metres of travel; absent: the vehicle's trigger.everyM (10 m)"),
-    maxFrames: z.int().min(1).max(1_000_000).optional().describe('At most this many frames for the whole task; absent: no limit'),
+    maxFrames: z
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe('At most this many frames per pass through the area (entering to leaving); absent: no limit (for a target: trigger.targetFrames)'),
     maxSpeedKmh: z
       .number()
       .positive()
@@ -70,7 +75,11 @@ const target = z
     point: z
       .tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)])
       .describe('The object of interest, [longitude, latitude] in degrees'),
-    radiusM: z.number().positive().max(1_000).describe('Frames are taken only within this distance of the point, metres'),
+    radiusM: z
+      .number()
+      .positive()
+      .max(1_000)
+      .describe("Frames are taken only within this distance of the point, and only while it is in the camera's field of view, metres"),
   })
   .describe('A single object at a known place ("the container at this address"); absent: the whole area');
 
