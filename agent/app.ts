@@ -7,6 +7,7 @@ import { MqttTaskChannel } from './adapters/mqttTaskChannel.ts';
 import { NmeaFileGps } from './adapters/nmeaFileGps.ts';
 import { OnnxRedactor } from './adapters/onnxRedactor.ts';
 import { SqliteEvidenceQueue } from './adapters/sqliteEvidenceQueue.ts';
+import { SqliteObservationOutbox } from './adapters/sqliteObservationOutbox.ts';
 import { SqliteTaskStore } from './adapters/sqliteTaskStore.ts';
 import { YoloxDetector } from './adapters/yoloxDetector.ts';
 import type { Config } from './config/schema.ts';
@@ -18,6 +19,7 @@ import type { GpsSource } from './ports/gps.ts';
 import { CameraArming } from './services/cameraArming.ts';
 import { CaptureService } from './services/captureService.ts';
 import { DropAuditService } from './services/dropAuditService.ts';
+import { ObservationService } from './services/observationService.ts';
 import { RetentionService } from './services/retentionService.ts';
 import { StatusService } from './services/statusService.ts';
 import { TaskService } from './services/taskService.ts';
@@ -47,6 +49,8 @@ export class App {
   readonly status: StatusService;
   readonly retention: RetentionService;
   readonly dropAudit: DropAuditService;
+  readonly outbox: SqliteObservationOutbox;
+  readonly observations: ObservationService;
   private readonly started: Stoppable[] = [];
   private readonly startedAtMs: number;
 
@@ -110,6 +114,8 @@ export class App {
       this.taskStore,
       () => this.queue.audit,
     );
+    this.outbox = new SqliteObservationOutbox({ dataDir: config.dataDir, nowMs: () => clock.nowMs() });
+    this.observations = new ObservationService({ maxInFlight: 20, retryMs: 5_000, ackTimeoutMs: 30_000 }, this.outbox, this.channel, log('observations'));
     this.trigger = new Trigger(config.trigger);
     this.arming = new CameraArming(
       { armDistanceM: config.camera.armDistanceM, armSeconds: config.camera.armSeconds, disarmMarginM: 50 },
@@ -120,7 +126,6 @@ export class App {
         vehicleId: config.vehicleId,
         fleetId: config.fleetId,
         grabTimeoutMs: config.camera.grabTimeoutMs,
-        minScore: 0.4,
       },
       {
         gps: this.gps,
@@ -132,6 +137,7 @@ export class App {
         queue: this.queue,
         clock,
         logger: log('capture'),
+        observations: this.observations,
       },
     );
     this.upload = new UploadService(
@@ -156,10 +162,12 @@ export class App {
     const steps: [string, () => Promise<void>, () => Promise<void>][] = [
       ['queue', () => this.queue.start(), () => this.queue.stop()],
       ['taskStore', () => this.taskStore.start(), () => this.taskStore.stop()],
+      ['outbox', () => this.outbox.start(), () => this.outbox.stop()],
       ['objects', () => this.objects.start(), async () => undefined],
       ['redactor', () => this.redactor.start(), async () => undefined],
       ['mqtt', () => this.channel.start(signal), () => this.channel.stop()],
       ['tasks', () => this.tasks.start(), () => this.tasks.stop()],
+      ['observations', () => this.observations.start(), () => this.observations.stop()],
       ['upload', () => this.upload.start(), () => this.upload.stop()],
       ['retention', () => this.retention.start(), () => this.retention.stop()],
       ['drop-audit', () => this.dropAudit.start(), () => this.dropAudit.stop()],
@@ -206,6 +214,7 @@ export class App {
       queue: this.queue.counts(),
       upload: { ...this.upload.stats },
       retention: { ...this.retention.stats },
+      observations: { ...this.observations.stats },
     };
   }
 }
