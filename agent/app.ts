@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { GpsdClient } from './adapters/gpsdClient.ts';
 import { GstreamerCamera } from './adapters/gstreamerCamera.ts';
+import { BandwidthLimiter } from './adapters/bandwidthLimiter.ts';
 import { HttpUploader } from './adapters/httpUploader.ts';
 import { MqttTaskChannel } from './adapters/mqttTaskChannel.ts';
 import { NmeaFileGps } from './adapters/nmeaFileGps.ts';
@@ -143,7 +144,12 @@ export class App {
     this.upload = new UploadService(
       config.upload,
       this.queue,
-      new HttpUploader({ baseUrl: config.ingest.url, token: config.ingest.token, timeoutMs: config.ingest.timeoutMs }),
+      new HttpUploader({
+        baseUrl: config.ingest.url,
+        token: config.ingest.token,
+        timeoutMs: config.ingest.timeoutMs,
+        ...(config.upload.maxKbps !== undefined ? { limiter: new BandwidthLimiter(config.upload.maxKbps) } : {}),
+      }),
       clock,
       log('upload'),
     );
