@@ -18,13 +18,14 @@ import { startFaultyIngest, type FaultyIngest } from '../support/faultyIngest.ts
 const TOKEN = 'faults-token';
 const OBS_TOPIC = 'tilsyn/v1/vehicle/faults-bus/observations';
 
-function captured(dataDir: string): { ids: Map<string, string>; pending: number; lost: number } {
+function captured(dataDir: string): { ids: Map<string, string>; pending: number; lost: number; queued: Set<string> } {
   const db = new Database(path.join(dataDir, 'queue.sqlite'), { readonly: true, fileMustExist: true });
   try {
     const rows = db.prepare("SELECT evidence_id AS id, detail FROM audit WHERE kind = 'captured'").all() as { id: string; detail: string }[];
-    const pending = (db.prepare('SELECT COUNT(*) AS n FROM evidence').get() as { n: number }).n;
+    const queued = new Set((db.prepare('SELECT id FROM evidence').all() as { id: string }[]).map((r) => r.id));
+    const pending = queued.size;
     const lost = (db.prepare("SELECT COUNT(*) AS n FROM audit WHERE kind = 'lost'").get() as { n: number }).n;
-    return { ids: new Map(rows.map((r) => [r.id, (JSON.parse(r.detail) as { sha256: string }).sha256])), pending, lost };
+    return { ids: new Map(rows.map((r) => [r.id, (JSON.parse(r.detail) as { sha256: string }).sha256])), pending, lost, queued };
   } finally {
     db.close();
   }
@@ -129,8 +130,10 @@ describe('an unreliable ingest and a broker restart mid-drive', () => {
     // Each kind of fault really happened.
     for (const kind of ['error500', 'reset', 'hang', 'crawl'] as const) expect(dealt[kind], kind).toBeGreaterThan(0);
 
-    const { ids, pending, lost } = captured(dataDir);
-    expect(pending).toBe(0);
+    // The drive goes on until the stop: a frame taken after the queue drained may still wait in it (not lost).
+    const { ids: all, queued, lost } = captured(dataDir);
+    const ids = new Map([...all].filter(([id]) => !queued.has(id)));
+    expect(queued.size).toBeLessThanOrEqual(3);
     expect(lost).toBe(0);
     expect(readdirSync(path.join(work, 'ingest')).sort()).toEqual([...ids.keys()].flatMap((id) => [`${id}.jpg`, `${id}.json`]).sort());
     for (const [id, sha256] of ids) {
