@@ -2,12 +2,14 @@
 import type { Logger } from 'pino';
 import { GpsdClient } from './adapters/gpsdClient.ts';
 import { GstreamerCamera } from './adapters/gstreamerCamera.ts';
+import { BandwidthLimiter } from './adapters/bandwidthLimiter.ts';
 import { HttpUploader } from './adapters/httpUploader.ts';
 import { MetricsServer } from './adapters/metricsServer.ts';
 import { MqttTaskChannel } from './adapters/mqttTaskChannel.ts';
 import { NmeaFileGps } from './adapters/nmeaFileGps.ts';
 import { OnnxRedactor } from './adapters/onnxRedactor.ts';
 import { SqliteEvidenceQueue } from './adapters/sqliteEvidenceQueue.ts';
+import { SqliteObservationOutbox } from './adapters/sqliteObservationOutbox.ts';
 import { SqliteTaskStore } from './adapters/sqliteTaskStore.ts';
 import { YoloxDetector } from './adapters/yoloxDetector.ts';
 import type { Config } from './config/schema.ts';
@@ -23,6 +25,7 @@ import { DropAuditService } from './services/dropAuditService.ts';
 import { GpsMonitor } from './services/gpsMonitor.ts';
 import { InferenceTimes } from './services/inferenceTimes.ts';
 import { Liveness } from './services/liveness.ts';
+import { ObservationService } from './services/observationService.ts';
 import { RetentionService } from './services/retentionService.ts';
 import { StatusMetrics } from './services/statusMetrics.ts';
 import { StatusReport, type VehicleStatus } from './services/statusReport.ts';
@@ -60,6 +63,8 @@ export class App {
   readonly liveness: Liveness;
   readonly report: StatusReport;
   readonly metrics: MetricsServer | null;
+  readonly outbox: SqliteObservationOutbox;
+  readonly observations: ObservationService;
   private readonly started: Stoppable[] = [];
   private readonly startedAtMs: number;
 
@@ -123,6 +128,8 @@ export class App {
       this.taskStore,
       () => this.queue.audit,
     );
+    this.outbox = new SqliteObservationOutbox({ dataDir: config.dataDir, nowMs: () => clock.nowMs() });
+    this.observations = new ObservationService({ maxInFlight: 20, retryMs: 5_000, ackTimeoutMs: 30_000 }, this.outbox, this.channel, log('observations'));
     this.trigger = new Trigger({
       ...config.trigger,
       camera: { headingOffsetDeg: config.camera.headingOffsetDeg, fovDeg: config.camera.fovDeg, rangeM: config.camera.rangeM },
@@ -138,7 +145,6 @@ export class App {
         vehicleId: config.vehicleId,
         fleetId: config.fleetId,
         grabTimeoutMs: config.camera.grabTimeoutMs,
-        minScore: 0.4,
       },
       {
         gps: this.gps,
@@ -150,12 +156,18 @@ export class App {
         queue: this.queue,
         clock,
         logger: log('capture'),
+        observations: this.observations,
       },
     );
     this.upload = new UploadService(
       config.upload,
       this.queue,
-      new HttpUploader({ baseUrl: config.ingest.url, token: config.ingest.token, timeoutMs: config.ingest.timeoutMs }),
+      new HttpUploader({
+        baseUrl: config.ingest.url,
+        token: config.ingest.token,
+        timeoutMs: config.ingest.timeoutMs,
+        ...(config.upload.maxKbps !== undefined ? { limiter: new BandwidthLimiter(config.upload.maxKbps) } : {}),
+      }),
       clock,
       log('upload'),
     );
@@ -183,7 +195,7 @@ export class App {
         upload: () => this.upload.stats,
         capture: () => this.capture.stats,
         inference: () => this.inference.figures(),
-        extra: () => ({ retention: { ...this.retention.stats } }),
+        extra: () => ({ retention: { ...this.retention.stats }, observations: { ...this.observations.stats } }),
       },
       { noFixMs: config.status.noFixDegradedS * 1000, minFreeBytes: config.storage.minFreeBytes },
     );
@@ -199,10 +211,12 @@ export class App {
     const steps: [string, () => Promise<void>, () => Promise<void>][] = [
       ['queue', () => this.queue.start(), () => this.queue.stop()],
       ['taskStore', () => this.taskStore.start(), () => this.taskStore.stop()],
+      ['outbox', () => this.outbox.start(), () => this.outbox.stop()],
       ['objects', () => this.objects.start(), async () => undefined],
       ['redactor', () => this.redactor.start(), async () => undefined],
       ['mqtt', () => this.channel.start(signal), () => this.channel.stop()],
       ['tasks', () => this.tasks.start(), () => this.tasks.stop()],
+      ['observations', () => this.observations.start(), () => this.observations.stop()],
       ['upload', () => this.upload.start(), () => this.upload.stop()],
       ['retention', () => this.retention.start(), () => this.retention.stop()],
       ['drop-audit', () => this.dropAudit.start(), () => this.dropAudit.stop()],

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { taskIdOfTopic, topicsFor, type TopicIds } from '../core/topics.ts';
+import type { ObservationSink } from '../ports/observationSink.ts';
 import type { TaskAck, TaskChannel, TaskMessageListener, TaskSyncListener } from '../ports/taskChannel.ts';
 
 export interface MqttTaskChannelOptions extends TopicIds {
@@ -25,10 +26,11 @@ export interface MqttTaskChannelOptions extends TopicIds {
 /** Task messages that arrive before the task service listens are held, up to this many, rather than lost. */
 const MAX_PENDING = 1_000;
 
-export class MqttTaskChannel implements TaskChannel {
+export class MqttTaskChannel implements TaskChannel, ObservationSink {
   private client: MqttClient | null = null;
   private readonly listeners = new Set<TaskMessageListener>();
   private readonly syncListeners = new Set<TaskSyncListener>();
+  private readonly connectListeners = new Set<() => void>();
   private readonly topics: ReturnType<typeof topicsFor>;
   private readonly syncTopic: string;
   private pending: [string, Buffer][] = [];
@@ -76,6 +78,13 @@ export class MqttTaskChannel implements TaskChannel {
         // The broker sends retained messages right after the SUBACK; a message of our own behind them marks their end.
         client.publish(this.syncTopic, nonce, { qos: 1 });
       });
+      for (const listener of this.connectListeners) {
+        try {
+          listener();
+        } catch (err) {
+          this.logger.error({ err }, 'connect listener failed');
+        }
+      }
     });
     await new Promise<void>((resolve) => {
       // A refused login (bad password, certificate) ends in 'error' or 'close', not 'offline': start must not hang on it.
@@ -146,6 +155,15 @@ export class MqttTaskChannel implements TaskChannel {
 
   async publishAck(ack: TaskAck): Promise<void> {
     await this.publish(this.topics.acks, JSON.stringify(ack), false);
+  }
+
+  onConnected(listener: () => void): () => void {
+    this.connectListeners.add(listener);
+    return () => this.connectListeners.delete(listener);
+  }
+
+  async publishObservation(payload: string): Promise<void> {
+    await this.publish(this.topics.observations, payload, false);
   }
 
   async publishStatus(status: Record<string, unknown>): Promise<void> {

@@ -115,13 +115,14 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
     })();
   }
 
-  nextDue(nowMs: number): QueuedEvidence | null {
+  nextDue(nowMs: number, exceptIds: ReadonlySet<string> = new Set()): QueuedEvidence | null {
     const row = this.requireDb()
       .prepare(
         `SELECT id, meta, priority, attempts, created_at_ms FROM evidence
-         WHERE parked = 0 AND retry_at_ms <= ? ORDER BY priority DESC, created_at_ms ASC LIMIT 1`,
+         WHERE parked = 0 AND retry_at_ms <= ? AND id NOT IN (SELECT value FROM json_each(?))
+         ORDER BY priority DESC, created_at_ms ASC LIMIT 1`,
       )
-      .get(nowMs) as Row | undefined;
+      .get(nowMs, JSON.stringify([...exceptIds])) as Row | undefined;
     if (row === undefined) return null;
     return {
       id: row.id,

@@ -3,12 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { configSchema } from '../config/schema.ts';
-import { ackSchema, statusSchema } from '../core/messages.ts';
+import { ackSchema, observationSchema, statusSchema } from '../core/messages.ts';
 import { taskSchema } from '../core/task.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
-const schemas: Record<string, z.ZodType> = { task: taskSchema, ack: ackSchema, status: statusSchema, config: configSchema };
+const schemas: Record<string, z.ZodType> = { task: taskSchema, ack: ackSchema, status: statusSchema, observation: observationSchema, config: configSchema };
 
 /** The JSON Schema documents, by file name: what a message must look like on the wire (defaults may be left out). */
 export function jsonSchemas(): Record<string, string> {

@@ -129,6 +129,12 @@ export const configSchema = z
         retryMinMs: z.int().positive().default(1_000).describe('First retry delay after a failed upload'),
         retryMaxMs: z.int().positive().default(300_000).describe('Longest retry delay'),
         idleMs: z.int().positive().default(2_000).describe('How often an empty queue is looked at again'),
+        concurrency: z.int().min(1).max(8).default(2).describe('Items uploaded at the same time'),
+        maxKbps: z
+          .number()
+          .positive()
+          .optional()
+          .describe('Upload bandwidth cap in kilobits per second over all uploads together (metered LTE); absent: no cap'),
       })
       .prefault({})
       .describe('Upload loop'),

@@ -102,3 +102,34 @@ export const statusSchema = z
 export type StatusMessage = z.infer<typeof statusSchema>;
 
 export type AckMessage = z.infer<typeof ackSchema>;
+
+export const observationSchema = z
+  .strictObject({
+    id: z.uuid().describe('Observation id (UUID); the same observation may arrive twice after a reconnect: deduplicate by id'),
+    vehicleId: z.string().describe('The vehicle that observed'),
+    taskId: z.string().describe('The task the frame was taken for'),
+    revision: z.int().min(0).describe('Revision of the task in force when the frame was taken'),
+    outcome: z
+      .enum(['found', 'not_found', 'uncertain'])
+      .describe(
+        'found: a lookFor class at or above minConfidence; not_found: none seen ("all in order"); uncertain: seen only below minConfidence, or the frame could not be judged',
+      ),
+    keep: z.enum(['match', 'all', 'none']).describe("The task's keep rule that decided whether evidence was stored"),
+    at: z.iso.datetime({ offset: true }).describe('When the frame was taken'),
+    lat: z.number().min(-90).max(90).describe('Where the frame was taken, WGS84 degrees'),
+    lon: z.number().min(-180).max(180).describe('Where the frame was taken, WGS84 degrees'),
+    detections: z
+      .array(
+        z.strictObject({
+          label: z.string().describe('A lookFor class'),
+          score: z.number().min(0).max(1).describe('Best detector score of this class in the frame'),
+          count: z.int().min(1).describe('How many of this class were seen'),
+        }),
+      )
+      .describe('lookFor classes seen (down to half of minConfidence), best first; counts only, no pixels, no boxes'),
+    evidenceIds: z.array(z.string()).describe('Evidence stored for this observation (uploaded as {id}.jpg/.json); empty when nothing was kept'),
+    note: z.string().optional().describe('Why the outcome is uncertain or why evidence that should exist was not kept'),
+  })
+  .describe('One decision about a task pass; topic {prefix}/vehicle/{vehicleId}/observations, QoS 1, queued on the vehicle while offline');
+
+export type ObservationMessage = z.infer<typeof observationSchema>;

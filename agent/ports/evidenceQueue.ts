@@ -22,8 +22,9 @@ export interface EvidenceQueue {
   stop(): Promise<void>;
   /** Stores a redacted JPEG durably (encrypted); resolves once both file and row are committed. */
   add(meta: EvidenceMeta, jpeg: Buffer, priority: number): Promise<void>;
-  /** The next item due for upload at nowMs: highest priority first, then oldest; null when none is due. */
-  nextDue(nowMs: number): QueuedEvidence | null;
+  /** The next item due for upload at nowMs: highest priority first, then oldest; null when none is due.
+   *  Items in `exceptIds` (already being uploaded by another worker) are skipped. */
+  nextDue(nowMs: number, exceptIds?: ReadonlySet<string>): QueuedEvidence | null;
   /** The redacted JPEG, decrypted in memory. */
   readJpeg(id: string): Promise<Buffer>;
   /** Removes an item (row and file) and records why: uploaded, retention, quota. */

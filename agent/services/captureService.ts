@@ -3,7 +3,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../core/backoff.ts';
-import { findTargets, type FoundClass } from '../core/decide.ts';
+import type { FoundClass } from '../core/decide.ts';
+import { judgeFrame, type TaskVerdict } from '../core/frameVerdict.ts';
+import { buildObservation } from '../core/observation.ts';
 import type { EvidenceMeta } from '../core/evidence.ts';
 import { positionAt } from '../core/extrapolate.ts';
 import type { Task } from '../core/task.ts';
@@ -16,6 +18,7 @@ import type { ObjectDetector, Redactor } from '../ports/detector.ts';
 import type { EvidenceQueue } from '../ports/evidenceQueue.ts';
 import type { Frame } from '../ports/frame.ts';
 import type { Fix, GpsSource } from '../ports/gps.ts';
+import type { ObservationRecorder } from '../ports/observationRecorder.ts';
 import { emptyCaptureStats, type CaptureStats } from './captureStats.ts';
 
 /** A frame is placed at most this far ahead of its fix by dead reckoning. */
@@ -25,8 +28,8 @@ export interface CaptureServiceOptions {
   readonly vehicleId: string;
   readonly fleetId: string;
   readonly grabTimeoutMs: number;
-  /** Lowest detector score that counts as "found". */
-  readonly minScore: number;
+  /** Unused: each task carries its own minConfidence (default 0.4). Kept so older callers still compile. */
+  readonly minScore?: number;
 }
 
 export interface CaptureDeps {
@@ -39,6 +42,8 @@ export interface CaptureDeps {
   readonly queue: EvidenceQueue;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where each task's decision about a frame is reported (observations); optional so tests can leave it out. */
+  readonly observations?: ObservationRecorder;
 }
 
 export class CaptureService {
@@ -102,27 +107,72 @@ export class CaptureService {
     this.stats.framesCaptured += 1;
     this.deps.trigger.recordCapture(taskIds, fix);
 
-    let matches: { task: Task; found: FoundClass[] }[];
+    // Where the vehicle was when the frame was taken, not when the fix before it was.
+    const at = positionAt(fix, frame.capturedAtMs, MAX_EXTRAPOLATION_MS);
+    let objects: Awaited<ReturnType<ObjectDetector['detect']>>;
     try {
-      const objects = await this.deps.objects.detect(frame);
-      matches = tasks
-        .map((task) => ({ task, found: findTargets(task.lookFor, objects, this.options.minScore) }))
-        .filter((m) => m.found.length > 0);
-      for (const task of tasks) {
-        if (!matches.some((m) => m.task === task)) logger.info({ decision: 'not-found', taskId: task.id, lookFor: task.lookFor }, 'no target in frame');
-      }
-      if (matches.length === 0) {
-        this.stats.framesDroppedNoTarget += 1;
-        logger.info({ decision: 'drop', reason: 'no-target', taskIds }, 'frame dropped');
-        return;
-      }
-      await this.keep(frame, fix, matches, objects);
+      objects = await this.deps.objects.detect(frame);
+    } catch (err) {
+      // Fail closed: a frame that cannot be looked at is not kept; the tasks hear that it could not be judged.
+      this.stats.framesDroppedRedactionFailed += 1;
+      logger.error({ decision: 'drop', reason: 'detection-failed', taskIds, err: (err as Error).message }, 'frame dropped');
+      this.observe(tasks.map((task) => ({ task, found: [], seen: [], outcome: 'uncertain' as const, keepFrame: false })), frame, at, new Map(), 'detection failed');
+      return;
+    }
+    const verdicts = judgeFrame(tasks, objects);
+    for (const v of verdicts) {
+      if (v.outcome !== 'found') logger.info({ decision: v.outcome, taskId: v.task.id, lookFor: v.task.lookFor }, 'no target in frame');
+    }
+    const keeping = verdicts.filter((v) => v.keepFrame);
+    if (keeping.length === 0) {
+      this.stats.framesDroppedNoTarget += 1;
+      logger.info({ decision: 'drop', reason: 'no-target', taskIds }, 'frame dropped');
+      this.observe(verdicts, frame, at, new Map());
+      return;
+    }
+    let evidenceIds: Map<string, string>;
+    try {
+      evidenceIds = await this.keep(frame, fix, keeping, objects);
     } catch (err) {
       // Fail closed: whatever went wrong between camera and queue, the raw frame is not kept.
       this.stats.framesDroppedRedactionFailed += 1;
       const overran = err instanceof DeadlineExceededError;
       if (overran) this.stats.framesDroppedDeadline += 1;
       logger.error({ decision: 'drop', reason: overran ? 'redaction-deadline' : 'redaction-failed', taskIds, err: (err as Error).message }, 'frame dropped');
+      this.observe(verdicts, frame, at, new Map(), 'the frame could not be redacted, so no evidence was kept', (v) => v.keepFrame);
+      return;
+    }
+    this.observe(verdicts, frame, at, evidenceIds);
+  }
+
+  /** Reports each task's decision about this frame (when an observation recorder is wired in). */
+  private observe(
+    verdicts: readonly TaskVerdict[],
+    frame: Frame,
+    at: { lat: number; lon: number },
+    evidenceIds: ReadonlyMap<string, string>,
+    note?: string,
+    noteWhen: (v: TaskVerdict) => boolean = () => true,
+  ): void {
+    const recorder = this.deps.observations;
+    if (recorder === undefined) return;
+    for (const v of verdicts) {
+      const evidenceId = evidenceIds.get(v.task.id);
+      try {
+        recorder.record(
+          buildObservation({
+            vehicleId: this.options.vehicleId,
+            verdict: v,
+            capturedAtMs: frame.capturedAtMs,
+            lat: round(at.lat, 7),
+            lon: round(at.lon, 7),
+            evidenceIds: evidenceId === undefined ? [] : [evidenceId],
+            ...(note !== undefined && noteWhen(v) ? { note } : {}),
+          }),
+        );
+      } catch (err) {
+        this.deps.logger.error({ taskId: v.task.id, err: (err as Error).message }, 'observation could not be stored');
+      }
     }
   }
 
@@ -142,18 +192,19 @@ export class CaptureService {
     }
   }
 
+  /** Redacts once and queues the frame for each task that keeps it; returns the evidence id per task id. */
   private async keep(
     frame: Frame,
     fix: Fix,
     matches: readonly { task: Task; found: FoundClass[] }[],
     objects: Awaited<ReturnType<ObjectDetector['detect']>>,
-  ): Promise<void> {
+  ): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
     const redacted = await this.deps.redactor.redact(frame, objects);
     this.stats.facesBlurred += redacted.faces;
     this.stats.platesBlurred += redacted.plates;
     const sha256 = createHash('sha256').update(redacted.jpeg).digest('hex');
     const models = [...this.deps.objects.models, ...this.deps.redactor.models];
-    // Where the vehicle was when the frame was taken, not when the fix before it was.
     const at = positionAt(fix, frame.capturedAtMs, MAX_EXTRAPOLATION_MS);
     for (const { task, found } of matches) {
       const meta: EvidenceMeta = {
@@ -178,6 +229,7 @@ export class CaptureService {
         bytes: redacted.jpeg.length,
       };
       await this.deps.queue.add(meta, redacted.jpeg, task.priority);
+      ids.set(task.id, meta.id);
       this.stats.evidenceQueued += 1;
       this.deps.logger.info(
         {
@@ -194,6 +246,7 @@ export class CaptureService {
         'evidence queued',
       );
     }
+    return ids;
   }
 }
 

@@ -1,0 +1,112 @@
+// Observations out: each decision is stored in the outbox first, then published (QoS 1) while the broker is
+// reachable, and removed only after its PUBACK. Drains again on every reconnect; at-least-once, deduplicated by id.
+import type { Logger } from 'pino';
+import type { SqliteObservationOutbox } from '../adapters/sqliteObservationOutbox.ts';
+import type { ObservationMessage } from '../core/messages.ts';
+import type { ObservationRecorder } from '../ports/observationRecorder.ts';
+import type { ObservationSink } from '../ports/observationSink.ts';
+
+export interface ObservationServiceOptions {
+  /** Publishes awaiting their PUBACK at once. */
+  readonly maxInFlight: number;
+  /** How often the outbox is looked at again when publishes failed or hang. */
+  readonly retryMs: number;
+  /** A publish not acknowledged within this is given up (the row stays) and tried again. */
+  readonly ackTimeoutMs: number;
+}
+
+export interface ObservationStats {
+  recorded: number;
+  published: number;
+  failedPublishes: number;
+}
+
+export class ObservationService implements ObservationRecorder {
+  readonly stats: ObservationStats = { recorded: 0, published: 0, failedPublishes: 0 };
+  private readonly inFlight = new Set<string>();
+  private unsubscribe: (() => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(
+    private readonly options: ObservationServiceOptions,
+    private readonly outbox: SqliteObservationOutbox,
+    private readonly sink: ObservationSink,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.unsubscribe = this.sink.onConnected(() => this.drain());
+    this.timer = setInterval(() => this.drain(), this.options.retryMs);
+    this.timer.unref();
+    this.drain();
+  }
+
+  /** Stops publishing; what is not acknowledged yet stays in the outbox for the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Stores the observation durably (throws only when the outbox itself fails), then tries to send it. */
+  record(observation: ObservationMessage): void {
+    this.outbox.add(observation.id, JSON.stringify(observation));
+    this.stats.recorded += 1;
+    this.logger.info({ observationId: observation.id, taskId: observation.taskId, outcome: observation.outcome, evidenceIds: observation.evidenceIds }, 'observation recorded');
+    this.drain();
+  }
+
+  get waiting(): number {
+    return this.outbox.count();
+  }
+
+  private drain(): void {
+    if (!this.running || !this.sink.connected) return;
+    const room = this.options.maxInFlight - this.inFlight.size;
+    if (room <= 0) return;
+    let rows;
+    try {
+      rows = this.outbox.oldest(room, this.inFlight);
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, 'observation outbox unreadable');
+      return;
+    }
+    for (const row of rows) this.send(row.id, row.payload);
+  }
+
+  private send(id: string, payload: string): void {
+    this.inFlight.add(id);
+    let timeout: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<never>((_resolve, reject) => {
+      timeout = setTimeout(() => reject(new Error(`no PUBACK within ${this.options.ackTimeoutMs} ms`)), this.options.ackTimeoutMs);
+    });
+    Promise.race([this.sink.publishObservation(payload), gaveUp])
+      .then(() => {
+        this.stats.published += 1;
+        if (this.running) this.outbox.remove(id);
+        else this.tryRemoveAfterStop(id);
+      })
+      .catch((err: Error) => {
+        this.stats.failedPublishes += 1;
+        this.logger.warn({ observationId: id, err: err.message }, 'observation not acknowledged; stays in the outbox');
+      })
+      .finally(() => {
+        clearTimeout(timeout);
+        this.inFlight.delete(id);
+        if (this.running) setImmediate(() => this.drain());
+      });
+  }
+
+  /** A PUBACK that arrives while stopping still clears its row, when the outbox is still open. */
+  private tryRemoveAfterStop(id: string): void {
+    try {
+      this.outbox.remove(id);
+    } catch {
+      // The outbox closed first: the observation is sent again next start (deduplicated by id).
+    }
+  }
+}
