@@ -223,7 +223,7 @@ export class App {
       ['liveness', async () => this.liveness.start(), async () => this.liveness.stop()],
       ['camera', () => this.arming.start(signal), () => this.arming.stop()],
       ['camera-supervisor', () => this.cameraSupervisor.start(), () => this.cameraSupervisor.stop()],
-      ['capture', () => this.capture.start(signal), () => this.capture.stop()],
+      ['capture', () => this.capture.start(), () => this.capture.stop()],
       ['gps-monitor', () => this.gpsMonitor.start(), () => this.gpsMonitor.stop()],
       ['gps', () => this.gps.start(signal), () => this.gps.stop()],
       ['status', () => this.status.start(), () => this.status.stop()],

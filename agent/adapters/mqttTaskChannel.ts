@@ -26,6 +26,9 @@ export interface MqttTaskChannelOptions extends TopicIds {
 /** Task messages that arrive before the task service listens are held, up to this many, rather than lost. */
 const MAX_PENDING = 1_000;
 
+/** How long a stop waits for the broker to take the "offline" status. */
+const STOP_GRACE_MS = 2_000;
+
 export class MqttTaskChannel implements TaskChannel, ObservationSink {
   private client: MqttClient | null = null;
   private readonly listeners = new Set<TaskMessageListener>();
@@ -131,9 +134,13 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
     this.client = null;
     if (client === null) return;
     if (client.connected) {
-      await client.publishAsync(this.topics.status, JSON.stringify({ state: 'offline' }), { qos: 1, retain: true }).catch(() => undefined);
+      const offline = client.publishAsync(this.topics.status, JSON.stringify({ state: 'offline' }), { qos: 1, retain: true });
+      await Promise.race([offline.catch(() => undefined), new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())]);
     }
-    await client.endAsync();
+    // While the broker is away a graceful end would wait for it forever (mqtt.js waits for in-flight QoS 1 acks).
+    // Nothing is lost by not waiting: observations stay in their outbox until acknowledged, and the retained task
+    // topics are read again on the next connect.
+    await client.endAsync(!client.connected);
   }
 
   get connected(): boolean {

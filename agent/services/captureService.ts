@@ -2,7 +2,6 @@
 // redact it (fail closed) and queue it. Raw frames stay in RAM and are dropped on any failure.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { backoffDelayMs } from '../core/backoff.ts';
 import type { FoundClass } from '../core/decide.ts';
 import { judgeFrame, type TaskVerdict } from '../core/frameVerdict.ts';
 import { buildObservation } from '../core/observation.ts';
@@ -50,17 +49,13 @@ export class CaptureService {
   readonly stats: CaptureStats = emptyCaptureStats();
   private inFlight: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
-  private signal: AbortSignal = new AbortController().signal;
-  private cameraFailures = 0;
-  private cameraRestartAtMs = 0;
 
   constructor(
     private readonly options: CaptureServiceOptions,
     private readonly deps: CaptureDeps,
   ) {}
 
-  async start(signal: AbortSignal): Promise<void> {
-    this.signal = signal;
+  async start(): Promise<void> {
     this.unsubscribe = this.deps.gps.onFix((fix) => this.onFix(fix));
   }
 
@@ -99,11 +94,10 @@ export class CaptureService {
       frame = await this.deps.camera.grab(this.options.grabTimeoutMs);
     } catch (err) {
       this.stats.framesDroppedCameraFailed += 1;
+      // The camera supervisor restarts a failing camera (only while it is wanted); this frame is simply not taken.
       logger.warn({ decision: 'no-frame', taskIds, err: (err as Error).message }, 'camera gave no frame');
-      await this.restartCamera();
       return;
     }
-    this.cameraFailures = 0;
     this.stats.framesCaptured += 1;
     this.deps.trigger.recordCapture(taskIds, fix);
 
@@ -173,22 +167,6 @@ export class CaptureService {
       } catch (err) {
         this.deps.logger.error({ taskId: v.task.id, err: (err as Error).message }, 'observation could not be stored');
       }
-    }
-  }
-
-  /** A camera that stopped delivering is restarted, with growing pauses while it keeps failing. */
-  private async restartCamera(): Promise<void> {
-    const nowMs = this.deps.clock.nowMs();
-    if (nowMs < this.cameraRestartAtMs || this.signal.aborted) return;
-    this.cameraFailures += 1;
-    const delayMs = backoffDelayMs(this.cameraFailures, { minMs: 1_000, maxMs: 60_000 }, Math.random());
-    this.cameraRestartAtMs = nowMs + delayMs;
-    this.deps.logger.warn({ failures: this.cameraFailures, nextRestartInMs: delayMs }, 'restarting camera');
-    try {
-      await this.deps.camera.stop();
-      await this.deps.camera.start(this.signal);
-    } catch (err) {
-      this.deps.logger.error({ err: (err as Error).message }, 'camera restart failed');
     }
   }
 

@@ -68,7 +68,7 @@ async function runChain(lookFor: string[], startRedactor: boolean, deadlineMs?: 
     { vehicleId: 'v1', fleetId: 'f1', grabTimeoutMs: 3_000, minScore: 0.4 },
     { gps, registry, trigger, camera, objects, redactor, queue, clock: systemClock, logger: testLogger },
   );
-  await capture.start(signal);
+  await capture.start();
   await gps.start(signal);
   stops.push(() => gps.stop());
   // 12 fixes at 4× take 3 s; give the last frame time to finish.
