@@ -23,8 +23,9 @@ function rectOf(b: Box, width: number, height: number) {
 }
 
 /**
- * Obscures each box of `rgb` (packed RGB, width×height) in place; boxes are taken one after the other, so an
- * overlap is obscured twice, never left half done. Pixels outside the boxes are untouched.
+ * Obscures each box of `rgb` (packed RGB, width×height) in place. Every patch is computed from the input pixels
+ * (concurrently: sharp runs them on its own threads) and written back in box order, so a pixel inside several boxes
+ * ends up blurred by one of them, never left sharp. Pixels outside the boxes are untouched.
  */
 export async function obscureRegions(
   rgb: Buffer,
@@ -34,20 +35,35 @@ export async function obscureRegions(
   style: ObscureStyle = 'blur',
 ): Promise<void> {
   if (rgb.length !== width * height * 3) throw new Error(`buffer holds ${rgb.length} bytes, expected ${width}x${height}x3`);
-  for (const b of boxes) {
-    const rect = rectOf(b, width, height);
-    if (!rect) continue;
-    const region = sharp(rgb, { raw: { width, height, channels: 3 } }).extract(rect);
-    const patch =
-      style === 'fill'
-        ? await meanColourPatch(region, rect.width, rect.height)
-        : await region.blur(blurSigmaFor(rect.width, rect.height)).raw().toBuffer();
+  const rects = boxes.map((b) => rectOf(b, width, height)).filter((r): r is NonNullable<typeof r> => r !== null);
+  const patches = await Promise.all(
+    rects.map((rect) => {
+      // Copy the rows out first: sharp then works on a few KB instead of wrapping the whole frame per region.
+      const region = sharp(copyRect(rgb, width, rect), { raw: { width: rect.width, height: rect.height, channels: 3 } });
+      return style === 'fill'
+        ? meanColourPatch(region, rect.width, rect.height)
+        : region.blur(blurSigmaFor(rect.width, rect.height)).raw().toBuffer();
+    }),
+  );
+  rects.forEach((rect, i) => {
+    const patch = patches[i]!;
     if (patch.length !== rect.width * rect.height * 3) throw new Error(`obscured patch has ${patch.length} bytes, expected ${rect.width * rect.height * 3}`);
     const rowBytes = rect.width * 3;
     for (let y = 0; y < rect.height; y++) {
       patch.copy(rgb, ((rect.top + y) * width + rect.left) * 3, y * rowBytes, (y + 1) * rowBytes);
     }
+  });
+}
+
+/** The pixels of `rect` as their own packed RGB buffer. */
+function copyRect(rgb: Buffer, width: number, rect: { left: number; top: number; width: number; height: number }): Buffer {
+  const rowBytes = rect.width * 3;
+  const out = Buffer.allocUnsafe(rowBytes * rect.height);
+  for (let y = 0; y < rect.height; y++) {
+    const from = ((rect.top + y) * width + rect.left) * 3;
+    rgb.copy(out, y * rowBytes, from, from + rowBytes);
   }
+  return out;
 }
 
 /** The region's mean colour, repeated: nothing of the region's content but three numbers survives. */
