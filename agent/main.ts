@@ -4,7 +4,7 @@ import { ConfigError } from './config/load.ts';
 import { runCommand } from './cli/run.ts';
 import { demoCommand } from './cli/demo.ts';
 import { redactCommand } from './cli/redact.ts';
-import { evalCommand } from './cli/eval.ts';
+import { evalCommand, type EvalCommandOptions } from './cli/eval.ts';
 import { benchCommand } from './cli/bench.ts';
 import { auditVerifyCommand } from './cli/auditCommand.ts';
 import { queueCommand } from './cli/queueCommand.ts';
@@ -68,7 +68,8 @@ program
   .option('--models-dir <dir>', 'model weights', defaultModelsDir)
   .option('--threads <n>', 'inference threads', '2')
   .option('--json', 'print the figures as JSON instead of a table')
-  .action(async (set: string, opts: { out?: string; limit?: string; modelsDir: string; threads: string; json?: boolean }) => {
+  .option('--redactor <json>', 'redactor settings to try instead of the defaults, e.g. \'{"faceScoreThreshold":0.25}\'')
+  .action(async (set: string, opts: { out?: string; limit?: string; modelsDir: string; threads: string; json?: boolean; redactor?: string }) => {
     process.exitCode = await evalCommand({
       set,
       outDir: opts.out,
@@ -76,6 +77,7 @@ program
       modelsDir: opts.modelsDir,
       threads: Number(opts.threads),
       json: opts.json ?? false,
+      redactor: opts.redactor === undefined ? undefined : (JSON.parse(opts.redactor) as EvalCommandOptions['redactor']),
     });
   });
 

@@ -42,21 +42,42 @@ export async function letterboxTensor(
     lb.resizedWidth === lb.srcWidth && lb.resizedHeight === lb.srcHeight && !crop
       ? frame.data
       : await img.resize(lb.resizedWidth, lb.resizedHeight, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+  return planarFloats(rgb, lb, style);
+}
+
+/**
+ * Packed RGB bytes (lb.resized* in size) → planar floats in the model's channel order, placed at lb.offset* in a
+ * canvas of the pad value. One pass, three running write positions; the pad is written only where the image isn't.
+ */
+function planarFloats(rgb: Uint8Array, lb: Letterbox, style: TensorStyle): Float32Array {
   const { dstWidth: W, dstHeight: H, resizedWidth: rw, resizedHeight: rh, offsetX: ox, offsetY: oy } = lb;
   const plane = W * H;
-  const out = new Float32Array(3 * plane).fill(style.pad * style.scale);
-  const bgr = style.order === 'bgr';
+  const out = new Float32Array(3 * plane);
+  const padValue = style.pad * style.scale;
+  if (padValue !== 0 && (rw < W || rh < H)) out.fill(padValue);
+  // Planes in model order: the plane that takes source channel 0 (red) is 0 for RGB models, 2 for BGR ones.
+  const r0 = style.order === 'bgr' ? 2 * plane : 0;
+  const b0 = style.order === 'bgr' ? 0 : 2 * plane;
   const s = style.scale;
+  let src = 0;
   for (let y = 0; y < rh; y++) {
-    let src = y * rw * 3;
-    let dst = (y + oy) * W + ox;
-    for (let x = 0; x < rw; x++, src += 3, dst++) {
-      const r = rgb[src]! * s;
-      const g = rgb[src + 1]! * s;
-      const b = rgb[src + 2]! * s;
-      out[dst] = bgr ? b : r;
-      out[plane + dst] = g;
-      out[2 * plane + dst] = bgr ? r : b;
+    const row = (y + oy) * W + ox;
+    let pr = r0 + row;
+    let pg = plane + row;
+    let pb = b0 + row;
+    const end = pr + rw;
+    if (s === 1) {
+      while (pr < end) {
+        out[pr++] = rgb[src++]!;
+        out[pg++] = rgb[src++]!;
+        out[pb++] = rgb[src++]!;
+      }
+    } else {
+      while (pr < end) {
+        out[pr++] = rgb[src++]! * s;
+        out[pg++] = rgb[src++]! * s;
+        out[pb++] = rgb[src++]! * s;
+      }
     }
   }
   return out;

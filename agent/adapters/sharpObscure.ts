@@ -22,9 +22,13 @@ function rectOf(b: Box, width: number, height: number) {
   return right > left && bottom > top ? { left, top, width: right - left, height: bottom - top } : null;
 }
 
+type Rect = { left: number; top: number; width: number; height: number };
+
 /**
- * Obscures each box of `rgb` (packed RGB, width×height) in place; boxes are taken one after the other, so an
- * overlap is obscured twice, never left half done. Pixels outside the boxes are untouched.
+ * Obscures each box of `rgb` (packed RGB, width×height) in place. Overlapping boxes are taken one after the other,
+ * each from the pixels the one before left, so an overlap is obscured twice and no seam of sharp-edged patches is
+ * left inside a box; boxes that overlap nothing before them are blurred concurrently (sharp uses its own threads).
+ * Pixels outside the boxes are untouched.
  */
 export async function obscureRegions(
   rgb: Buffer,
@@ -34,20 +38,54 @@ export async function obscureRegions(
   style: ObscureStyle = 'blur',
 ): Promise<void> {
   if (rgb.length !== width * height * 3) throw new Error(`buffer holds ${rgb.length} bytes, expected ${width}x${height}x3`);
-  for (const b of boxes) {
-    const rect = rectOf(b, width, height);
-    if (!rect) continue;
-    const region = sharp(rgb, { raw: { width, height, channels: 3 } }).extract(rect);
-    const patch =
-      style === 'fill'
-        ? await meanColourPatch(region, rect.width, rect.height)
-        : await region.blur(blurSigmaFor(rect.width, rect.height)).raw().toBuffer();
-    if (patch.length !== rect.width * rect.height * 3) throw new Error(`obscured patch has ${patch.length} bytes, expected ${rect.width * rect.height * 3}`);
-    const rowBytes = rect.width * 3;
-    for (let y = 0; y < rect.height; y++) {
-      patch.copy(rgb, ((rect.top + y) * width + rect.left) * 3, y * rowBytes, (y + 1) * rowBytes);
-    }
+  const rects = boxes.map((b) => rectOf(b, width, height)).filter((r): r is Rect => r !== null);
+  for (const wave of waves(rects)) {
+    const patches = await Promise.all(
+      wave.map((rect) => {
+        // Copy the rows out first: sharp then works on a few KB instead of wrapping the whole frame per region.
+        const region = sharp(copyRect(rgb, width, rect), { raw: { width: rect.width, height: rect.height, channels: 3 } });
+        return style === 'fill'
+          ? meanColourPatch(region, rect.width, rect.height)
+          : region.blur(blurSigmaFor(rect.width, rect.height)).raw().toBuffer();
+      }),
+    );
+    wave.forEach((rect, i) => {
+      const patch = patches[i]!;
+      if (patch.length !== rect.width * rect.height * 3) throw new Error(`obscured patch has ${patch.length} bytes, expected ${rect.width * rect.height * 3}`);
+      const rowBytes = rect.width * 3;
+      for (let y = 0; y < rect.height; y++) {
+        patch.copy(rgb, ((rect.top + y) * width + rect.left) * 3, y * rowBytes, (y + 1) * rowBytes);
+      }
+    });
   }
+}
+
+/** Splits rects into waves in order: a rect goes into the wave after the last one holding a rect it overlaps. */
+function waves(rects: readonly Rect[]): Rect[][] {
+  const out: Rect[][] = [];
+  const waveOf: number[] = [];
+  rects.forEach((r, i) => {
+    let w = 0;
+    for (let j = 0; j < i; j++) if (waveOf[j]! >= w && overlaps(rects[j]!, r)) w = waveOf[j]! + 1;
+    waveOf.push(w);
+    (out[w] ??= []).push(r);
+  });
+  return out;
+}
+
+function overlaps(a: Rect, b: Rect): boolean {
+  return a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
+}
+
+/** The pixels of `rect` as their own packed RGB buffer. */
+function copyRect(rgb: Buffer, width: number, rect: Rect): Buffer {
+  const rowBytes = rect.width * 3;
+  const out = Buffer.allocUnsafe(rowBytes * rect.height);
+  for (let y = 0; y < rect.height; y++) {
+    const from = ((rect.top + y) * width + rect.left) * 3;
+    rgb.copy(out, y * rowBytes, from, from + rowBytes);
+  }
+  return out;
 }
 
 /** The region's mean colour, repeated: nothing of the region's content but three numbers survives. */

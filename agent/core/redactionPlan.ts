@@ -2,6 +2,7 @@
 import { boxHeight, boxWidth, clipBox, iou, nms, padBox, type Box } from './boxes.ts';
 import { PLATE_VEHICLE_LABELS } from './cocoLabels.ts';
 import type { Detection, RedactedRegion } from '../ports/detector.ts';
+import { plateZones, type PlateZoneOptions } from './plateZone.ts';
 
 export interface RedactionPlanOptions {
   /** Each face grows by this fraction of its size on every side (detectors box the inner face, not hair/ears). */
@@ -17,6 +18,15 @@ export interface RedactionPlanOptions {
   readonly headMarginX: number;
   /** Persons below this score get no head region. */
   readonly personMinScore: number;
+  /**
+   * A face scored below this is blurred only where a face is expected: its centre inside a person box or in the upper
+   * part of a vehicle box (drivers and passengers behind the windscreen). Weak hits elsewhere are mostly texture.
+   */
+  readonly faceAloneMinScore: number;
+  /** Share of a vehicle box's height, from its top, where a weak face counts as supported (the windows). */
+  readonly vehicleCabinFraction: number;
+  /** Plate zones of small vehicles on which no plate was found (see plateZone.ts). */
+  readonly plateZone: Partial<PlateZoneOptions>;
 }
 
 export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = {
@@ -27,6 +37,9 @@ export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = {
   headFractionSquat: 0.4,
   headMarginX: 0.1,
   personMinScore: 0,
+  faceAloneMinScore: 0.3,
+  vehicleCabinFraction: 0.6,
+  plateZone: {},
 };
 
 export interface PlanInput {
@@ -47,11 +60,16 @@ export function planRedaction(input: PlanInput, options: Partial<RedactionPlanOp
     const clipped = clipBox(box, input.width, input.height);
     if (clipped) regions.push({ kind, box: clipped, detector: d.detector, score: d.score });
   };
-  for (const f of input.faces) add('face', padBox(f.box, o.facePad), f);
+  for (const f of input.faces) {
+    if (f.score >= o.faceAloneMinScore || faceSupported(f.box, input.objects, o.vehicleCabinFraction)) {
+      add('face', padBox(f.box, o.facePad), f);
+    }
+  }
   for (const p of input.plates) add('plate', padPlate(p.box, o.platePad, o.platePadMinPx), p);
   for (const obj of input.objects) {
     if (obj.label === 'person' && obj.score >= o.personMinScore) add('head-region', headRegion(obj.box, o), obj);
   }
+  for (const { vehicle, zone } of plateZones(input.objects, input.plates, o.plateZone)) add('plate-zone', zone, vehicle);
   return dedupe(regions);
 }
 
@@ -66,6 +84,18 @@ export function headRegion(person: Box, o: Pick<RedactionPlanOptions, 'headFract
     y1: person.y1 - 0.04 * h,
     y2: person.y1 + fraction * h,
   };
+}
+
+/** True when the face's centre lies in a person box or in the cabin (upper part) of a vehicle box. */
+function faceSupported(face: Box, objects: readonly Detection[], cabinFraction: number): boolean {
+  const cx = (face.x1 + face.x2) / 2;
+  const cy = (face.y1 + face.y2) / 2;
+  return objects.some((d) => {
+    const b = d.box;
+    if (cx < b.x1 || cx > b.x2 || cy < b.y1) return false;
+    if (d.label === 'person') return cy <= b.y2;
+    return PLATE_VEHICLE_LABELS.includes(d.label) && cy <= b.y1 + cabinFraction * boxHeight(b);
+  });
 }
 
 function padPlate(b: Box, fraction: number, minPx: number): Box {

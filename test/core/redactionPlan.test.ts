@@ -131,3 +131,39 @@ describe('mergeCascadeObjects', () => {
     expect(mergeCascadeObjects([[a, sign], [b, c]])).toEqual([b, c]);
   });
 });
+
+describe('weak faces and plate zones', () => {
+  const plan = (faces: Detection[], objects: Detection[], plates: Detection[] = []) =>
+    planRedaction({ width: W, height: H, faces, plates, objects });
+
+  it('a weak face is blurred inside a person box or a vehicle cabin, and not on a bare wall', () => {
+    const weak = (x: number, y: number) => det('face', { x1: x, y1: y, x2: x + 12, y2: y + 14 }, 0.2);
+    const regions = plan(
+      [weak(100, 100), weak(520, 450), weak(900, 210)],
+      [det('person', { x1: 480, y1: 300, x2: 580, y2: 600 }), det('car', { x1: 850, y1: 180, x2: 1150, y2: 400 })],
+    );
+    const faces = regions.filter((r) => r.kind === 'face').map((r) => r.box.x1);
+    expect(faces.sort((a, b) => a - b)).toEqual([516, 896]);
+  });
+
+  it('a weak face low on a vehicle (the bumper) is not blurred; a strong one anywhere is', () => {
+    const car = det('car', { x1: 850, y1: 180, x2: 1150, y2: 400 });
+    const low = det('face', { x1: 900, y1: 370, x2: 912, y2: 384 }, 0.2);
+    const strong = det('face', { x1: 100, y1: 100, x2: 112, y2: 114 }, 0.8);
+    expect(plan([low, strong], [car]).filter((r) => r.kind === 'face').map((r) => r.score)).toEqual([0.8]);
+  });
+
+  it('a small vehicle with no plate found gets the band where plates sit blurred', () => {
+    const car = det('car', { x1: 1000, y1: 500, x2: 1100, y2: 580 }, 0.7);
+    const regions = plan([], [car]);
+    expect(regions).toEqual([{ kind: 'plate-zone', box: { x1: 1000, y1: 536, x2: 1100, y2: 574 }, detector: 'test', score: 0.7 }]);
+  });
+
+  it('no plate zone on a vehicle whose plate was found, on a large (near) vehicle, or on a doubtful one', () => {
+    const found = det('car', { x1: 1000, y1: 500, x2: 1100, y2: 580 }, 0.7);
+    const plate = det('plate', { x1: 1030, y1: 555, x2: 1060, y2: 565 });
+    const near = det('bus', { x1: 0, y1: 200, x2: 800, y2: 900 }, 0.9);
+    const doubtful = det('truck', { x1: 1500, y1: 500, x2: 1600, y2: 560 }, 0.2);
+    expect(plan([], [found, near, doubtful], [plate]).map((r) => r.kind)).toEqual(['plate']);
+  });
+});

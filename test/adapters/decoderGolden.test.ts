@@ -1,0 +1,78 @@
+// Each model's decoder against golden boxes on one sample photo: a wrong channel order, scale, letterbox offset or
+// output layout moves or loses these boxes. Golden values were read off the photos (the face, the plate, the car)
+// and recorded from this decoder on onnxruntime-node 1.30 CPU; a few px of tolerance absorbs float noise only.
+import { existsSync } from 'node:fs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Y5fuPlates } from '../../agent/adapters/y5fuPlates.ts';
+import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
+import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
+import type { Box } from '../../agent/core/boxes.ts';
+import type { Detection } from '../../agent/ports/detector.ts';
+import type { Frame } from '../../agent/ports/frame.ts';
+
+const modelsDir = new URL('../../models/', import.meta.url).pathname;
+const samples = new URL('../../../shared/samples/', import.meta.url).pathname;
+const TOLERANCE_PX = 3;
+
+async function frameOf(file: string): Promise<Frame> {
+  const { data, info } = await sharp(samples + file).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, capturedAtMs: 0 };
+}
+
+function expectGolden(found: readonly Detection[], label: string, golden: Box, score: number): void {
+  const near = found.filter(
+    (d) =>
+      d.label === label &&
+      Math.abs(d.box.x1 - golden.x1) <= TOLERANCE_PX &&
+      Math.abs(d.box.y1 - golden.y1) <= TOLERANCE_PX &&
+      Math.abs(d.box.x2 - golden.x2) <= TOLERANCE_PX &&
+      Math.abs(d.box.y2 - golden.y2) <= TOLERANCE_PX,
+  );
+  expect(near, `no ${label} at ${JSON.stringify(golden)} among ${JSON.stringify(found)}`).toHaveLength(1);
+  expect(near[0]!.score).toBeCloseTo(score, 1);
+}
+
+describe.skipIf(!existsSync(samples))('model decoders against golden boxes (../shared/samples)', () => {
+  const faces = new YunetFaces({ modelsDir, threads: 2, longSide: 1024, scoreThreshold: 0.5 });
+  const plates = new Y5fuPlates({ modelsDir, threads: 2 });
+  const objects = new YoloxDetector({ modelsDir, threads: 2 });
+  beforeAll(async () => {
+    await faces.start();
+    await plates.start();
+    await objects.start();
+  });
+  afterAll(async () => {
+    await faces.stop();
+    await plates.stop();
+    await objects.stop();
+  });
+
+  it('YuNet finds the large face of ultraface_5.jpg where it is, in frame pixels', async () => {
+    const found = await faces.detect(await frameOf('ultraface_5.jpg'));
+    expectGolden(found, 'face', { x1: 501.3, y1: 112.8, x2: 672.2, y2: 356.3 }, 0.95);
+  });
+
+  it('YuNet on a region reports boxes in frame pixels (the same face, searched in a crop)', async () => {
+    const found = await faces.detect(await frameOf('ultraface_5.jpg'), { region: { x1: 400, y1: 50, x2: 800, y2: 450 }, longSide: 512 });
+    const face = found.find((d) => d.box.x1 > 480 && d.box.x2 < 700);
+    expect(face, JSON.stringify(found)).toBeDefined();
+    expect(Math.abs(face!.box.y1 - 112.8)).toBeLessThan(10);
+    expect(Math.abs(face!.box.y2 - 356.3)).toBeLessThan(10);
+  });
+
+  it('y5fu 640 finds the plate of openalpr_h786poj.jpg on the whole frame', async () => {
+    expectGolden(await plates.detectFrame(await frameOf('openalpr_h786poj.jpg')), 'plate', { x1: 141.0, y1: 380.1, x2: 292.2, y2: 412.4 }, 0.785);
+  });
+
+  it('YOLOX finds the car of hyperlpr_test_img.jpg, and y5fu 320 finds its plate in that crop', async () => {
+    const frame = await frameOf('hyperlpr_test_img.jpg');
+    const found = await objects.detect(frame);
+    expectGolden(found, 'car', { x1: 584.9, y1: 320.1, x2: 1895.1, y2: 990.4 }, 0.905);
+    const car = found.find((d) => d.label === 'car' && d.score > 0.9)!;
+    const inCrop = await plates.detectCrop(frame, car.box);
+    expectGolden(inCrop, 'plate', { x1: 1754.8, y1: 742.6, x2: 1871.4, y2: 855.3 }, 0.873);
+    // The whole-frame model sees the same plate: both decoders agree on where it is.
+    expectGolden(await plates.detectFrame(frame), 'plate', { x1: 1749.9, y1: 741.9, x2: 1869.8, y2: 857.0 }, 0.867);
+  });
+});
