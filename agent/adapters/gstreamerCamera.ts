@@ -29,6 +29,8 @@ const gstreamer = createRequire(import.meta.url)('gstreamer-superficial') as typ
 
 const IMAGE_EXTENSIONS = /\.(jpe?g)$/i;
 const SEEK_FLAG_FLUSH = 1;
+/** How long a stopping pipeline may take to post a bus message before it is set to NULL without one. */
+const STOP_GRACE_MS = 1_000;
 
 interface Waiter {
   resolve(frame: Frame): void;
@@ -52,6 +54,8 @@ export class GstreamerCamera implements Camera {
   private loops = false;
   private watchdog: NodeJS.Timeout | undefined;
   private readonly waiters = new Set<Waiter>();
+  /** Pipelines being stopped, each with the function that sets it to NULL. */
+  private readonly stopping = new Map<Pipeline, () => void>();
   private readonly onAbort = (): void => void this.stop();
   private signal: AbortSignal | undefined;
 
@@ -119,7 +123,12 @@ export class GstreamerCamera implements Camera {
     }
     this.pipeline = pipeline;
     this.sink = sink as AppSink;
-    pipeline.pollBus((message) => this.onBus(generation, message));
+    pipeline.pollBus((message) => {
+      // A pipeline being stopped is set to NULL here, inside the bus callback: see stopPipeline().
+      const stopNow = this.stopping.get(pipeline);
+      if (stopNow) stopNow();
+      else this.onBus(generation, message);
+    });
     this.logger.info({ pipeline: withoutCredentials(description) }, 'camera pipeline starting');
     pipeline.play();
     this.pull(generation);
@@ -170,14 +179,7 @@ export class GstreamerCamera implements Camera {
     this.pipeline = undefined;
     this.sink = undefined;
     this.latest = undefined;
-    if (pipeline) {
-      try {
-        // NULL state wakes the pending pull (it returns null) so its pool thread is freed.
-        pipeline.stop();
-      } catch (error) {
-        this.logger.warn({ err: error }, 'camera pipeline did not stop cleanly');
-      }
-    }
+    if (pipeline) await this.stopPipeline(pipeline);
     this.rejectWaiters(new Error('camera stopped'));
     const linkDir = this.linkDir;
     this.linkDir = undefined;
@@ -270,6 +272,37 @@ export class GstreamerCamera implements Camera {
     for (const waiter of [...this.waiters]) waiter.resolve(frame);
   }
 
+  /**
+   * Sets the pipeline to NULL, which also wakes a pending pull (it returns null) so its pool thread is freed.
+   * The binding polls the bus on a libuv pool thread and polls again after each message unless the pipeline is NULL
+   * by then; a poll left waiting on a stopped pipeline never returns, and Node waits for that thread at exit — the
+   * agent would hang on SIGTERM. So the pipeline is paused first (which posts state messages on the bus) and set to
+   * NULL from inside the bus callback, after which the binding stops polling. A pipeline that posts nothing within
+   * STOP_GRACE_MS is set to NULL directly.
+   */
+  private stopPipeline(pipeline: Pipeline): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        if (!this.stopping.has(pipeline)) return;
+        this.stopping.delete(pipeline);
+        clearTimeout(timer);
+        try {
+          pipeline.stop();
+        } catch (error) {
+          this.logger.warn({ err: error }, 'camera pipeline did not stop cleanly');
+        }
+        resolve();
+      };
+      const timer = setTimeout(finish, STOP_GRACE_MS);
+      this.stopping.set(pipeline, finish);
+      try {
+        pipeline.pause();
+      } catch {
+        finish();
+      }
+    });
+  }
+
   private onBus(generation: number, message: BusMessage): void {
     if (generation !== this.generation) return;
     if (message.type === 'error') {
@@ -309,11 +342,7 @@ export class GstreamerCamera implements Camera {
     this.pipeline = undefined;
     this.sink = undefined;
     // The pending pull now returns null; its callback sees the failure already set and does nothing more.
-    try {
-      pipeline?.stop();
-    } catch {
-      /* already broken */
-    }
+    if (pipeline) void this.stopPipeline(pipeline);
     this.rejectWaiters(this.failure);
   }
 

@@ -1,4 +1,4 @@
-// An unreliable ingest in front of a good one: at random it answers 500, resets the connection, never answers
+// An unreliable ingest in front of a good one: one of each fault first, then at random it answers 500, resets the connection, never answers
 // (the client's timeout must fire) or crawls (answers late); otherwise it forwards the request. Faults can be switched off.
 import http from 'node:http';
 
@@ -13,6 +13,8 @@ export interface FaultyIngest {
 }
 
 const FAULTS: readonly Fault[] = ['ok', 'ok', 'error500', 'reset', 'hang', 'crawl'];
+/** Dealt first, one each, so every kind of fault surely happens; then faults come at random. */
+const FIRST_FAULTS: readonly Fault[] = ['error500', 'reset', 'hang', 'crawl'];
 
 export async function startFaultyIngest(targetUrl: string, random: () => number = Math.random): Promise<FaultyIngest> {
   const dealt: Record<Fault, number> = { ok: 0, error500: 0, reset: 0, hang: 0, crawl: 0 };
@@ -32,7 +34,10 @@ export async function startFaultyIngest(targetUrl: string, random: () => number 
     }
   };
   const server = http.createServer((req, res) => {
-    const fault = state.faulty ? FAULTS[Math.floor(random() * FAULTS.length)]! : 'ok';
+    const faultsDealt = dealt.error500 + dealt.reset + dealt.hang + dealt.crawl;
+    const fault = !state.faulty
+      ? 'ok'
+      : (FIRST_FAULTS[faultsDealt] ?? FAULTS[Math.floor(random() * FAULTS.length)]!);
     dealt[fault] += 1;
     if (fault === 'reset') {
       req.socket.destroy();
