@@ -85,6 +85,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     const driveMs = (nmea.fixes * 1000) / options.speed;
     await waitUntil(() => app.capture.stats.fixes >= nmea.fixes, driveMs + 30_000, controller.signal);
     await waitUntil(() => app.queue.counts().pending === 0, 60_000, controller.signal);
+    await waitUntil(() => app.observations.stats.published >= app.observations.stats.recorded, 30_000, controller.signal);
   } catch (err) {
     process.stderr.write(`demo failed: ${(err as Error).message}\n`);
     code = 1;
@@ -129,6 +130,7 @@ function printSummary(app: App, outDir: string, tasks: readonly DemoTask[]): voi
   const perTask = tasks.map((t) => `${t.id}: ${metas.filter((m) => m.taskId === t.id).length}`).join(', ');
   const rows: [string, string | number][] = [
     ['GPS fixes', s.fixes],
+    ['camera running (s of the drive)', Math.round(app.arming.stats().onMs / 1000)],
     ['triggers (inside an active task area)', s.triggers],
     ['frames captured', s.framesCaptured],
     ['frames dropped: no target', s.framesDroppedNoTarget],
@@ -142,6 +144,7 @@ function printSummary(app: App, outDir: string, tasks: readonly DemoTask[]): voi
     ['evidence at the ingest', metas.length],
     ['  per task', perTask],
     ['evidence from outside its task area', outside],
+    ['observations sent (found / all in order)', app.observations.stats.published],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write('\n');
