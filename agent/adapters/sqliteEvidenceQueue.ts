@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { EvidenceMeta } from '../core/evidence.ts';
 import type { DeletionReason, StoredItem } from '../core/retention.ts';
@@ -14,6 +14,7 @@ import { loadOrCreateDeviceKey } from './deviceKey.ts';
 import { EvidenceCipher } from './evidenceCipher.ts';
 import { AUDIT_SCHEMA, SqliteAuditTrail } from './sqliteAuditTrail.ts';
 import { migrateQueueSchema, QUEUE_SCHEMA } from './queueSchema.ts';
+import { openDurableSqlite } from './sqliteFile.ts';
 
 export interface SqliteEvidenceQueueOptions {
   /** Folder that holds queue.sqlite and evidence/. */
@@ -60,10 +61,7 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
   async start(): Promise<void> {
     mkdirSync(this.filesDir, { recursive: true, mode: 0o700 });
     this.cipher = new EvidenceCipher(loadOrCreateDeviceKey(this.options.keyFile ?? path.join(this.options.dataDir, 'device.key')));
-    const db = new Database(queueDbPath(this.options.dataDir));
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec(QUEUE_SCHEMA);
+    const db = openDurableSqlite(queueDbPath(this.options.dataDir), QUEUE_SCHEMA);
     migrateQueueSchema(db);
     db.exec(AUDIT_SCHEMA);
     this.db = db;

@@ -1,8 +1,8 @@
 // The observation outbox: observations waiting for the broker's PUBACK, in SQLite (WAL) so a power cut or a
 // dead zone loses none; a row is removed only once the broker has acknowledged it.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDurableSqlite } from './sqliteFile.ts';
 
 export interface OutboxRow {
   readonly seq: number;
@@ -29,12 +29,7 @@ export class SqliteObservationOutbox {
   constructor(private readonly options: { readonly dataDir: string; readonly nowMs: () => number }) {}
 
   async start(): Promise<void> {
-    mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
-    const db = new Database(outboxDbPath(this.options.dataDir));
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec(SCHEMA);
-    this.db = db;
+    this.db = openDurableSqlite(outboxDbPath(this.options.dataDir), SCHEMA);
   }
 
   async stop(): Promise<void> {

@@ -1,8 +1,8 @@
 // Accepted tasks in SQLite (dataDir/tasks.sqlite), so after a reboot without network the agent works on what it has.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { StoredTask, TaskStore } from '../ports/taskStore.ts';
+import { openDurableSqlite } from './sqliteFile.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tasks (
@@ -26,12 +26,7 @@ export class SqliteTaskStore implements TaskStore {
   constructor(private readonly options: { readonly dataDir: string }) {}
 
   async start(): Promise<void> {
-    mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
-    const db = new Database(path.join(this.options.dataDir, 'tasks.sqlite'));
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec(SCHEMA);
-    this.db = db;
+    this.db = openDurableSqlite(path.join(this.options.dataDir, 'tasks.sqlite'), SCHEMA);
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,6 @@
 // The GStreamer camera against real pipelines: videotestsrc, a folder of JPEGs of mixed sizes, and sources that fail.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +34,15 @@ function meanRgb(frame: Frame): [number, number, number] {
   return [sum[0]! / n, sum[1]! / n, sum[2]! / n];
 }
 
-async function linkCount(): Promise<number> {
-  return (await readdir(tmpdir())).filter((n) => n.startsWith('tilsyn-camera-')).length;
+/** The camera's folders of numbered links that point into `imagesDir` (other tests' cameras may run meanwhile). */
+async function linkDirsInto(imagesDir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const name of (await readdir(tmpdir())).filter((n) => n.startsWith('tilsyn-camera-'))) {
+    const links = await readdir(join(tmpdir(), name)).catch(() => [] as string[]);
+    const target = links[0] === undefined ? '' : await readlink(join(tmpdir(), name, links[0])).catch(() => '');
+    if (target.startsWith(imagesDir)) found.push(name);
+  }
+  return found;
 }
 
 describe('GstreamerCamera with videotestsrc', () => {
@@ -105,10 +112,10 @@ describe('GstreamerCamera with a folder of JPEGs', () => {
   });
 
   it('loops the images at the configured size, showing both', async () => {
-    const before = await linkCount();
+    expect(await linkDirsInto(dir)).toEqual([]);
     const cam = camera({ source: 'file', path: dir, fps: 10, width: 320, height: 240 });
     await cam.start(new AbortController().signal);
-    expect(await linkCount()).toBe(before + 1);
+    expect(await linkDirsInto(dir)).toHaveLength(1);
     const seen = new Set<string>();
     const deadline = Date.now() + 8000;
     while (seen.size < 2 && Date.now() < deadline) {
@@ -123,7 +130,7 @@ describe('GstreamerCamera with a folder of JPEGs', () => {
     }
     expect([...seen].sort()).toEqual(['blue', 'red']);
     await cam.stop();
-    expect(await linkCount()).toBe(before);
+    expect(await linkDirsInto(dir)).toEqual([]);
   });
 
   it('rejects grab with a clear error for a folder that does not exist', async () => {

@@ -8,13 +8,13 @@ import { NmeaFileGps } from '../../agent/adapters/nmeaFileGps.ts';
 import { distanceToBorderM } from '../../agent/core/areaIndex.ts';
 import { insideArea } from '../../agent/core/geo.ts';
 import { trackToNmea } from '../../agent/core/nmea.ts';
-import { parseTask } from '../../agent/core/task.ts';
 import { TaskRegistry } from '../../agent/core/taskRegistry.ts';
 import { Trigger } from '../../agent/core/trigger.ts';
 import { systemClock } from '../../agent/ports/clock.ts';
 import type { Fix } from '../../agent/ports/gps.ts';
 import { CameraArming } from '../../agent/services/cameraArming.ts';
 import { testLogger } from '../support/logger.ts';
+import { activePermitTask } from '../support/tasks.ts';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -23,28 +23,14 @@ afterEach(async () => {
 
 describe('CameraArming', () => {
   it('runs the camera only while an active task area is near', async () => {
-    const nowMs = Date.now();
-    const parsed = parseTask(
-      JSON.stringify({
-        id: 'permit-4711',
-        revision: 1,
-        purpose: 'test',
-        area: { type: 'Polygon', coordinates: [[[12.553, 55.689], [12.556, 55.689], [12.556, 55.6905], [12.553, 55.6905], [12.553, 55.689]]] },
-        validFrom: new Date(nowMs - 60_000).toISOString(),
-        validUntil: new Date(nowMs + 3_600_000).toISOString(),
-        lookFor: ['car'],
-        retentionDays: 1,
-      }),
-      ['car'],
-    );
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    const area = parsed.task.area;
+    const task = activePermitTask();
+    const area = task.area;
     const registry = new TaskRegistry();
-    registry.upsert(parsed.task);
+    registry.upsert(task);
 
     // From 1 km south of the area, through it, to 1 km north: 2.1 km at 36 km/h, replayed 40× faster.
     const work = mkdtempSync(path.join(tmpdir(), 'tilsyn-arming-'));
-    writeFileSync(path.join(work, 'drive.nmea'), trackToNmea([[12.5545, 55.68], [12.5545, 55.6995]], 36, nowMs).text);
+    writeFileSync(path.join(work, 'drive.nmea'), trackToNmea([[12.5545, 55.68], [12.5545, 55.6995]], 36, Date.now()).text);
     const gps = new NmeaFileGps({ path: path.join(work, 'drive.nmea'), speed: 40 }, systemClock, testLogger);
     const camera = new GstreamerCamera({ source: 'test', fps: 10, width: 320, height: 240 }, testLogger);
     const arming = new CameraArming(

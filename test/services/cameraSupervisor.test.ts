@@ -8,7 +8,6 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GstreamerCamera } from '../../agent/adapters/gstreamerCamera.ts';
 import { statusSchema } from '../../agent/core/messages.ts';
-import { parseTask } from '../../agent/core/task.ts';
 import { TaskRegistry } from '../../agent/core/taskRegistry.ts';
 import { Trigger } from '../../agent/core/trigger.ts';
 import { systemClock } from '../../agent/ports/clock.ts';
@@ -16,6 +15,7 @@ import type { FixListener, GpsSource } from '../../agent/ports/gps.ts';
 import { CameraArming } from '../../agent/services/cameraArming.ts';
 import { CameraSupervisor } from '../../agent/services/cameraSupervisor.ts';
 import { testLogger } from '../support/logger.ts';
+import { activePermitTask } from '../support/tasks.ts';
 import { statusReportFor } from '../support/statusParts.ts';
 import { eventually } from '../support/taskAgent.ts';
 
@@ -42,23 +42,9 @@ function parkedGps(): GpsSource & { emit(): void } {
 
 describe('camera supervision', () => {
   it('restarts a stalled GStreamer source with backoff, reports degraded meanwhile, and recovers', async () => {
-    const nowMs = Date.now();
-    const parsed = parseTask(
-      JSON.stringify({
-        id: 'permit-4711',
-        revision: 1,
-        purpose: 'test',
-        area: { type: 'Polygon', coordinates: [[[12.553, 55.689], [12.556, 55.689], [12.556, 55.6905], [12.553, 55.6905], [12.553, 55.689]]] },
-        validFrom: new Date(nowMs - 60_000).toISOString(),
-        validUntil: new Date(nowMs + 3_600_000).toISOString(),
-        lookFor: ['car'],
-        retentionDays: 1,
-      }),
-      ['car'],
-    );
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const task = activePermitTask();
     const registry = new TaskRegistry();
-    registry.upsert(parsed.task);
+    registry.upsert(task);
 
     // The camera plays a folder of JPEGs; the originals are kept aside to put back later.
     const work = mkdtempSync(path.join(tmpdir(), 'tilsyn-stall-'));

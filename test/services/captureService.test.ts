@@ -10,12 +10,12 @@ import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
 import { SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
 import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
 import { trackToNmea } from '../../agent/core/nmea.ts';
-import { parseTask } from '../../agent/core/task.ts';
 import { TaskRegistry } from '../../agent/core/taskRegistry.ts';
 import { Trigger } from '../../agent/core/trigger.ts';
 import { systemClock } from '../../agent/ports/clock.ts';
 import { CaptureService } from '../../agent/services/captureService.ts';
 import { testLogger } from '../support/logger.ts';
+import { activePermitTask } from '../support/tasks.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const photo = path.join(repoRoot, '../shared/samples/hyperlpr_test_img.jpg');
@@ -33,23 +33,9 @@ async function runChain(lookFor: string[], startRedactor: boolean, deadlineMs?: 
   // 12 fixes, 10 m apart, all inside the task's area.
   const drive = trackToNmea([[12.5535, 55.6893], [12.5552, 55.6900]], 36, Date.now());
   writeFileSync(path.join(work, 'drive.nmea'), drive.text);
-  const nowMs = Date.now();
-  const task = parseTask(
-    JSON.stringify({
-      id: 'permit-4711',
-      revision: 1,
-      purpose: 'test',
-      area: { type: 'Polygon', coordinates: [[[12.553, 55.689], [12.556, 55.689], [12.556, 55.6905], [12.553, 55.6905], [12.553, 55.689]]] },
-      validFrom: new Date(nowMs - 60_000).toISOString(),
-      validUntil: new Date(nowMs + 3_600_000).toISOString(),
-      lookFor,
-      retentionDays: 1,
-    }),
-    ['car', 'giraffe'],
-  );
-  if (!task.ok) throw new Error(JSON.stringify(task.errors));
+  const task = activePermitTask({ lookFor });
   const registry = new TaskRegistry();
-  registry.upsert(task.task);
+  registry.upsert(task);
 
   const signal = new AbortController().signal;
   const gps = new NmeaFileGps({ path: path.join(work, 'drive.nmea'), speed: 4 }, systemClock, testLogger);
