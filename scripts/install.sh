@@ -11,13 +11,15 @@
 #   --models-from DIR     copy the model weights from this folder instead of their upstream URLs (sha256 checked)
 #   --prefix DIR          install under DIR instead of / (tests, images): no apt, no user, no systemctl
 #   --node-modules-from DIR  link this node_modules instead of running npm ci (tests, offline images)
+#   --node-apt-repo LINE  apt source line (URI SUITE COMPONENT) of a Node.js 20 repository, when the system has no Node 20
+#   --node-apt-key KEY    that repository's signing key: a file or an https URL
 #   --skip-packages       do not install apt packages, Node.js or node modules
 #   --force               install on an operating system that is not recognised
 #   --os-release FILE     recognise the system from FILE instead of /etc/os-release (tests)
 #   --dry-run             print every step and command, change nothing
 #
-# Node.js 20 comes from the distribution when it has it (Debian 13, Ubuntu 24.04+ do not; Debian 12 has 18), else from
-# NodeSource's apt repository https://deb.nodesource.com/node_20.x, signed with their key (the usual upstream source).
+# Node.js 20 must be there already (a fleet image, or the distribution where it ships 20), or come from the apt
+# repository the fleet uses for it: --node-apt-repo "DEB-LINE" with --node-apt-key URL-OR-FILE (its signing key).
 # Exit codes: 0 done · 2 bad arguments · 3 unsupported system · 4 a step failed (re-run to resume).
 set -Eeuo pipefail
 
@@ -29,6 +31,7 @@ force=0
 models_from=""
 os_release="/etc/os-release"
 node_modules_from=""
+node_apt_repo="" node_apt_key=""
 vehicle_id="" fleet_id="" broker="" ingest_url="" ingest_token=""
 
 die() { echo "install: $1" >&2; exit "${2:-2}"; }
@@ -41,6 +44,8 @@ while [ $# -gt 0 ]; do
     --ingest-token) ingest_token="${2:?--ingest-token needs a value}"; shift 2 ;;
     --models-from) models_from="${2:?--models-from needs a folder}"; shift 2 ;;
     --node-modules-from) node_modules_from="${2:?--node-modules-from needs a folder}"; shift 2 ;;
+    --node-apt-repo) node_apt_repo="${2:?--node-apt-repo needs an apt source line}"; shift 2 ;;
+    --node-apt-key) node_apt_key="${2:?--node-apt-key needs a file or URL}"; shift 2 ;;
     --prefix) prefix="${2:?--prefix needs a folder}"; shift 2 ;;
     --skip-packages) skip_packages=1; shift ;;
     --os-release) os_release="${2:?--os-release needs a file}"; shift 2 ;;
@@ -110,10 +115,17 @@ if [ "$skip_packages" -eq 1 ] || [ "$system" -eq 0 ]; then
 elif [ "$(node_major)" = "20" ]; then
   say "present: $(node --version)"
 else
-  say "found $(node_major); adding NodeSource's Node.js 20 repository"
+  if [ -z "$node_apt_repo" ] || [ -z "$node_apt_key" ]; then
+    die "Node.js 20 is needed and this system has $(node_major): install it, or pass --node-apt-repo and --node-apt-key for the Node.js 20 apt repository your fleet uses" 4
+  fi
+  say "found $(node_major); adding the Node.js 20 apt repository given"
   run install -d -m 0755 /etc/apt/keyrings
-  run sh -c 'curl -fsSL https://deb.nodesource.com/gpgkey/nodesource-repo.gpg.key | gpg --dearmor --yes -o /etc/apt/keyrings/nodesource.gpg'
-  run sh -c 'echo "deb [signed-by=/etc/apt/keyrings/nodesource.gpg] https://deb.nodesource.com/node_20.x nodistro main" > /etc/apt/sources.list.d/nodesource.list'
+  if [ -f "$node_apt_key" ]; then
+    run sh -c "gpg --dearmor --yes -o /etc/apt/keyrings/tilsyn-node.gpg < '$node_apt_key'"
+  else
+    run sh -c "curl -fsSL '$node_apt_key' | gpg --dearmor --yes -o /etc/apt/keyrings/tilsyn-node.gpg"
+  fi
+  run sh -c "echo 'deb [signed-by=/etc/apt/keyrings/tilsyn-node.gpg] $node_apt_repo' > /etc/apt/sources.list.d/tilsyn-node.list"
   run apt-get update -qq
   run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs
 fi
