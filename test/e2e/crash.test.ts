@@ -2,7 +2,7 @@
 // start-up, capture, writes and uploads), again and again, each time restarted. In the end the ingest holds every
 // captured item exactly once, byte for byte; nothing is left behind under dataDir; the audit chain verifies.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,7 +11,8 @@ import { startIngestReceiver, type IngestReceiver } from '../../agent/cli/ingest
 import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
 import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
 import type { EvidenceMeta } from '../../agent/core/evidence.ts';
-import { auditVerify, repoRoot, startAgent, until, type AgentProcess } from '../support/agentProcess.ts';
+import { auditVerify, startAgent, until, type AgentProcess } from '../support/agentProcess.ts';
+import { writeDriveAgentFiles } from '../support/driveAgent.ts';
 
 const KILLS = 24;
 const TOKEN = 'crash-token';
@@ -50,39 +51,7 @@ describe('kill -9 at random moments, again and again', () => {
     broker = await startLocalBroker(await freeLoopbackPort());
     ingest = await startIngestReceiver(path.join(work, 'ingest'), TOKEN);
     // keep: all — every frame in the area is kept, so the synthetic camera yields evidence on every pass.
-    const nowMs = Date.now();
-    const taskFile = path.join(work, 'task.json');
-    writeFileSync(
-      taskFile,
-      JSON.stringify({
-        id: 'crash-area',
-        revision: 1,
-        purpose: 'crash safety',
-        area: { type: 'Polygon', coordinates: [[[12.548, 55.686], [12.561, 55.686], [12.561, 55.694], [12.548, 55.694], [12.548, 55.686]]] },
-        validFrom: new Date(nowMs - 3_600_000).toISOString(),
-        validUntil: new Date(nowMs + 3_600_000).toISOString(),
-        lookFor: ['car'],
-        keep: 'all',
-        retentionDays: 1,
-      }),
-    );
-    configFile = path.join(work, 'agent.yaml');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        vehicleId: 'crash-bus',
-        fleetId: 'crash-fleet',
-        dataDir,
-        gps: { source: 'nmea-file', path: path.join(repoRoot, 'fixtures/gps/short-drive.nmea'), speed: 4, loop: true },
-        mqtt: { url: broker.url },
-        camera: { source: 'test', fps: 5, width: 320, height: 240, armDistanceM: 100_000 },
-        trigger: { everyM: 15 },
-        ingest: { url: ingest.url, token: TOKEN, timeoutMs: 10_000 },
-        upload: { idleMs: 100, retryMinMs: 200, retryMaxMs: 1_000 },
-        tasks: { files: [taskFile] },
-        logLevel: 'info',
-      }),
-    );
+    configFile = writeDriveAgentFiles(work, { name: 'crash', revision: 1, dataDir, brokerUrl: broker.url, ingestUrl: ingest.url, token: TOKEN, ingestTimeoutMs: 10_000, retryMaxMs: 1_000, logLevel: 'info' });
   }, 60_000);
 
   afterAll(async () => {

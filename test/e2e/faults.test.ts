@@ -12,8 +12,9 @@ import { startIngestReceiver, type IngestReceiver } from '../../agent/cli/ingest
 import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
 import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
 import { observationSchema, type ObservationMessage } from '../../agent/core/messages.ts';
-import { auditVerify, repoRoot, startAgent, until, type AgentProcess } from '../support/agentProcess.ts';
+import { auditVerify, startAgent, until, type AgentProcess } from '../support/agentProcess.ts';
 import { startFaultyIngest, type FaultyIngest } from '../support/faultyIngest.ts';
+import { writeDriveAgentFiles } from '../support/driveAgent.ts';
 
 const TOKEN = 'faults-token';
 const OBS_TOPIC = 'tilsyn/v1/vehicle/faults-bus/observations';
@@ -61,38 +62,7 @@ describe('an unreliable ingest and a broker restart mid-drive', () => {
     });
     await central.subscribeAsync(OBS_TOPIC, { qos: 1 });
 
-    const nowMs = Date.now();
-    const taskFile = path.join(work, 'task.json');
-    writeFileSync(
-      taskFile,
-      JSON.stringify({
-        id: 'faults-area',
-        revision: 2,
-        purpose: 'faults',
-        area: { type: 'Polygon', coordinates: [[[12.548, 55.686], [12.561, 55.686], [12.561, 55.694], [12.548, 55.694], [12.548, 55.686]]] },
-        validFrom: new Date(nowMs - 3_600_000).toISOString(),
-        validUntil: new Date(nowMs + 3_600_000).toISOString(),
-        lookFor: ['car'],
-        keep: 'all',
-        retentionDays: 1,
-      }),
-    );
-    configFile = path.join(work, 'agent.yaml');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        vehicleId: 'faults-bus',
-        fleetId: 'faults-fleet',
-        dataDir,
-        gps: { source: 'nmea-file', path: path.join(repoRoot, 'fixtures/gps/short-drive.nmea'), speed: 4, loop: true },
-        mqtt: { url: broker.url },
-        camera: { source: 'test', fps: 5, width: 320, height: 240, armDistanceM: 100_000 },
-        trigger: { everyM: 15 },
-        ingest: { url: faulty.url, token: TOKEN, timeoutMs: 2_000 },
-        upload: { idleMs: 100, retryMinMs: 200, retryMaxMs: 1_500 },
-        tasks: { files: [taskFile] },
-      }),
-    );
+    configFile = writeDriveAgentFiles(work, { name: 'faults', revision: 2, dataDir, brokerUrl: broker.url, ingestUrl: faulty.url, token: TOKEN, ingestTimeoutMs: 2_000, retryMaxMs: 1_500 });
   }, 60_000);
 
   afterAll(async () => {

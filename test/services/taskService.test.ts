@@ -8,6 +8,7 @@ import { TaskRegistry } from '../../agent/core/taskRegistry.ts';
 import type { TaskAck } from '../../agent/ports/taskChannel.ts';
 import { TaskService } from '../../agent/services/taskService.ts';
 import { testLogger } from '../support/logger.ts';
+import { eventually } from '../support/taskAgent.ts';
 
 const minimal = JSON.parse(readFileSync(new URL('../../fixtures/tasks/permit-4711.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const ids = { prefix: 'tilsyn/v1', fleetId: 'kbh', vehicleId: 'sweeper-07' };
@@ -46,19 +47,6 @@ async function startAgentSide(nowMs = Date.parse('2026-12-10T12:00:00Z')) {
     await channel.stop();
   });
   return { registry, channel };
-}
-
-async function eventually(check: () => void, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 }
 
 describe('tasks over a real Mosquitto', () => {
