@@ -7,11 +7,13 @@ import { HttpUploader } from './adapters/httpUploader.ts';
 import { MetricsServer } from './adapters/metricsServer.ts';
 import { MqttTaskChannel } from './adapters/mqttTaskChannel.ts';
 import { NmeaFileGps } from './adapters/nmeaFileGps.ts';
+import { routableModel } from './adapters/modelFiles.ts';
 import { OnnxRedactor } from './adapters/onnxRedactor.ts';
+import { PICODET_MODEL, PicodetDetector } from './adapters/picodetDetector.ts';
 import { SqliteEvidenceQueue } from './adapters/sqliteEvidenceQueue.ts';
 import { SqliteObservationOutbox } from './adapters/sqliteObservationOutbox.ts';
 import { SqliteTaskStore } from './adapters/sqliteTaskStore.ts';
-import { YoloxDetector } from './adapters/yoloxDetector.ts';
+import { YOLOX_MODEL, YoloxDetector } from './adapters/yoloxDetector.ts';
 import type { Config } from './config/schema.ts';
 import { TaskRegistry } from './core/taskRegistry.ts';
 import { Trigger } from './core/trigger.ts';
@@ -25,6 +27,7 @@ import { DropAuditService } from './services/dropAuditService.ts';
 import { GpsMonitor } from './services/gpsMonitor.ts';
 import { InferenceTimes } from './services/inferenceTimes.ts';
 import { Liveness } from './services/liveness.ts';
+import { ModelRouter } from './services/modelRouter.ts';
 import { ObservationService } from './services/observationService.ts';
 import { RetentionService } from './services/retentionService.ts';
 import { StatusMetrics } from './services/statusMetrics.ts';
@@ -45,6 +48,9 @@ export class App {
   readonly queue: SqliteEvidenceQueue;
   readonly taskStore: SqliteTaskStore;
   readonly objects: YoloxDetector;
+  /** The second opinion on COCO classes; optional: without its file the agent runs on YOLOX alone. */
+  readonly secondOpinion: PicodetDetector;
+  readonly router: ModelRouter;
   readonly redactor: OnnxRedactor;
   readonly camera: GstreamerCamera;
   readonly channel: MqttTaskChannel;
@@ -80,6 +86,8 @@ export class App {
       log('queue'),
     );
     this.objects = new YoloxDetector({ modelsDir: config.models.dir, threads: config.models.threads });
+    this.secondOpinion = new PicodetDetector({ modelsDir: config.models.dir, threads: config.models.threads });
+    this.router = new ModelRouter({ marginScore: config.models.unsureMargin }, log('models'));
     this.redactor = new OnnxRedactor({
       modelsDir: config.models.dir,
       threads: config.models.threads,
@@ -157,6 +165,7 @@ export class App {
         clock,
         logger: log('capture'),
         observations: this.observations,
+        router: this.router,
       },
     );
     this.upload = new UploadService(
@@ -195,7 +204,11 @@ export class App {
         upload: () => this.upload.stats,
         capture: () => this.capture.stats,
         inference: () => this.inference.figures(),
-        extra: () => ({ retention: { ...this.retention.stats }, observations: { ...this.observations.stats } }),
+        extra: () => ({
+          retention: { ...this.retention.stats },
+          observations: { ...this.observations.stats },
+          routing: this.router.status(new Set(this.registry.all().map((t) => t.id))),
+        }),
       },
       { noFixMs: config.status.noFixDegradedS * 1000, minFreeBytes: config.storage.minFreeBytes },
     );
@@ -212,7 +225,7 @@ export class App {
       ['queue', () => this.queue.start(), () => this.queue.stop()],
       ['taskStore', () => this.taskStore.start(), () => this.taskStore.stop()],
       ['outbox', () => this.outbox.start(), () => this.outbox.stop()],
-      ['objects', () => this.objects.start(), async () => undefined],
+      ['objects', () => this.startObjects(), async () => undefined],
       ['redactor', () => this.redactor.start(), async () => undefined],
       ['mqtt', () => this.channel.start(signal), () => this.channel.stop()],
       ['tasks', () => this.tasks.start(), () => this.tasks.stop()],
@@ -241,6 +254,25 @@ export class App {
       this.started.push({ name, stop });
     }
     this.logger.info({ vehicleId: this.config.vehicleId, version: AGENT_VERSION }, 'agent started');
+  }
+
+  /**
+   * Loads the object models once: YOLOX-nano must load (it also guides redaction); PicoDet-S, the dearer second
+   * opinion, may be missing — then unsure answers stay uncertain, and the log and status say so.
+   */
+  private async startObjects(): Promise<void> {
+    await this.objects.start();
+    this.router.use(routableModel(YOLOX_MODEL), this.inference.detector(this.objects));
+    try {
+      await this.secondOpinion.start();
+      this.router.use(routableModel(PICODET_MODEL), this.inference.detector(this.secondOpinion));
+    } catch (err) {
+      this.router.markMissing(PICODET_MODEL);
+      this.logger.warn(
+        { component: 'models', model: PICODET_MODEL, err: (err as Error).message },
+        'second-opinion model not loaded: tasks are judged by YOLOX-nano alone; unsure answers are reported as uncertain',
+      );
+    }
   }
 
   /** Stops in reverse order; each step on its own, so one failure does not keep the others running. */

@@ -4,6 +4,8 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { COCO_LABELS } from '../core/cocoLabels.ts';
+import type { RoutableModel } from '../core/modelRouting.ts';
 import type { ModelInfo } from '../ports/detector.ts';
 
 export interface ManifestModel {
@@ -15,6 +17,10 @@ export interface ManifestModel {
   readonly job: string;
   readonly input: unknown;
   readonly classes: unknown;
+  /** What one frame costs the model, ms at its input size on a 2-core x86 (see models/README.md): routing order. */
+  readonly costMs: number;
+  /** The agent runs without it (a second opinion); doctor warns rather than fails when it is missing. */
+  readonly optional?: boolean;
 }
 
 export interface LoadedModel {
@@ -37,6 +43,13 @@ export function manifestEntry(name: string): ManifestModel {
   const entry = readManifest().find((m) => m.name === name);
   if (!entry) throw new Error(`model "${name}" is not in ${MANIFEST_URL.pathname}`);
   return entry;
+}
+
+/** A model as the routing sees it: its manifest name, the classes it answers ("coco80" or a list) and its cost. */
+export function routableModel(name: string): RoutableModel {
+  const entry = manifestEntry(name);
+  const classes = entry.classes === 'coco80' ? COCO_LABELS : Array.isArray(entry.classes) ? (entry.classes as string[]) : [];
+  return { name: entry.name, classes: new Set(classes), costMs: entry.costMs };
 }
 
 export async function sha256File(file: string): Promise<string> {

@@ -99,6 +99,14 @@ export const configSchema = z
       .strictObject({
         dir: z.string().min(1).default(defaultModelsDir).describe('Folder holding the fetched model files'),
         threads: z.int().min(1).max(16).default(2).describe('Inference threads per model'),
+        unsureMargin: z
+          .number()
+          .min(0)
+          .max(0.5)
+          .default(0.1)
+          .describe(
+            "Half-width of the unsure band around each task's minConfidence: a best score within it is not called; the next dearer model answering the task's classes is asked (PicoDet-S after YOLOX-nano), and where none is left the outcome is uncertain. 0: never escalate",
+          ),
       })
       .prefault({})
       .describe('ONNX models'),

@@ -22,6 +22,40 @@ export const ackSchema = z
 
 const nullableMs = z.number().min(0).nullable();
 
+const count = z.int().min(0);
+
+const modelCounts = z
+  .strictObject({
+    asked: count.describe('Frames this model was asked about for the task'),
+    found: count.describe('… where its best score for the task\'s classes was at or above minConfidence + unsureMargin'),
+    notFound: count.describe('… below minConfidence − unsureMargin'),
+    unsure: count.describe('… inside the unsure band (asked = found + notFound + unsure)'),
+    escalated: count.describe('Unsure answers handed on to the next dearer model (= what that model was asked)'),
+    ms: z.number().min(0).describe('Time the model took on these frames, ms in total (a run shared by tasks counts for each)'),
+  })
+  .describe("One model's answers for one task since the agent started");
+
+const routingStatus = z
+  .looseObject({
+    unsureMargin: z.number().min(0).describe('Half-width of the unsure band around each task\'s minConfidence (config models.unsureMargin)'),
+    models: z
+      .array(z.strictObject({ name: z.string().describe('Manifest name'), costMs: z.number().min(0).describe('Cost per frame from the manifest, ms') }))
+      .describe('The object models in use, cheapest first: the order in which they are asked'),
+    missing: z.array(z.string()).describe('Models that could not be loaded; the agent runs without them (unsure answers then stay uncertain)'),
+    tasks: z
+      .record(
+        z.string(),
+        z.strictObject({
+          outcomes: z
+            .strictObject({ found: count, not_found: count, uncertain: count })
+            .describe('Outcomes reported for the task (one per frame judged by the models)'),
+          models: z.record(z.string(), modelCounts).describe('Per model (manifest name)'),
+        }),
+      )
+      .describe('Per task id held: which model serves which task'),
+  })
+  .describe('Asking the right model: cheapest first, the next one only where the answer is unsure');
+
 export const statusSchema = z
   .looseObject({
     state: z.enum(['online', 'offline']).describe('online while the agent runs; offline from a clean stop or the last will'),
@@ -96,6 +130,7 @@ export const statusSchema = z
       .optional()
       .describe('Disk; null when unreadable'),
     cpuTempC: z.number().nullable().optional().describe('CPU temperature, °C; null where the board does not report one'),
+    routing: routingStatus.optional(),
   })
   .describe('Retained status of the vehicle; topic {prefix}/vehicle/{vehicleId}/status. Further keys carry counters and may grow');
 
@@ -112,7 +147,7 @@ export const observationSchema = z
     outcome: z
       .enum(['found', 'not_found', 'uncertain'])
       .describe(
-        'found: a lookFor class at or above minConfidence; not_found: none seen ("all in order"); uncertain: seen only below minConfidence, or the frame could not be judged',
+        'found: the deciding model\'s best score for a lookFor class is at or above minConfidence + unsureMargin; not_found: below minConfidence − unsureMargin ("all in order"); uncertain: inside that band for every model asked (the cheapest first, a dearer one only after an unsure answer), or the frame could not be judged',
       ),
     keep: z.enum(['match', 'all', 'none']).describe("The task's keep rule that decided whether evidence was stored"),
     at: z.iso.datetime({ offset: true }).describe('When the frame was taken'),
@@ -126,7 +161,7 @@ export const observationSchema = z
           count: z.int().min(1).describe('How many of this class were seen'),
         }),
       )
-      .describe('lookFor classes seen (down to half of minConfidence), best first; counts only, no pixels, no boxes'),
+      .describe('lookFor classes seen by the deciding model (down to half of minConfidence, or the unsure band\'s low edge), best first; counts only, no pixels, no boxes'),
     evidenceIds: z.array(z.string()).describe('Evidence stored for this observation (uploaded as {id}.jpg/.json); empty when nothing was kept'),
     note: z.string().optional().describe('Why the outcome is uncertain or why evidence that should exist was not kept'),
   })

@@ -1,6 +1,7 @@
 // Asking the right model: the cheapest model that answers all of a task's classes first; when its best score lies in
 // the unsure band (minConfidence ± margin), the next dearer model that answers them; the frame's outcome is found,
-// not_found or uncertain. Pure: the caller runs the models and feeds their best scores back in; counts kept here.
+// not_found or uncertain. Pure: the caller runs the models and feeds their detections back in; counts kept here.
+import type { Detection } from '../ports/detector.ts';
 
 export interface RoutableModel {
   readonly name: string;
@@ -44,6 +45,65 @@ export function nextStep(ladder: readonly RoutableModel[], scores: readonly numb
   if (verdict !== 'unsure') return { outcome: verdict };
   const next = ladder[scores.length];
   return next === undefined ? { outcome: 'uncertain' } : { ask: next };
+}
+
+/** The best score among the task's classes in one model's detections; 0 when none of them was seen. */
+export function bestScoreFor(lookFor: readonly string[], detections: readonly Detection[]): number {
+  const wanted = new Set(lookFor);
+  let best = 0;
+  for (const d of detections) if (wanted.has(d.label) && d.score > best) best = d.score;
+  return best;
+}
+
+export interface ModelAnswer {
+  readonly model: string;
+  readonly bestScore: number;
+  readonly verdict: Verdict;
+  /** A dearer model was asked after this answer. */
+  readonly escalated: boolean;
+}
+
+export interface TaskRoute {
+  readonly outcome: Outcome;
+  /** The answers in the order asked: the cheapest model first, each later one asked because the one before was unsure. */
+  readonly answers: readonly ModelAnswer[];
+  /** The model whose answer stands (the last asked); null when no model answers the task's classes. */
+  readonly decidedBy: string | null;
+}
+
+/**
+ * One task on one frame: either the model still to ask, or the whole route with its outcome. `answered` gives the
+ * detections of a model already run on this frame (models are run once per frame and shared by all tasks).
+ */
+export function routeTask(
+  lookFor: readonly string[],
+  minConfidence: number,
+  marginScore: number,
+  ladder: readonly RoutableModel[],
+  answered: (model: string) => readonly Detection[] | undefined,
+): { readonly ask: RoutableModel } | { readonly route: TaskRoute } {
+  const scores: number[] = [];
+  for (;;) {
+    const step = nextStep(ladder, scores, minConfidence, marginScore);
+    if ('outcome' in step) {
+      const answers = scores.map((bestScore, i) => ({
+        model: ladder[i]!.name,
+        bestScore,
+        verdict: verdictOf(bestScore, minConfidence, marginScore),
+        escalated: i < scores.length - 1,
+      }));
+      return { route: { outcome: step.outcome, answers, decidedBy: answers.at(-1)?.model ?? null } };
+    }
+    const detections = answered(step.ask.name);
+    if (detections === undefined) return { ask: step.ask };
+    scores.push(bestScoreFor(lookFor, detections));
+  }
+}
+
+/** Adds one task's route on one frame to the counts; `msOf` says how long each model took on this frame. */
+export function countRoute(counts: RoutingCounts, taskId: string, route: TaskRoute, msOf: (model: string) => number): void {
+  for (const a of route.answers) counts.recordAnswer(taskId, a.model, a.verdict, msOf(a.model), a.escalated);
+  counts.recordOutcome(taskId, route.outcome);
 }
 
 export interface ModelCounts {

@@ -1,6 +1,7 @@
 // The capture loop: on each fix decide which tasks want a frame, grab it, keep it only if it shows a target,
 // redact it (fail closed) and queue it. Raw frames stay in RAM and are dropped on any failure.
 import { createHash, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { FoundClass } from '../core/decide.ts';
 import { judgeFrame, type TaskVerdict } from '../core/frameVerdict.ts';
@@ -13,12 +14,13 @@ import type { Trigger } from '../core/trigger.ts';
 import type { Camera } from '../ports/camera.ts';
 import type { Clock } from '../ports/clock.ts';
 import { DeadlineExceededError } from '../core/deadline.ts';
-import type { ObjectDetector, Redactor } from '../ports/detector.ts';
+import type { ModelInfo, ObjectDetector, Redactor } from '../ports/detector.ts';
 import type { EvidenceQueue } from '../ports/evidenceQueue.ts';
 import type { Frame } from '../ports/frame.ts';
 import type { Fix, GpsSource } from '../ports/gps.ts';
 import type { ObservationRecorder } from '../ports/observationRecorder.ts';
 import { emptyCaptureStats, type CaptureStats } from './captureStats.ts';
+import type { ModelRouter } from './modelRouter.ts';
 
 /** A frame is placed at most this far ahead of its fix by dead reckoning. */
 const MAX_EXTRAPOLATION_MS = 1_500;
@@ -43,6 +45,11 @@ export interface CaptureDeps {
   readonly logger: Logger;
   /** Where each task's decision about a frame is reported (observations); optional so tests can leave it out. */
   readonly observations?: ObservationRecorder;
+  /**
+   * Asks a dearer model where the objects model is unsure of a task's classes (models.unsureMargin); without it
+   * every task is judged by the objects model alone, unsure answers giving `uncertain`.
+   */
+  readonly router?: ModelRouter;
 }
 
 export class CaptureService {
@@ -104,8 +111,17 @@ export class CaptureService {
     // Where the vehicle was when the frame was taken, not when the fix before it was.
     const at = positionAt(fix, frame.capturedAtMs, MAX_EXTRAPOLATION_MS);
     let objects: Awaited<ReturnType<ObjectDetector['detect']>>;
+    let verdicts: TaskVerdict[];
+    let escalatedTo: readonly ModelInfo[] = [];
     try {
+      const startedAt = performance.now();
+      // The objects model (the cheapest) looks at every frame: its persons and vehicles guide the redaction too.
       objects = await this.deps.objects.detect(frame);
+      const objectsMs = performance.now() - startedAt;
+      const router = this.deps.router;
+      const objectsModel = this.deps.objects.models[0]?.name;
+      if (router === undefined || objectsModel === undefined) verdicts = judgeFrame(tasks, objects);
+      else ({ verdicts, escalatedTo } = await router.judge(frame, tasks, new Map([[objectsModel, { detections: objects, ms: objectsMs }]])));
     } catch (err) {
       // Fail closed: a frame that cannot be looked at is not kept; the tasks hear that it could not be judged.
       this.stats.framesDroppedRedactionFailed += 1;
@@ -113,7 +129,6 @@ export class CaptureService {
       this.observe(tasks.map((task) => ({ task, found: [], seen: [], outcome: 'uncertain' as const, keepFrame: false })), frame, at, new Map(), 'detection failed');
       return;
     }
-    const verdicts = judgeFrame(tasks, objects);
     for (const v of verdicts) {
       if (v.outcome !== 'found') logger.info({ decision: v.outcome, taskId: v.task.id, lookFor: v.task.lookFor }, 'no target in frame');
     }
@@ -126,7 +141,7 @@ export class CaptureService {
     }
     let evidenceIds: Map<string, string>;
     try {
-      evidenceIds = await this.keep(frame, fix, keeping, objects);
+      evidenceIds = await this.keep(frame, fix, keeping, objects, escalatedTo);
     } catch (err) {
       // Fail closed: whatever went wrong between camera and queue, the raw frame is not kept.
       this.stats.framesDroppedRedactionFailed += 1;
@@ -176,13 +191,14 @@ export class CaptureService {
     fix: Fix,
     matches: readonly { task: Task; found: FoundClass[] }[],
     objects: Awaited<ReturnType<ObjectDetector['detect']>>,
+    askedToo: readonly ModelInfo[],
   ): Promise<Map<string, string>> {
     const ids = new Map<string, string>();
     const redacted = await this.deps.redactor.redact(frame, objects);
     this.stats.facesBlurred += redacted.faces;
     this.stats.platesBlurred += redacted.plates;
     const sha256 = createHash('sha256').update(redacted.jpeg).digest('hex');
-    const models = [...this.deps.objects.models, ...this.deps.redactor.models];
+    const models = [...this.deps.objects.models, ...askedToo, ...this.deps.redactor.models];
     const at = positionAt(fix, frame.capturedAtMs, MAX_EXTRAPOLATION_MS);
     for (const { task, found } of matches) {
       const meta: EvidenceMeta = {

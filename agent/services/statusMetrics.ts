@@ -1,6 +1,7 @@
 // The status as Prometheus metrics (prom-client, an own registry, no globals): gauges for levels, counters for
 // totals; a figure the vehicle cannot know (no fix yet, no thermal sensor) is left out rather than reported as 0.
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { ModelCounts } from '../core/modelRouting.ts';
 import type { VehicleStatus } from './statusReport.ts';
 
 type Read = (s: VehicleStatus) => number | null | undefined;
@@ -44,7 +45,29 @@ export class StatusMetrics {
     this.gauge('tilsyn_disk_total_bytes', 'Size of the file system of the data folder', (s) => s.disk?.totalBytes);
     this.gauge('tilsyn_cpu_temperature_celsius', 'CPU temperature, where the board reports one', (s) => s.cpuTempC);
 
+    // Asking the right model: per task and model, so the city can judge which model serves which task.
+    this.perTaskModel('tilsyn_model_asked_total', 'Frames a model was asked about for a task', (c) => [[{}, c.asked]]);
+    this.perTaskModel('tilsyn_model_answers_total', "A model's answers for a task: found, not_found or unsure (inside the band around minConfidence)", (c) => [
+      [{ answer: 'found' }, c.found],
+      [{ answer: 'not_found' }, c.notFound],
+      [{ answer: 'unsure' }, c.unsure],
+    ], ['answer']);
+    this.perTaskModel('tilsyn_model_escalated_total', 'Unsure answers of a model handed on to the next dearer model', (c) => [[{}, c.escalated]]);
+    this.perTaskModel('tilsyn_model_seconds_total', 'Time a model took on the frames of a task, seconds', (c) => [[{}, c.ms / 1000]]);
+
     const self = this;
+    new Counter({
+      name: 'tilsyn_task_outcomes_total',
+      help: 'Outcomes reported per task: found, not_found, uncertain',
+      labelNames: ['task', 'outcome'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [task, t] of Object.entries(self.current?.routing?.tasks ?? {})) {
+          for (const [outcome, n] of Object.entries(t.outcomes)) this.inc({ task, outcome }, n);
+        }
+      },
+    });
     new Gauge({
       name: 'tilsyn_camera_state',
       help: 'Camera state: 1 for the current one of off, starting, running, failed',
@@ -80,6 +103,23 @@ export class StatusMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  /** A counter labelled task and model (plus `extraLabels`), read from the routing counts of the status. */
+  private perTaskModel(name: string, help: string, read: (c: ModelCounts) => [Record<string, string>, number][], extraLabels: string[] = []): void {
+    const self = this;
+    new Counter({
+      name,
+      help,
+      labelNames: ['task', 'model', ...extraLabels],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [task, t] of Object.entries(self.current?.routing?.tasks ?? {})) {
+          for (const [model, c] of Object.entries(t.models)) for (const [labels, value] of read(c)) this.inc({ task, model, ...labels }, value);
+        }
+      },
+    });
   }
 
   private gauge(name: string, help: string, read: Read): void {

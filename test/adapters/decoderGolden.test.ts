@@ -4,10 +4,11 @@
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PicodetDetector } from '../../agent/adapters/picodetDetector.ts';
 import { Y5fuPlates } from '../../agent/adapters/y5fuPlates.ts';
 import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
 import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
-import type { Box } from '../../agent/core/boxes.ts';
+import { iou, type Box } from '../../agent/core/boxes.ts';
 import type { Detection } from '../../agent/ports/detector.ts';
 import type { Frame } from '../../agent/ports/frame.ts';
 
@@ -37,15 +38,18 @@ describe.skipIf(!existsSync(samples))('model decoders against golden boxes (../s
   const faces = new YunetFaces({ modelsDir, threads: 2, longSide: 1024, scoreThreshold: 0.5 });
   const plates = new Y5fuPlates({ modelsDir, threads: 2 });
   const objects = new YoloxDetector({ modelsDir, threads: 2 });
+  const picodet = new PicodetDetector({ modelsDir, threads: 2 });
   beforeAll(async () => {
     await faces.start();
     await plates.start();
     await objects.start();
+    await picodet.start();
   });
   afterAll(async () => {
     await faces.stop();
     await plates.stop();
     await objects.stop();
+    await picodet.stop();
   });
 
   it('YuNet finds the large face of ultraface_5.jpg where it is, in frame pixels', async () => {
@@ -74,5 +78,25 @@ describe.skipIf(!existsSync(samples))('model decoders against golden boxes (../s
     expectGolden(inCrop, 'plate', { x1: 1754.8, y1: 742.6, x2: 1871.4, y2: 855.3 }, 0.873);
     // The whole-frame model sees the same plate: both decoders agree on where it is.
     expectGolden(await plates.detectFrame(frame), 'plate', { x1: 1749.9, y1: 741.9, x2: 1869.8, y2: 857.0 }, 0.867);
+  });
+
+  it('PicoDet-S finds the same car of hyperlpr_test_img.jpg as YOLOX (centred letterbox, distance bins, frame pixels)', async () => {
+    const found = await picodet.detect(await frameOf('hyperlpr_test_img.jpg'));
+    expectGolden(found, 'car', { x1: 583.3, y1: 327.3, x2: 1892.0, y2: 987.9 }, 0.96);
+    const car = found.find((d) => d.label === 'car' && d.score > 0.9)!;
+    expect(car.detector).toBe('picodet_s_416_coco_legacy');
+    // YOLOX's golden box of that car, hand-checked against the photo.
+    expect(iou(car.box, { x1: 584.9, y1: 320.1, x2: 1895.1, y2: 990.4 })).toBeGreaterThan(0.95);
+  });
+
+  it('PicoDet-S and YOLOX agree on the persons of city.jpg: each sure PicoDet person is a YOLOX person', async () => {
+    const frame = await frameOf('city.jpg');
+    const fromPicodet = (await picodet.detect(frame)).filter((d) => d.label === 'person' && d.score >= 0.5);
+    const fromYolox = (await objects.detect(frame)).filter((d) => d.label === 'person');
+    expect(fromPicodet.length).toBeGreaterThanOrEqual(6);
+    for (const p of fromPicodet) {
+      const best = Math.max(...fromYolox.map((y) => iou(y.box, p.box)));
+      expect(best, JSON.stringify(p.box)).toBeGreaterThan(0.75);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ladderFor, nextStep, RoutingCounts, verdictOf, type RoutableModel } from '../../agent/core/modelRouting.ts';
+import { bestScoreFor, countRoute, ladderFor, nextStep, routeTask, RoutingCounts, verdictOf, type RoutableModel } from '../../agent/core/modelRouting.ts';
+import type { Detection } from '../../agent/ports/detector.ts';
 
 const coco = new Set(['car', 'truck', 'person', 'bench']);
 const yolox: RoutableModel = { name: 'yolox_nano_416_coco', classes: coco, costMs: 25 };
@@ -86,5 +87,69 @@ describe('RoutingCounts', () => {
     expect(snap.bins!.models.yolox_nano_416_coco!.escalated).toBe(snap.bins!.models.picodet_s_416_coco_legacy!.asked);
     counts.forget('bins');
     expect(Object.keys(counts.snapshot())).toEqual(['permit']);
+  });
+});
+
+const seen = (label: string, score: number): Detection => ({ label, score, box: { x1: 0, y1: 0, x2: 1, y2: 1 }, detector: 'any' });
+
+describe('routeTask: one task on one frame, models run once and shared', () => {
+  const ladder = [yolox, picodet];
+
+  it('the best score among the task\'s own classes only', () => {
+    expect(bestScoreFor(['car', 'truck'], [seen('person', 0.99), seen('car', 0.3), seen('truck', 0.6), seen('car', 0.5)])).toBe(0.6);
+    expect(bestScoreFor(['bench'], [seen('car', 0.9)])).toBe(0);
+  });
+
+  it('asks the cheapest model first, and only it while it is sure', () => {
+    expect(routeTask(['car'], 0.4, 0.1, ladder, () => undefined)).toEqual({ ask: yolox });
+    const answered = new Map([[yolox.name, [seen('car', 0.8)]]]);
+    expect(routeTask(['car'], 0.4, 0.1, ladder, (m) => answered.get(m))).toEqual({
+      route: { outcome: 'found', decidedBy: yolox.name, answers: [{ model: yolox.name, bestScore: 0.8, verdict: 'found', escalated: false }] },
+    });
+  });
+
+  it('an unsure answer asks the second model, whose answer stands', () => {
+    const answered = new Map<string, Detection[]>([[yolox.name, [seen('car', 0.45)]]]);
+    expect(routeTask(['car'], 0.4, 0.1, ladder, (m) => answered.get(m))).toEqual({ ask: picodet });
+    answered.set(picodet.name, [seen('car', 0.2)]);
+    const step = routeTask(['car'], 0.4, 0.1, ladder, (m) => answered.get(m));
+    expect(step).toEqual({
+      route: {
+        outcome: 'not_found',
+        decidedBy: picodet.name,
+        answers: [
+          { model: yolox.name, bestScore: 0.45, verdict: 'unsure', escalated: true },
+          { model: picodet.name, bestScore: 0.2, verdict: 'not_found', escalated: false },
+        ],
+      },
+    });
+  });
+
+  it('unsure with no second model (PicoDet missing): uncertain, decided by the one model', () => {
+    const step = routeTask(['car'], 0.4, 0.1, [yolox], () => [seen('car', 0.35)]);
+    expect(step).toMatchObject({ route: { outcome: 'uncertain', decidedBy: yolox.name, answers: [{ verdict: 'unsure', escalated: false }] } });
+  });
+
+  it('no model answers the classes: uncertain, nobody asked', () => {
+    expect(routeTask(['plate'], 0.4, 0.1, ladderFor(['plate'], ladder), () => [])).toEqual({ route: { outcome: 'uncertain', decidedBy: null, answers: [] } });
+  });
+
+  it('countRoute: asked = found + notFound + unsure per model; escalated of the first = asked of the second; ms per model', () => {
+    const counts = new RoutingCounts();
+    const scores: [number, number][] = [[0.9, 0], [0.45, 0.7], [0.35, 0.1], [0.42, 0.44], [0.05, 0]];
+    for (const [first, second] of scores) {
+      const answered = new Map<string, Detection[]>([[yolox.name, [seen('car', first)]], [picodet.name, [seen('car', second)]]]);
+      const step = routeTask(['car'], 0.4, 0.1, ladder, (m) => answered.get(m));
+      if (!('route' in step)) throw new Error('both models answered');
+      countRoute(counts, 'bins', step.route, (m) => (m === yolox.name ? 8 : 18));
+    }
+    const { outcomes, models } = counts.snapshot().bins!;
+    expect(outcomes).toEqual({ found: 2, not_found: 2, uncertain: 1 });
+    const y = models[yolox.name]!;
+    const p = models[picodet.name]!;
+    expect(y).toEqual({ asked: 5, found: 1, notFound: 1, unsure: 3, escalated: 3, ms: 40 });
+    expect(p).toEqual({ asked: 3, found: 1, notFound: 1, unsure: 1, escalated: 0, ms: 54 });
+    for (const c of [y, p]) expect(c.found + c.notFound + c.unsure).toBe(c.asked);
+    expect(y.escalated).toBe(p.asked);
   });
 });
