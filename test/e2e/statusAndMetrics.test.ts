@@ -1,16 +1,43 @@
 // The agent as its own process against a real Mosquitto: the retained status arrives with every figure the central
 // side relies on and validates against the published schema; the loopback Prometheus endpoint answers over real HTTP.
+// With tasks and a camera over a street photo, the status carries the answers of each model per task.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
 import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
+import { readManifest } from '../../agent/adapters/modelFiles.ts';
 import { statusSchema, type StatusMessage } from '../../agent/core/messages.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
+const modelsDir = path.join(repoRoot, 'models');
+const photo = path.join(repoRoot, '../shared/samples/hyperlpr_test_img.jpg');
+const YOLOX = 'yolox_nano_416_coco';
+const PICODET = 'picodet_s_416_coco_legacy';
+
+/** A models folder holding every manifest model but PicoDet (links to the fetched files). */
+function modelsWithoutPicodet(work: string): string {
+  const dir = path.join(work, 'models-no-picodet');
+  mkdirSync(dir);
+  for (const m of readManifest()) if (m.name !== PICODET) symlinkSync(path.join(modelsDir, m.file), path.join(dir, m.file));
+  return dir;
+}
+
+function spawnAgent(configFile: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'agent/main.ts', 'run', '--config', configFile], {
+    cwd: repoRoot,
+    env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exit, output: () => output };
+}
 
 async function until<T>(get: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -50,6 +77,8 @@ describe('status and metrics of a running agent', () => {
         ingest: { url: 'http://127.0.0.1:9/', token: 't' },
         status: { intervalS: 5 },
         metrics: { port: metricsPort },
+        // Without the PicoDet file the agent runs on YOLOX alone, and says so.
+        models: { dir: modelsWithoutPicodet(work) },
       }),
     );
     const central = await mqtt.connectAsync(broker.url, { clientId: 'central-status' });
@@ -86,7 +115,9 @@ describe('status and metrics of a running agent', () => {
         detector: { p95Ms: null, count: 0 },
         redaction: { failures: 0 },
         disk: { freeBytes: expect.any(Number), totalBytes: expect.any(Number) },
+        routing: { unsureMargin: 0.1, models: [{ name: YOLOX, costMs: expect.any(Number) }], missing: [PICODET], tasks: {} },
       });
+      expect(output).toContain('second-opinion model not loaded');
       expect(status.uptimeS).toBeGreaterThanOrEqual(0);
       expect(status.gps!.fixAgeS).toBeLessThan(10);
       expect(status).toHaveProperty('cpuTempC');
@@ -140,4 +171,98 @@ describe('status and metrics of a running agent', () => {
       await central.endAsync();
     }
   }, 240_000);
+
+  it.skipIf(!existsSync(photo) || !existsSync(path.join(modelsDir, `${PICODET}.onnx`)))(
+    "publishes each model's answers per task: asked = found + not found + unsure, escalations = PicoDet's questions",
+    async () => {
+      const metricsPort = await freeLoopbackPort();
+      const framesDir = path.join(work, 'frames');
+      mkdirSync(framesDir);
+      symlinkSync(photo, path.join(framesDir, 'street.jpg'));
+      const nowMs = Date.now();
+      const task = (id: string, lookFor: string[], minConfidence: number) => {
+        const file = path.join(work, `${id}.json`);
+        writeFileSync(
+          file,
+          JSON.stringify({
+            id,
+            revision: 1,
+            purpose: id,
+            area: { type: 'Polygon', coordinates: [[[12.548, 55.686], [12.561, 55.686], [12.561, 55.694], [12.548, 55.694], [12.548, 55.686]]] },
+            validFrom: new Date(nowMs - 3_600_000).toISOString(),
+            validUntil: new Date(nowMs + 3_600_000).toISOString(),
+            lookFor,
+            minConfidence,
+            keep: 'none',
+            retentionDays: 1,
+          }),
+        );
+        return file;
+      };
+      const configFile = path.join(work, 'routing.yaml');
+      writeFileSync(
+        configFile,
+        JSON.stringify({
+          vehicleId: 'routing-bus',
+          fleetId: 'status-fleet',
+          dataDir: path.join(work, 'routing-data'),
+          gps: { source: 'nmea-file', path: path.join(repoRoot, 'fixtures/gps/short-drive.nmea'), speed: 4, loop: true },
+          mqtt: { url: broker.url },
+          camera: { source: 'file', path: framesDir, fps: 2, width: 1920, height: 1080, armDistanceM: 100_000 },
+          trigger: { everyM: 15 },
+          ingest: { url: 'http://127.0.0.1:9/', token: 't' },
+          status: { intervalS: 5 },
+          metrics: { port: metricsPort },
+          // YOLOX scores this photo's bicycles about 0.52: inside 0.5 ± 0.06, so PicoDet is asked.
+          models: { unsureMargin: 0.06 },
+          tasks: { files: [task('bicycles', ['bicycle'], 0.5), task('cars', ['car'], 0.4)] },
+        }),
+      );
+      const central = await mqtt.connectAsync(broker.url, { clientId: 'central-routing' });
+      const statuses: StatusMessage[] = [];
+      central.on('message', (_topic, payload) => statuses.push(JSON.parse(payload.toString()) as StatusMessage));
+      await central.subscribeAsync('tilsyn/v1/vehicle/routing-bus/status', { qos: 1 });
+      const agent = spawnAgent(configFile);
+      try {
+        const asked = (s: StatusMessage, task: string) => s.routing?.tasks[task]?.models[YOLOX]?.asked ?? 0;
+        const status = await until(
+          () => {
+            if (agent.child.exitCode !== null) throw new Error(`the agent exited:\n${agent.output()}`);
+            return statuses.find((s) => asked(s, 'bicycles') >= 2 && asked(s, 'cars') >= 2);
+          },
+          150_000,
+          agent.output,
+        );
+        const parsed = statusSchema.safeParse(status);
+        expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+        const routing = status.routing!;
+        expect(routing.models.map((m) => m.name)).toEqual([YOLOX, PICODET]);
+        expect(routing.missing).toEqual([]);
+        for (const taskId of ['bicycles', 'cars']) {
+          const { outcomes, models } = routing.tasks[taskId]!;
+          const y = models[YOLOX]!;
+          for (const c of Object.values(models)) expect(c.found + c.notFound + c.unsure).toBe(c.asked);
+          expect(models[PICODET]?.asked ?? 0).toBe(y.escalated);
+          expect(outcomes.found + outcomes.not_found + outcomes.uncertain).toBe(y.asked);
+          expect(y.ms).toBeGreaterThan(0);
+        }
+        // The car (YOLOX ≈ 0.9) is sure at 0.4 ± 0.06; the bicycles are not, so PicoDet answered for them.
+        expect(routing.tasks.cars!.models[YOLOX]).toMatchObject({ found: asked(status, 'cars'), escalated: 0 });
+        expect(routing.tasks.bicycles!.models[PICODET]!.asked).toBeGreaterThanOrEqual(1);
+
+        const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        expect(text).toMatch(/tilsyn_model_asked_total\{task="bicycles",model="yolox_nano_416_coco"\} [1-9]/);
+        expect(text).toMatch(/tilsyn_model_escalated_total\{task="bicycles",model="yolox_nano_416_coco"\} [1-9]/);
+        expect(text).toMatch(/tilsyn_model_answers_total\{task="cars",model="yolox_nano_416_coco",answer="found"\} [1-9]/);
+        expect(text).toMatch(/tilsyn_task_outcomes_total\{task="cars",outcome="found"\} [1-9]/);
+
+        agent.child.kill('SIGTERM');
+        expect(await agent.exit).toBe(0);
+      } finally {
+        if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
+        await central.endAsync();
+      }
+    },
+    240_000,
+  );
 });
