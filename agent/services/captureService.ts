@@ -78,7 +78,11 @@ export class CaptureService {
     const { registry, trigger } = this.deps;
     trigger.follow(registry);
     const decision = trigger.onFix(fix, this.deps.clock.nowMs());
-    if (decision.rejected !== null) this.stats.fixesRejected += 1;
+    if (decision.rejected !== null) {
+      this.stats.fixesRejected += 1;
+      this.stats.fixesRejectedBy[decision.rejected] += 1;
+    }
+    for (const reason of decision.skipped.values()) this.stats.triggerSkips[reason] += 1;
     if (decision.fire.length === 0) return;
     if (this.inFlight !== null) {
       // The previous frame is still being processed; the next fix will fire again.

@@ -1,8 +1,19 @@
 // Counters of the capture chain, for logs, the status message and the demo's summary.
+import type { SkipReason } from '../core/captureRules.ts';
+import type { FixRejection } from '../core/fixFilter.ts';
+
 export interface CaptureStats {
   fixes: number;
   /** Fixes not used: no fix, too inaccurate, stale, or out of order. */
   fixesRejected: number;
+  /** The same by reason: no-fix (mode 0/1), inaccurate (error over trigger.maxErrorM), stale, out-of-order. */
+  fixesRejectedBy: Record<FixRejection, number>;
+  /**
+   * Per task and usable fix inside its area, why no frame was taken for it: entering (not enough inside fixes yet),
+   * speed (over capture.maxSpeedKmh), pass-full (capture.maxFrames reached), spacing (capture.everyM not yet
+   * travelled), heading-unknown / out-of-view / better-ahead (point targets).
+   */
+  triggerSkips: Record<SkipReason, number>;
   triggers: number;
   framesCaptured: number;
   framesDroppedNoTarget: number;
@@ -20,6 +31,8 @@ export function emptyCaptureStats(): CaptureStats {
   return {
     fixes: 0,
     fixesRejected: 0,
+    fixesRejectedBy: { 'no-fix': 0, inaccurate: 0, stale: 0, 'out-of-order': 0 },
+    triggerSkips: { entering: 0, speed: 0, 'pass-full': 0, spacing: 0, 'heading-unknown': 0, 'out-of-view': 0, 'better-ahead': 0 },
     triggers: 0,
     framesCaptured: 0,
     framesDroppedNoTarget: 0,

@@ -56,6 +56,22 @@ export class StatusMetrics {
     this.perTaskModel('tilsyn_model_seconds_total', 'Time a model took on the frames of a task, seconds', (c) => [[{}, c.ms / 1000]]);
 
     const self = this;
+    for (const [name, key, help] of [
+      ['tilsyn_fixes_rejected_total', 'fixesRejectedBy', 'GPS fixes not used, by reason: no-fix, inaccurate, stale, out-of-order'],
+      ['tilsyn_trigger_skips_total', 'triggerSkips', 'Frames not taken for a task inside its area, by reason (entering, speed, pass-full, spacing, …)'],
+    ] as const) {
+      new Counter({
+        name,
+        help,
+        labelNames: ['reason'],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          const byReason = (self.current?.['capture'] as Record<string, Record<string, number>> | undefined)?.[key] ?? {};
+          for (const [reason, n] of Object.entries(byReason)) this.inc({ reason }, n);
+        },
+      });
+    }
     new Counter({
       name: 'tilsyn_task_outcomes_total',
       help: 'Outcomes reported per task: found, not_found, uncertain',

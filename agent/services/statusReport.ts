@@ -104,7 +104,7 @@ export class StatusReport {
       },
       disk: disk === null ? null : { ...disk },
       cpuTempC: cpuTemperatureC(s.thermalRoot),
-      capture: { ...capture },
+      capture: { ...capture, fixesRejectedBy: { ...capture.fixesRejectedBy }, triggerSkips: { ...capture.triggerSkips } },
       ...(s.extra?.() ?? {}),
     };
   }

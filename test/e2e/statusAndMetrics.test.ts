@@ -250,7 +250,13 @@ describe('status and metrics of a running agent', () => {
         expect(routing.tasks.cars!.models[YOLOX]).toMatchObject({ found: asked(status, 'cars'), escalated: 0 });
         expect(routing.tasks.bicycles!.models[PICODET]!.asked).toBeGreaterThanOrEqual(1);
 
+        // Why frames were not taken is counted too: the first fixes of a pass only enter the area.
+        const capture = status['capture'] as { triggerSkips: Record<string, number>; fixesRejectedBy: Record<string, number> };
+        expect(capture.triggerSkips.entering).toBeGreaterThanOrEqual(1);
+        expect(Object.keys(capture.fixesRejectedBy).sort()).toEqual(['inaccurate', 'no-fix', 'out-of-order', 'stale']);
+
         const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        expect(text).toMatch(/tilsyn_trigger_skips_total\{reason="entering"\} [1-9]/);
         expect(text).toMatch(/tilsyn_model_asked_total\{task="bicycles",model="yolox_nano_416_coco"\} [1-9]/);
         expect(text).toMatch(/tilsyn_model_escalated_total\{task="bicycles",model="yolox_nano_416_coco"\} [1-9]/);
         expect(text).toMatch(/tilsyn_model_answers_total\{task="cars",model="yolox_nano_416_coco",answer="found"\} [1-9]/);
