@@ -1,10 +1,14 @@
 // `tilsyn doctor` against real parts: all pass with everything up; with each part missing, that part is named.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readManifest } from '../../agent/adapters/modelFiles.ts';
 import { runDoctor } from '../../agent/cli/doctor.ts';
+import { checkModels } from '../../agent/cli/doctor/modelsCheck.ts';
+import { loadConfig } from '../../agent/config/load.ts';
+import { testLogger } from '../support/logger.ts';
 import { startIngestReceiver, type IngestReceiver } from '../../agent/cli/ingestReceiver.ts';
 import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
 import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
@@ -87,4 +91,13 @@ describe('tilsyn doctor', () => {
       expect(failed[0]!.detail).toMatch(detail);
     }, 120_000);
   }
+
+  it('PicoDet missing only warns: the agent runs on YOLOX alone, and the detail says so', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tilsyn-no-picodet-'));
+    for (const m of readManifest()) if (!m.optional) symlinkSync(path.join(repoRoot, 'models', m.file), path.join(dir, m.file));
+    const config = loadConfig(writeConfig('no-picodet', { models: { dir } }));
+    const result = await checkModels({ config, logger: testLogger, timeoutMs: 5_000 });
+    expect(result.status).toBe('warn');
+    expect(result.detail).toMatch(/picodet_s_416_coco_legacy.*missing.*optional: the agent runs without it/s);
+  }, 60_000);
 });
