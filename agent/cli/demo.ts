@@ -128,11 +128,21 @@ function printSummary(app: App, outDir: string, tasks: readonly DemoTask[]): voi
     : [];
   const outside = metas.filter((m) => !tasks.some((t) => t.id === m.taskId && insideArea(m, t.area))).length;
   const perTask = tasks.map((t) => `${t.id}: ${metas.filter((m) => m.taskId === t.id).length}`).join(', ');
+  // Which model answered how often: summed over the tasks, "asked (of them escalated)" per model.
+  const perModel = new Map<string, { asked: number; escalated: number }>();
+  for (const t of Object.values(app.router.counts.snapshot())) {
+    for (const [name, c] of Object.entries(t.models)) {
+      const m = perModel.get(name) ?? { asked: 0, escalated: 0 };
+      perModel.set(name, { asked: m.asked + c.asked, escalated: m.escalated + c.escalated });
+    }
+  }
+  const models = [...perModel].map(([name, c]) => `${name}: ${c.asked} (${c.escalated} handed on)`).join(', ') || 'none';
   const rows: [string, string | number][] = [
     ['GPS fixes', s.fixes],
     ['camera running (s of the drive)', Math.round(app.arming.stats().onMs / 1000)],
     ['triggers (inside an active task area)', s.triggers],
     ['frames captured', s.framesCaptured],
+    ['task questions per model (unsure → next)', models],
     ['frames dropped: no target', s.framesDroppedNoTarget],
     ['frames dropped: redaction failed', s.framesDroppedRedactionFailed],
     ['frames dropped: camera gave none', s.framesDroppedCameraFailed],
