@@ -15,7 +15,7 @@ afterEach(async () => {
 
 async function modelsCopy(): Promise<string> {
   dir = await mkdtemp(path.join(tmpdir(), 'tilsyn-models-'));
-  for (const m of readManifest()) await copyFile(path.join(modelsDir, m.file), path.join(dir, m.file));
+  for (const m of readManifest()) if (!m.optional) await copyFile(path.join(modelsDir, m.file), path.join(dir, m.file));
   return dir;
 }
 
