@@ -1,5 +1,6 @@
-// Files for an agent that drives the looping short fixture drive through one big task area (or several tasks over it) with the test camera and
-// keeps every frame (keep: all), for the tests that spawn it again and again (crash safety, faults).
+// Files for an agent that drives the looping short fixture drive through one big task area (or several tasks over it)
+// with the test camera and keeps every frame (keep: all), for the tests that spawn it again and again (crash safety,
+// faults, disk quota, evidence at rest).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './agentProcess.ts';
