@@ -84,9 +84,13 @@ export class RetentionService {
     const usage = { usedBytes: this.queue.counts().bytes, freeBytes: await this.freeBytes(this.options.dataDir) };
     const busy = this.options.busy?.() ?? new Set<string>();
     const deletions = planRetention(() => notIn(this.queue.storedItems(), busy), this.clock.nowMs(), usage, this.options);
+    const done: Deletion[] = [];
     for (const d of deletions) {
+      // The uploader may have taken it up since the plan was made; the check and the row's deletion share one tick.
+      if (this.options.busy?.().has(d.id)) continue;
       try {
         await this.queue.remove(d.id, d.reason);
+        done.push(d);
         this.stats.deleted += 1;
         this.stats.deletedBytes += d.bytes;
         this.logger.info({ decision: 'delete', evidenceId: d.id, taskId: d.taskId, reason: d.reason, bytes: d.bytes }, 'evidence deleted');
@@ -95,7 +99,7 @@ export class RetentionService {
       }
     }
     this.stats.sweeps += 1;
-    return deletions;
+    return done;
   }
 }
 
