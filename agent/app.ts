@@ -82,7 +82,13 @@ export class App {
     const log = (component: string) => logger.child({ component });
     this.startedAtMs = clock.nowMs();
     this.queue = new SqliteEvidenceQueue(
-      { dataDir: config.dataDir, nowMs: () => clock.nowMs(), ...(config.storage.keyFile !== undefined ? { keyFile: config.storage.keyFile } : {}) },
+      {
+        dataDir: config.dataDir,
+        nowMs: () => clock.nowMs(),
+        // A quota hit mid-drive is dealt with at once, not at the next sweep.
+        onAdded: () => this.retention.poke(),
+        ...(config.storage.keyFile !== undefined ? { keyFile: config.storage.keyFile } : {}),
+      },
       log('queue'),
     );
     this.objects = new YoloxDetector({ modelsDir: config.models.dir, threads: config.models.threads });
@@ -128,6 +134,13 @@ export class App {
           publicKeys: config.tasks.publicKeys.map(publicKeyFrom),
         },
         expireEveryMs: config.tasks.expireEveryMs,
+        // The stricter retention wins: a new revision may shorten how long evidence already taken is kept.
+        onTaskChanged: (task) => {
+          const changed = this.queue.capRetention(task.id, task.revision, task.retentionDays);
+          if (changed === 0) return;
+          logger.info({ taskId: task.id, revision: task.revision, retentionDays: task.retentionDays, items: changed }, 'retention of queued evidence shortened');
+          void this.retention.sweep();
+        },
       },
       this.registry,
       this.channel,
@@ -137,7 +150,13 @@ export class App {
       () => this.queue.audit,
     );
     this.outbox = new SqliteObservationOutbox({ dataDir: config.dataDir, nowMs: () => clock.nowMs() });
-    this.observations = new ObservationService({ maxInFlight: 20, retryMs: 5_000, ackTimeoutMs: 30_000 }, this.outbox, this.channel, log('observations'));
+    this.observations = new ObservationService(
+      { maxInFlight: 20, retryMs: 5_000, ackTimeoutMs: 30_000, maxQueued: config.observations.maxQueued },
+      this.outbox,
+      this.channel,
+      log('observations'),
+      () => this.queue.audit,
+    );
     this.trigger = new Trigger({
       ...config.trigger,
       camera: { headingOffsetDeg: config.camera.headingOffsetDeg, fovDeg: config.camera.fovDeg, rangeM: config.camera.rangeM },
@@ -181,7 +200,13 @@ export class App {
       log('upload'),
     );
     this.retention = new RetentionService(
-      { dataDir: config.dataDir, maxBytes: config.storage.maxBytes, minFreeBytes: config.storage.minFreeBytes, sweepEveryMs: config.storage.sweepEveryMs },
+      {
+        dataDir: config.dataDir,
+        maxBytes: config.storage.maxBytes,
+        minFreeBytes: config.storage.minFreeBytes,
+        sweepEveryMs: config.storage.sweepEveryMs,
+        busy: () => this.upload.uploading,
+      },
       this.queue,
       clock,
       log('retention'),

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS evidence (
 const INDEXES = `
 CREATE INDEX IF NOT EXISTS evidence_due2 ON evidence (parked, retry_at_ms, priority DESC, created_at_ms);
 CREATE INDEX IF NOT EXISTS evidence_eviction ON evidence (priority, created_at_ms, id);
+CREATE INDEX IF NOT EXISTS evidence_task ON evidence (task_id);
 `;
 
 const ADDED_COLUMNS: readonly [string, string][] = [

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { EvidenceMeta } from '../core/evidence.ts';
-import type { DeletionReason, StoredItem } from '../core/retention.ts';
+import { DAY_MS, type DeletionReason, type StoredItem } from '../core/retention.ts';
 import type { AuditTrail } from '../ports/auditTrail.ts';
 import type { EvidenceQueue, QueueCounts, QueuedEvidence } from '../ports/evidenceQueue.ts';
 import { loadOrCreateDeviceKey } from './deviceKey.ts';
@@ -22,6 +22,8 @@ export interface SqliteEvidenceQueueOptions {
   /** The AES-256 device key; created 0600 when missing. Default: dataDir/device.key. */
   readonly keyFile?: string;
   readonly nowMs: () => number;
+  /** Called after each item is queued (the retention sweeper checks the quota at once rather than at its next sweep). */
+  readonly onAdded?: () => void;
 }
 
 /** Encrypted evidence files end in this; anything else in the folder is debris and gets deleted. */
@@ -111,16 +113,18 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
         detail: { revision: meta.revision, sha256: meta.sha256, bytes: jpeg.length, faces: meta.faces, plates: meta.plates, retentionDays: meta.retentionDays },
       });
     })();
+    this.options.onAdded?.();
   }
 
   nextDue(nowMs: number, exceptIds: ReadonlySet<string> = new Set()): QueuedEvidence | null {
     const row = this.requireDb()
       .prepare(
         `SELECT id, meta, priority, attempts, created_at_ms FROM evidence
-         WHERE parked = 0 AND retry_at_ms <= ? AND id NOT IN (SELECT value FROM json_each(?))
+         WHERE parked = 0 AND retry_at_ms <= @nowMs AND created_at_ms + retention_days * ${DAY_MS} > @nowMs
+           AND id NOT IN (SELECT value FROM json_each(@except))
          ORDER BY priority DESC, created_at_ms ASC LIMIT 1`,
       )
-      .get(nowMs, JSON.stringify([...exceptIds])) as Row | undefined;
+      .get({ nowMs, except: JSON.stringify([...exceptIds]) }) as Row | undefined;
     if (row === undefined) return null;
     return {
       id: row.id,
@@ -163,6 +167,25 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
       if (changed.changes === 0) return;
       const row = db.prepare('SELECT task_id FROM evidence WHERE id = ?').get(id) as { task_id: string };
       this.audit.record({ kind: 'upload-parked', taskId: row.task_id, evidenceId: id, detail: { error } });
+    })();
+  }
+
+  /**
+   * A new revision of a task may shorten how long its evidence may be kept; evidence it already holds then gets the
+   * shorter of the two (never a longer one: it was taken under the promise of the revision in force). The metadata
+   * uploaded with it says so too. Audited when it changed anything; returns the number of items changed.
+   */
+  capRetention(taskId: string, revision: number, retentionDays: number): number {
+    const db = this.requireDb();
+    return db.transaction(() => {
+      const changed = db
+        .prepare(
+          `UPDATE evidence SET retention_days = @days, meta = json_set(meta, '$.retentionDays', @days)
+           WHERE task_id = @taskId AND retention_days > @days`,
+        )
+        .run({ taskId, days: retentionDays }).changes;
+      if (changed > 0) this.audit.record({ kind: 'retention-shortened', taskId, detail: { revision, retentionDays, items: changed } });
+      return changed;
     })();
   }
 

@@ -172,6 +172,16 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Evidence at rest: encryption, retention and disk quota'),
+    observations: z
+      .strictObject({
+        maxQueued: z
+          .int()
+          .min(100)
+          .default(100_000)
+          .describe('Most observations kept on the vehicle while the broker is away; beyond, the oldest are dropped unsent, counted and audited'),
+      })
+      .prefault({})
+      .describe('Observations waiting for the broker ({dataDir}/observations.sqlite)'),
     redaction: z
       .strictObject({
         jpegQuality: z.int().min(50).max(100).default(85).describe('Quality of the stored, redacted JPEG'),

@@ -165,6 +165,8 @@ export const observationSchema = z
     evidenceIds: z.array(z.string()).describe('Evidence stored for this observation (uploaded as {id}.jpg/.json); empty when nothing was kept'),
     note: z.string().optional().describe('Why the outcome is uncertain or why evidence that should exist was not kept'),
   })
-  .describe('One decision about a task pass; topic {prefix}/vehicle/{vehicleId}/observations, QoS 1, queued on the vehicle while offline');
+  .describe(
+    'One decision about one frame taken for a task (every frame of a pass is reported, also when nothing is kept); topic {prefix}/vehicle/{vehicleId}/observations, QoS 1, queued on the vehicle while offline',
+  );
 
 export type ObservationMessage = z.infer<typeof observationSchema>;

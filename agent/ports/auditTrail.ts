@@ -8,6 +8,8 @@ export type AuditKind =
   | 'uploaded'
   | 'upload-parked'
   | 'deleted'
+  | 'retention-shortened'
+  | 'observations-dropped'
   | 'lost';
 
 export interface AuditEntry {

@@ -23,6 +23,7 @@ export interface EvidenceQueue {
   /** Stores a redacted JPEG durably (encrypted); resolves once both file and row are committed. */
   add(meta: EvidenceMeta, jpeg: Buffer, priority: number): Promise<void>;
   /** The next item due for upload at nowMs: highest priority first, then oldest; null when none is due.
+   *  An item whose retention ran out is never due (the sweeper deletes it).
    *  Items in `exceptIds` (already being uploaded by another worker) are skipped. */
   nextDue(nowMs: number, exceptIds?: ReadonlySet<string>): QueuedEvidence | null;
   /** The redacted JPEG, decrypted in memory. */
@@ -33,6 +34,8 @@ export interface EvidenceQueue {
   deferred(id: string, error: string, retryAtMs: number): void;
   /** Stops retrying an item the ingest refused for good; it stays until its retention runs out. */
   park(id: string, error: string): void;
+  /** Gives the task's evidence at most `retentionDays` (a new revision may shorten it, never lengthen); returns items changed. */
+  capRetention(taskId: string, revision: number, retentionDays: number): number;
   /** Every stored item, streamed in eviction order (lowest priority, oldest first). */
   storedItems(): Iterable<StoredItem>;
   counts(): QueueCounts;

@@ -1,8 +1,11 @@
 // Observations out: each decision is stored in the outbox first, then published (QoS 1) while the broker is
 // reachable, and removed only after its PUBACK. Drains again on every reconnect; at-least-once, deduplicated by id.
+// The outbox holds at most maxQueued: beyond it the oldest are dropped, counted and audited (a broker away for
+// weeks must not fill the disk that the evidence needs).
 import type { Logger } from 'pino';
 import type { SqliteObservationOutbox } from '../adapters/sqliteObservationOutbox.ts';
 import type { ObservationMessage } from '../core/messages.ts';
+import type { AuditTrail } from '../ports/auditTrail.ts';
 import type { ObservationRecorder } from '../ports/observationRecorder.ts';
 import type { ObservationSink } from '../ports/observationSink.ts';
 
@@ -13,16 +16,22 @@ export interface ObservationServiceOptions {
   readonly retryMs: number;
   /** A publish not acknowledged within this is given up (the row stays) and tried again. */
   readonly ackTimeoutMs: number;
+  /** Most observations kept waiting; beyond, the oldest are dropped. Default: no bound. */
+  readonly maxQueued?: number;
 }
 
 export interface ObservationStats {
   recorded: number;
   published: number;
   failedPublishes: number;
+  /** Observations dropped unsent because the outbox was full (the broker was away for long). */
+  dropped: number;
+  /** Observations waiting in the outbox now. */
+  waiting: number;
 }
 
 export class ObservationService implements ObservationRecorder {
-  readonly stats: ObservationStats = { recorded: 0, published: 0, failedPublishes: 0 };
+  private readonly counters = { recorded: 0, published: 0, failedPublishes: 0, dropped: 0 };
   private readonly inFlight = new Set<string>();
   private unsubscribe: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -33,7 +42,19 @@ export class ObservationService implements ObservationRecorder {
     private readonly outbox: SqliteObservationOutbox,
     private readonly sink: ObservationSink,
     private readonly logger: Logger,
+    /** Where dropped observations are recorded; optional so the service runs on its own. */
+    private readonly audit: (() => AuditTrail) | null = null,
   ) {}
+
+  get stats(): ObservationStats {
+    let waiting = 0;
+    try {
+      waiting = this.outbox.count();
+    } catch {
+      // Not started or already stopped: nothing waits here.
+    }
+    return { ...this.counters, waiting };
+  }
 
   async start(): Promise<void> {
     this.running = true;
@@ -55,13 +76,35 @@ export class ObservationService implements ObservationRecorder {
   /** Stores the observation durably (throws only when the outbox itself fails), then tries to send it. */
   record(observation: ObservationMessage): void {
     this.outbox.add(observation.id, JSON.stringify(observation));
-    this.stats.recorded += 1;
+    this.counters.recorded += 1;
+    this.trim();
     this.logger.info({ observationId: observation.id, taskId: observation.taskId, outcome: observation.outcome, evidenceIds: observation.evidenceIds }, 'observation recorded');
     this.drain();
   }
 
   get waiting(): number {
     return this.outbox.count();
+  }
+
+  /** Keeps the outbox within maxQueued, dropping the oldest; each trim is audited. */
+  private trim(): void {
+    if (this.options.maxQueued === undefined) return;
+    const trim = this.outbox.trimTo(this.options.maxQueued);
+    if (trim === null) return;
+    this.counters.dropped += trim.dropped;
+    const detail = {
+      reason: 'outbox-full',
+      dropped: trim.dropped,
+      maxQueued: this.options.maxQueued,
+      oldestQueuedAt: new Date(trim.oldestAtMs).toISOString(),
+      newestQueuedAt: new Date(trim.newestAtMs).toISOString(),
+    };
+    this.logger.warn(detail, 'observation outbox full; oldest observations dropped unsent');
+    try {
+      this.audit?.().record({ kind: 'observations-dropped', detail });
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, 'audit record not written');
+    }
   }
 
   private drain(): void {
@@ -86,12 +129,12 @@ export class ObservationService implements ObservationRecorder {
     });
     Promise.race([this.sink.publishObservation(payload), gaveUp])
       .then(() => {
-        this.stats.published += 1;
+        this.counters.published += 1;
         if (this.running) this.outbox.remove(id);
         else this.tryRemoveAfterStop(id);
       })
       .catch((err: Error) => {
-        this.stats.failedPublishes += 1;
+        this.counters.failedPublishes += 1;
         this.logger.warn({ observationId: id, err: err.message }, 'observation not acknowledged; stays in the outbox');
       })
       .finally(() => {

@@ -1,9 +1,11 @@
 // The retention sweeper: on start and then periodically deletes evidence whose task's retention ran out, and
-// evidence beyond the disk quota (lowest priority, oldest first). Never throws out of its loop: a full disk must
-// not stop the agent.
+// evidence beyond the disk quota (lowest priority, oldest first); also right after new evidence was queued when that
+// put the queue over its quota. An item being uploaded is left alone (it is about to go, and deleting it under the
+// upload would let evidence audited as deleted reach the ingest). Never throws out of its loop: a full disk must not
+// stop the agent.
 import { statfs } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { planRetention, type Deletion, type StorageLimits } from '../core/retention.ts';
+import { planRetention, type Deletion, type StorageLimits, type StoredItem } from '../core/retention.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EvidenceQueue } from '../ports/evidenceQueue.ts';
 
@@ -11,6 +13,8 @@ export interface RetentionServiceOptions extends StorageLimits {
   /** Folder whose file system is watched for free space. */
   readonly dataDir: string;
   readonly sweepEveryMs: number;
+  /** Ids being uploaded right now; the sweeper does not delete them. */
+  readonly busy?: () => ReadonlySet<string>;
 }
 
 export interface RetentionStats {
@@ -50,6 +54,14 @@ export class RetentionService {
     await this.running;
   }
 
+  /** After new evidence was queued: sweeps at once when the queue is over maxBytes or the disk under minFreeBytes. */
+  poke(): void {
+    if (this.timer === null) return;
+    void this.overQuota()
+      .then((over) => (over && this.timer !== null ? this.sweep() : undefined))
+      .catch((err: Error) => this.logger.error({ err: err.message }, 'quota check failed'));
+  }
+
   /** One pass; concurrent calls share the pass in progress. Resolves with what was deleted. */
   sweep(): Promise<Deletion[]> {
     const pass = (this.running ??= this.sweepOnce()
@@ -63,12 +75,22 @@ export class RetentionService {
     return pass;
   }
 
+  private async overQuota(): Promise<boolean> {
+    if (this.queue.counts().bytes > this.options.maxBytes) return true;
+    return (await this.freeBytes(this.options.dataDir)) < this.options.minFreeBytes;
+  }
+
   private async sweepOnce(): Promise<Deletion[]> {
     const usage = { usedBytes: this.queue.counts().bytes, freeBytes: await this.freeBytes(this.options.dataDir) };
-    const deletions = planRetention(() => this.queue.storedItems(), this.clock.nowMs(), usage, this.options);
+    const busy = this.options.busy?.() ?? new Set<string>();
+    const deletions = planRetention(() => notIn(this.queue.storedItems(), busy), this.clock.nowMs(), usage, this.options);
+    const done: Deletion[] = [];
     for (const d of deletions) {
+      // The uploader may have taken it up since the plan was made; the check and the row's deletion share one tick.
+      if (this.options.busy?.().has(d.id)) continue;
       try {
         await this.queue.remove(d.id, d.reason);
+        done.push(d);
         this.stats.deleted += 1;
         this.stats.deletedBytes += d.bytes;
         this.logger.info({ decision: 'delete', evidenceId: d.id, taskId: d.taskId, reason: d.reason, bytes: d.bytes }, 'evidence deleted');
@@ -77,6 +99,10 @@ export class RetentionService {
       }
     }
     this.stats.sweeps += 1;
-    return deletions;
+    return done;
   }
+}
+
+function* notIn(items: Iterable<StoredItem>, ids: ReadonlySet<string>): Generator<StoredItem> {
+  for (const item of items) if (!ids.has(item.id)) yield item;
 }

@@ -1,7 +1,7 @@
 // Keeps the task registry in step with the task channel, the task store and task files: parse, apply revision rules, ack.
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { DEFAULT_TASK_LIMITS, isActive, parseTask, type TaskLimits } from '../core/task.ts';
+import { DEFAULT_TASK_LIMITS, isActive, parseTask, type Task, type TaskLimits } from '../core/task.ts';
 import type { TaskRegistry } from '../core/taskRegistry.ts';
 import type { AuditTrail } from '../ports/auditTrail.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -15,6 +15,9 @@ export interface TaskServiceOptions {
   readonly limits?: TaskLimits;
   /** How often tasks past validUntil are dropped; default 60 s. */
   readonly expireEveryMs?: number;
+  /** Called when a task is newly held or a new revision replaces the held one (e.g. to apply its retentionDays to
+   *  evidence already queued). A throw is logged, never fatal. */
+  readonly onTaskChanged?: (task: Task) => void;
 }
 
 export class TaskService {
@@ -98,6 +101,11 @@ export class TaskService {
       } else {
         this.fromMqtt.delete(task.id);
         this.persist(() => this.store?.remove(task.id));
+      }
+      try {
+        this.options.onTaskChanged?.(task);
+      } catch (err) {
+        this.logger.error({ taskId: task.id, err: (err as Error).message }, 'task change not applied');
       }
     }
     this.logger.info(

@@ -52,6 +52,11 @@ export class UploadService {
     this.loop = Promise.all(workers);
   }
 
+  /** Ids being uploaded right now (the retention sweeper leaves them alone). */
+  get uploading(): ReadonlySet<string> {
+    return this.inFlight;
+  }
+
   /** Lets the loop look at the queue now (e.g. right after new evidence was queued). */
   poke(): void {
     for (const wake of [...this.wakers]) wake();

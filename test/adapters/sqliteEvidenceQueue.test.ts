@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { queueDbPath, SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
 import { readAuditRecords } from '../../agent/adapters/sqliteAuditTrail.ts';
 import { verifyChain } from '../../agent/core/auditChain.ts';
+import { DAY_MS } from '../../agent/core/retention.ts';
 import { sampleMeta } from '../support/evidence.ts';
 import { testLogger } from '../support/logger.ts';
 
@@ -188,5 +189,36 @@ describe('SqliteEvidenceQueue', () => {
     expect(readdirSync(files)).toEqual([`${kept.id}.evd`]);
     expect(second.counts().pending).toBe(1);
     expect(existsSync(path.join(files, 'no-row.evd'))).toBe(false);
+  });
+
+  it('never hands out an item whose retention ran out, even before the sweeper deletes it', async () => {
+    const now = { ms: 1_000 };
+    const queue = await queueIn(tempDir(), now);
+    const meta = sampleMeta({ retentionDays: 1 });
+    await queue.add(meta, Buffer.from('jpeg'), 5);
+    now.ms += DAY_MS - 1;
+    expect(queue.nextDue(now.ms)?.id).toBe(meta.id);
+    now.ms += 1;
+    expect(queue.nextDue(now.ms)).toBeNull();
+  });
+
+  it('lets a new revision shorten the retention of queued evidence of its task, never lengthen it, and audits the change', async () => {
+    const dir = tempDir();
+    const queue = await queueIn(dir);
+    const old = sampleMeta({ taskId: 'permit-4711', revision: 1, retentionDays: 30 });
+    const other = sampleMeta({ taskId: 'bins-12', retentionDays: 30 });
+    await queue.add(old, Buffer.from('a'), 5);
+    await queue.add(other, Buffer.from('b'), 5);
+
+    expect(queue.capRetention('permit-4711', 2, 7)).toBe(1);
+    expect(queue.capRetention('permit-4711', 3, 90)).toBe(0);
+    const days = new Map([...queue.storedItems()].map((i) => [i.id, i.retentionDays]));
+    expect(days).toEqual(new Map([[old.id, 7], [other.id, 30]]));
+    // The metadata uploaded with it says how long it may be kept now.
+    expect(queue.nextDue(2_000, new Set([other.id]))?.meta.retentionDays).toBe(7);
+    const { records, verdict } = auditOf(dir);
+    expect(verdict.ok).toBe(true);
+    const shortened = records.filter((r) => r.kind === 'retention-shortened');
+    expect(shortened.map((r) => [r.taskId, JSON.parse(r.detail)])).toEqual([['permit-4711', { revision: 2, retentionDays: 7, items: 1 }]]);
   });
 });

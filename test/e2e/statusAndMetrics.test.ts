@@ -152,6 +152,9 @@ describe('status and metrics of a running agent', () => {
       expect(value('tilsyn_queue_bytes')).toBe(0);
       expect(value('tilsyn_uploads_total')).toBe(0);
       expect(value('tilsyn_redaction_failures_total')).toBe(0);
+      expect(value('tilsyn_observations_waiting')).toBe(0);
+      expect(value('tilsyn_observations_dropped_total')).toBe(0);
+      expect(value('tilsyn_evidence_deleted_total')).toBe(0);
       expect(value('tilsyn_camera_on_seconds_total')).toBe(0);
       expect(value('tilsyn_gps_fix_mode')).toBeGreaterThanOrEqual(2);
       expect(value('tilsyn_disk_free_bytes')).toBeGreaterThan(0);

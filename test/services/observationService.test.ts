@@ -13,6 +13,10 @@ import { judgeFrame } from '../../agent/core/frameVerdict.ts';
 import { observationSchema, type ObservationMessage } from '../../agent/core/messages.ts';
 import { buildObservation } from '../../agent/core/observation.ts';
 import type { Task } from '../../agent/core/task.ts';
+import { AUDIT_SCHEMA, readAuditRecords, SqliteAuditTrail } from '../../agent/adapters/sqliteAuditTrail.ts';
+import { openDurableSqlite } from '../../agent/adapters/sqliteFile.ts';
+import { verifyChain } from '../../agent/core/auditChain.ts';
+import type { AuditTrail } from '../../agent/ports/auditTrail.ts';
 import { ObservationService } from '../../agent/services/observationService.ts';
 import { testLogger } from '../support/logger.ts';
 
@@ -36,12 +40,18 @@ const observation = (): ObservationMessage =>
   buildObservation({ vehicleId: 'obs-bus', verdict: judgeFrame([task], [])[0]!, capturedAtMs: Date.now(), lat: 55.69, lon: 12.55, evidenceIds: [] });
 
 /** The vehicle's side: channel, outbox on dataDir, and the service between them. */
-async function startVehicle(brokerUrl: string, dataDir: string) {
+async function startVehicle(brokerUrl: string, dataDir: string, extra: { maxQueued?: number; audit?: () => AuditTrail } = {}) {
   const channel = new MqttTaskChannel({ url: brokerUrl, prefix: PREFIX, fleetId: 'f', vehicleId: 'obs-bus', reconnectPeriodMs: 200 }, testLogger);
   const outbox = new SqliteObservationOutbox({ dataDir, nowMs: () => Date.now() });
   await outbox.start();
   await channel.start(new AbortController().signal);
-  const service = new ObservationService({ maxInFlight: 5, retryMs: 200, ackTimeoutMs: 5_000 }, outbox, channel, testLogger);
+  const service = new ObservationService(
+    { maxInFlight: 5, retryMs: 200, ackTimeoutMs: 5_000, ...(extra.maxQueued !== undefined ? { maxQueued: extra.maxQueued } : {}) },
+    outbox,
+    channel,
+    testLogger,
+    extra.audit ?? null,
+  );
   await service.start();
   const stop = async () => {
     await service.stop();
@@ -105,6 +115,38 @@ describe('observations over a real broker', () => {
     await until(() => new Set(central.got.map((o) => o.id)).size >= 3, 30_000, () => `${central.got.length} of 3 arrived`);
     // At least once, oldest first; nothing but these three.
     expect([...new Set(central.got.map((o) => o.id))]).toEqual(expected.map((o) => o.id));
+    await until(() => second.service.waiting === 0, 10_000, () => `${second.service.waiting} still in the outbox`);
+  }, 90_000);
+
+  it('holds at most maxQueued while the broker is away for long: the oldest are dropped, counted and audited', async () => {
+    const persistenceDir = mkdtempSync(path.join(tmpdir(), 'tilsyn-obs-broker-'));
+    const port = await freeLoopbackPort();
+    let broker: LocalBroker = await startLocalBroker(port, { persistenceDir });
+    stops.push(() => broker.stop());
+    const central = await startCentral(broker.url);
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tilsyn-obs-'));
+    const auditDb = openDurableSqlite(path.join(dataDir, 'audit.sqlite'), AUDIT_SCHEMA);
+    stops.push(async () => void auditDb.close());
+    const trail = new SqliteAuditTrail(auditDb, () => Date.now());
+    const first = await startVehicle(broker.url, dataDir, { maxQueued: 100, audit: () => trail });
+
+    await broker.stop();
+    const recorded = Array.from({ length: 130 }, observation);
+    for (const o of recorded) first.service.record(o);
+    expect(first.service.waiting).toBe(100);
+    expect(first.service.stats).toMatchObject({ recorded: 130, dropped: 30, waiting: 100 });
+    const dropped = [...readAuditRecords(auditDb)].filter((r) => r.kind === 'observations-dropped');
+    expect(dropped.reduce((n, r) => n + (JSON.parse(r.detail) as { dropped: number }).dropped, 0)).toBe(30);
+    expect(JSON.parse(dropped[0]!.detail)).toMatchObject({ reason: 'outbox-full', maxQueued: 100 });
+    expect(verifyChain([...readAuditRecords(auditDb)]).ok).toBe(true);
+    await first.stop();
+
+    // The bound holds across a restart (the count is read back from the file), and the newest 100 go out in order.
+    const second = await startVehicle(broker.url, dataDir, { maxQueued: 100, audit: () => trail });
+    expect(second.service.waiting).toBe(100);
+    broker = await startLocalBroker(port, { persistenceDir });
+    await until(() => new Set(central.got.map((o) => o.id)).size >= 100, 30_000, () => `${central.got.length} of 100 arrived`);
+    expect([...new Set(central.got.map((o) => o.id))]).toEqual(recorded.slice(30).map((o) => o.id));
     await until(() => second.service.waiting === 0, 10_000, () => `${second.service.waiting} still in the outbox`);
   }, 90_000);
 });

@@ -85,4 +85,53 @@ describe('RetentionService', () => {
   it('reads the free space of a real file system', async () => {
     expect(await freeBytesOf(tmpdir())).toBeGreaterThan(0);
   });
+
+  it('leaves an item alone while it is being uploaded, and takes the next one in its place', async () => {
+    const uploading = new Set<string>();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tilsyn-retention-'));
+    const clock = { ms: Date.UTC(2026, 0, 1), nowMs: () => clock.ms };
+    const queue = new SqliteEvidenceQueue({ dataDir, nowMs: clock.nowMs }, testLogger);
+    await queue.start();
+    started.push(queue);
+    const service = new RetentionService({ dataDir, sweepEveryMs: 3_600_000, maxBytes: 25_000, minFreeBytes: 0, busy: () => uploading }, queue, clock, testLogger, async () => 1e12);
+    const metas = [sampleMeta(), sampleMeta(), sampleMeta()];
+    for (const m of metas) {
+      clock.ms += 1_000;
+      await queue.add(m, Buffer.alloc(10_000), 5);
+    }
+    uploading.add(metas[0]!.id);
+    await service.sweep();
+    expect(deletionsIn(dataDir)).toEqual([[metas[1]!.id, 'quota-max-bytes']]);
+  });
+
+  it('checks the quota as soon as new evidence is queued, not only at the next sweep', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tilsyn-retention-'));
+    const clock = { ms: Date.UTC(2026, 0, 1), nowMs: () => clock.ms };
+    let service: RetentionService | null = null;
+    const queue = new SqliteEvidenceQueue({ dataDir, nowMs: clock.nowMs, onAdded: () => service?.poke() }, testLogger);
+    await queue.start();
+    started.push(queue);
+    service = new RetentionService({ dataDir, sweepEveryMs: 3_600_000, maxBytes: 25_000, minFreeBytes: 0 }, queue, clock, testLogger, async () => 1e12);
+    await service.start();
+    started.push(service);
+    const metas = [sampleMeta(), sampleMeta(), sampleMeta()];
+    for (const m of metas) {
+      clock.ms += 1_000;
+      await queue.add(m, Buffer.alloc(10_000), 5);
+    }
+    for (let i = 0; i < 100 && queue.counts().pending > 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(deletionsIn(dataDir)).toEqual([[metas[0]!.id, 'quota-max-bytes']]);
+  });
+
+  it('deletes evidence of an old revision once the shorter retention of the new revision has run out', async () => {
+    const { dataDir, clock, queue, service } = await setup({ maxBytes: 1e12, minFreeBytes: 0 }, () => 1e12);
+    const old = sampleMeta({ taskId: 'permit-4711', revision: 1, retentionDays: 30 });
+    await queue.add(old, Buffer.alloc(1_000), 5);
+    clock.ms += 2 * DAY_MS;
+    // Revision 2 keeps evidence 1 day: the old item is past that already.
+    queue.capRetention('permit-4711', 2, 1);
+    await service.sweep();
+    expect(queue.counts().pending).toBe(0);
+    expect(deletionsIn(dataDir)).toEqual([[old.id, 'retention-expired']]);
+  });
 });
