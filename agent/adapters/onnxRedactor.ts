@@ -1,6 +1,9 @@
 // Redactor on ONNX models: finds faces and plates, blurs them and every person's head, encodes a clean JPEG, in time.
 import sharp from 'sharp';
 import { checkDeadline, DeadlineExceededError } from '../core/deadline.ts';
+import { boxHeight, clipBox } from '../core/boxes.ts';
+import { cabinZones } from '../core/cabinZone.ts';
+import { applyRecheck, DEFAULT_FACE_RECHECK_OPTIONS, recheckCrops, recheckedScore, type FaceRecheckOptions } from '../core/faceRecheck.ts';
 import { columnTiles } from '../core/letterbox.ts';
 import {
   mergeCascadeObjects,
@@ -32,6 +35,20 @@ export interface OnnxRedactorOptions {
    * for +0.6 % over-blur, where 0.15 everywhere cost +1.7 %.
    */
   readonly faceScoreThreshold?: number;
+  /**
+   * Second look at weak small faces, each cut out with context and enlarged to `faceRecheckInputPx` (see
+   * core/faceRecheck.ts). minScore 0 turns it off.
+   */
+  readonly faceRecheck?: Partial<FaceRecheckOptions>;
+  /**
+   * Search the window band of each near vehicle (plan.cabinZone geometry, at most `cabinSearchMax`, largest first)
+   * again for faces, enlarged so its long side is `cabinSearchLongSide` px (default 0 = off).
+   */
+  readonly cabinSearchLongSide?: number;
+  readonly cabinSearchMax?: number;
+  readonly cabinSearchMinVehiclePx?: number;
+  /** Side of the enlarged cut-outs (default 192: a 12-px face with 8× context becomes 24 px). */
+  readonly faceRecheckInputPx?: number;
   /** Plate objectness threshold (default 0.25). */
   readonly plateObjThreshold?: number;
   /** Search each vehicle box again for plates at close range (default true). */
@@ -41,7 +58,7 @@ export interface OnnxRedactorOptions {
    * A 416-px model over a whole 1080p frame misses persons under ~60 px, whose heads then go unblurred.
    */
   readonly objectTiles?: number;
-  /** Score threshold of that search (default 0.25: a missed head costs more than a blurred patch of wall). */
+  /** Score threshold of that search (default 0.15: a missed head costs more than a blurred patch of wall). */
   readonly objectTileScoreThreshold?: number;
   /**
    * A frame whose redaction (detection, blur, encoding) runs past this many ms is dropped: the redactor throws
@@ -59,7 +76,13 @@ export class OnnxRedactor implements Redactor {
   private plates: Y5fuPlates | null = null;
   private objects: YoloxDetector | null = null;
 
-  constructor(private readonly options: OnnxRedactorOptions) {}
+  private readonly recheck: FaceRecheckOptions;
+  private readonly faceKeepScore: number;
+
+  constructor(private readonly options: OnnxRedactorOptions) {
+    this.faceKeepScore = options.faceScoreThreshold ?? 0.15;
+    this.recheck = { ...DEFAULT_FACE_RECHECK_OPTIONS, maxScore: options.plan?.faceAloneMinScore ?? DEFAULT_FACE_RECHECK_OPTIONS.maxScore, ...options.faceRecheck };
+  }
 
   get models(): readonly ModelInfo[] {
     return [...(this.faces?.models ?? []), ...(this.plates?.models ?? []), ...(this.objects?.models ?? [])];
@@ -71,13 +94,13 @@ export class OnnxRedactor implements Redactor {
       modelsDir,
       threads,
       longSide: this.options.faceLongSide ?? 1920,
-      scoreThreshold: this.options.faceScoreThreshold ?? 0.15,
+      scoreThreshold: Math.min(this.faceKeepScore, this.recheck.minScore > 0 ? this.recheck.minScore : 1),
     });
     const plates = new Y5fuPlates({ modelsDir, threads, objThreshold: this.options.plateObjThreshold });
     const tiles = this.options.objectTiles ?? 2;
     const objects =
       tiles > 0
-        ? new YoloxDetector({ modelsDir, threads, scoreThreshold: this.options.objectTileScoreThreshold ?? 0.25 })
+        ? new YoloxDetector({ modelsDir, threads, scoreThreshold: this.options.objectTileScoreThreshold ?? 0.15 })
         : null;
     await faces.start();
     await plates.start();
@@ -101,6 +124,15 @@ export class OnnxRedactor implements Redactor {
     }
   }
 
+  /** Faces of the whole frame, weak small ones confirmed (or not) by a second, enlarged look. */
+  private async findFaces(model: YunetFaces, frame: Frame): Promise<Detection[]> {
+    const first = await model.detect(frame);
+    const crops = recheckCrops(first, frame.width, frame.height, this.recheck);
+    const found = await model.detectInCrops(frame, crops.map((c) => c.crop), this.options.faceRecheckInputPx ?? 192);
+    const second = new Map(crops.map((c, n) => [c.face, recheckedScore(c.face.box, found[n]!)] as const));
+    return applyRecheck(first, second, this.faceKeepScore, this.recheck.acceptScore);
+  }
+
   /** Fails closed: any error (not started, bad frame, inference) rejects, and the caller drops the frame. */
   async redact(frame: Frame, given: readonly Detection[]): Promise<RedactedImage> {
     const started = performance.now();
@@ -117,8 +149,19 @@ export class OnnxRedactor implements Redactor {
       }
       const objects = mergeCascadeObjects(passes);
       // One model at a time: each already uses every thread it was given.
-      const faces = await faceModel.detect(frame);
+      const faces = await this.findFaces(faceModel, frame);
       deadline('faces');
+      const cabinSide = this.options.cabinSearchLongSide ?? 0;
+      if (cabinSide > 0) {
+        const zones = cabinZones(objects, { ...this.options.plan?.cabinZone, minVehicleHeightPx: this.options.cabinSearchMinVehiclePx ?? 60 })
+          .sort((a, b) => boxHeight(b.vehicle.box) - boxHeight(a.vehicle.box))
+          .slice(0, this.options.cabinSearchMax ?? 4);
+        for (const { zone } of zones) {
+          const region = clipBox(zone, frame.width, frame.height);
+          if (region) faces.push(...(await faceModel.detect(frame, { region, longSide: cabinSide })).filter((f) => f.score >= this.faceKeepScore));
+        }
+        deadline('cabin faces');
+      }
       const plates = await plateModel.detectFrame(frame);
       deadline('plates');
       if (this.options.vehiclePlates ?? true) {

@@ -1,7 +1,7 @@
 // Faces: YuNet-n (dynamic input) on the frame or a region of it, scaled so the long side is a set size.
 import * as ort from 'onnxruntime-node';
 import { nms, type Box } from '../core/boxes.ts';
-import { fitToMultiple, offsetBox, toSourceBox } from '../core/letterbox.ts';
+import { fitToMultiple, letterbox, offsetBox, toSourceBox } from '../core/letterbox.ts';
 import type { Detection, ModelInfo } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
 import { cropRect, letterboxTensor } from './imageTensor.ts';
@@ -65,31 +65,7 @@ export class YunetFaces {
     const data = await letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 0 }, crop);
     const input = new ort.Tensor('float32', data, [1, 3, lb.dstHeight, lb.dstWidth]);
     const out = await model.session.run({ [model.session.inputNames[0]!]: input });
-    const tensor = (name: string): Float32Array => {
-      const t = out[name];
-      if (!t) throw new Error(`${YUNET_MODEL} returned no ${name}`);
-      return t.data as Float32Array;
-    };
-    const found: { box: Box; score: number }[] = [];
-    for (const s of STRIDES) {
-      const cols = lb.dstWidth / s;
-      const rows = lb.dstHeight / s;
-      const cls = tensor(`cls_${s}`);
-      const obj = tensor(`obj_${s}`);
-      const bbox = tensor(`bbox_${s}`);
-      if (cls.length !== rows * cols) throw new Error(`${YUNET_MODEL} cls_${s} has ${cls.length} cells, expected ${rows * cols}`);
-      for (let i = 0; i < cls.length; i++) {
-        const score = Math.sqrt(clamp01(cls[i]!) * clamp01(obj[i]!));
-        if (score < this.scoreThreshold) continue;
-        const col = i % cols;
-        const row = (i - col) / cols;
-        const cx = (col + bbox[4 * i]!) * s;
-        const cy = (row + bbox[4 * i + 1]!) * s;
-        const w = Math.exp(bbox[4 * i + 2]!) * s;
-        const h = Math.exp(bbox[4 * i + 3]!) * s;
-        found.push({ box: { x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 }, score });
-      }
-    }
+    const found = decodeYunet(out, lb.dstWidth, lb.dstHeight, 0, this.scoreThreshold);
     const origin = { x: crop?.left ?? 0, y: crop?.top ?? 0 };
     return nms(found, this.nmsIou).map((d) => ({
       box: offsetBox(toSourceBox(d.box, lb), origin),
@@ -98,6 +74,73 @@ export class YunetFaces {
       detector: model.info.name,
     }));
   }
+
+  /**
+   * Searches several square cut-outs at once, each enlarged to `inputPx` × `inputPx` (one batched run), and returns
+   * per cut-out the faces found there in frame pixels. For second looks at weak small faces.
+   */
+  async detectInCrops(frame: Frame, crops: readonly Box[], inputPx: number): Promise<Detection[][]> {
+    const model = this.model;
+    if (!model) throw new Error('YunetFaces.detectInCrops() called before start()');
+    if (crops.length === 0) return [];
+    const size = Math.max(32, Math.round(inputPx / 32) * 32);
+    const plane = 3 * size * size;
+    const batch = new Float32Array(crops.length * plane);
+    const cuts = crops.map((c) => cropRect(frame, c));
+    for (const [n, cut] of cuts.entries()) {
+      const lb = letterbox(cut.width, cut.height, size, size, 'top-left');
+      batch.set(await letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 0 }, cut), n * plane);
+    }
+    const input = new ort.Tensor('float32', batch, [crops.length, 3, size, size]);
+    const out = await model.session.run({ [model.session.inputNames[0]!]: input });
+    return cuts.map((cut, n) => {
+      const lb = letterbox(cut.width, cut.height, size, size, 'top-left');
+      return nms(decodeYunet(out, size, size, n, this.scoreThreshold), this.nmsIou).map((d) => ({
+        box: offsetBox(toSourceBox(d.box, lb), { x: cut.left, y: cut.top }),
+        score: d.score,
+        label: 'face',
+        detector: model.info.name,
+      }));
+    });
+  }
+}
+
+/** Faces of batch item `item` in input pixels (before NMS): score sqrt(cls·obj), box from the cell and its offsets. */
+function decodeYunet(
+  out: ort.InferenceSession.OnnxValueMapType,
+  width: number,
+  height: number,
+  item: number,
+  scoreThreshold: number,
+): { box: Box; score: number }[] {
+  const tensor = (name: string): Float32Array => {
+    const t = out[name];
+    if (!t) throw new Error(`${YUNET_MODEL} returned no ${name}`);
+    return t.data as Float32Array;
+  };
+  const found: { box: Box; score: number }[] = [];
+  for (const s of STRIDES) {
+    const cols = width / s;
+    const rows = height / s;
+    const cells = rows * cols;
+    const cls = tensor(`cls_${s}`);
+    const obj = tensor(`obj_${s}`);
+    const bbox = tensor(`bbox_${s}`);
+    if (cls.length < (item + 1) * cells) throw new Error(`${YUNET_MODEL} cls_${s} has ${cls.length} cells, expected ${cells} per image`);
+    for (let c = 0; c < cells; c++) {
+      const i = item * cells + c;
+      const score = Math.sqrt(clamp01(cls[i]!) * clamp01(obj[i]!));
+      if (score < scoreThreshold) continue;
+      const col = c % cols;
+      const row = (c - col) / cols;
+      const cx = (col + bbox[4 * i]!) * s;
+      const cy = (row + bbox[4 * i + 1]!) * s;
+      const w = Math.exp(bbox[4 * i + 2]!) * s;
+      const h = Math.exp(bbox[4 * i + 3]!) * s;
+      found.push({ box: { x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 }, score });
+    }
+  }
+  return found;
 }
 
 function clamp01(v: number): number {
