@@ -1,9 +1,7 @@
 // Redactor on ONNX models: finds faces and plates, blurs them and every person's head, encodes a clean JPEG, in time.
 import sharp from 'sharp';
 import { checkDeadline, DeadlineExceededError } from '../core/deadline.ts';
-import { boxHeight, clipBox } from '../core/boxes.ts';
-import { cabinZones } from '../core/cabinZone.ts';
-import { applyRecheck, DEFAULT_FACE_RECHECK_OPTIONS, recheckCrops, recheckedScore, type FaceRecheckOptions } from '../core/faceRecheck.ts';
+import { boxHeight } from '../core/boxes.ts';
 import { columnTiles } from '../core/letterbox.ts';
 import {
   mergeCascadeObjects,
@@ -36,19 +34,14 @@ export interface OnnxRedactorOptions {
    */
   readonly faceScoreThreshold?: number;
   /**
-   * Second look at weak small faces, each cut out with context and enlarged to `faceRecheckInputPx` (see
-   * core/faceRecheck.ts). minScore 0 turns it off.
+   * Search this horizontal band of the frame (shares of its height, from the top) again at `faceBandScale` × full
+   * size: from a camera at about head height every pedestrian's head is near the horizon, which a fixed mount keeps
+   * at the same rows, and far ones are under 20 px there. Default rows 0.38–0.68; null turns it off.
    */
-  readonly faceRecheck?: Partial<FaceRecheckOptions>;
-  /**
-   * Search the window band of each near vehicle (plan.cabinZone geometry, at most `cabinSearchMax`, largest first)
-   * again for faces, enlarged so its long side is `cabinSearchLongSide` px (default 0 = off).
-   */
-  readonly cabinSearchLongSide?: number;
-  readonly cabinSearchMax?: number;
-  readonly cabinSearchMinVehiclePx?: number;
-  /** Side of the enlarged cut-outs (default 192: a 12-px face with 8× context becomes 24 px). */
-  readonly faceRecheckInputPx?: number;
+  readonly faceBand?: { readonly top: number; readonly bottom: number } | null;
+  readonly faceBandScale?: number;
+  /** Faces from the band taller than this (frame pixels) are dropped (default 48). */
+  readonly faceBandMaxPx?: number;
   /** Plate objectness threshold (default 0.25). */
   readonly plateObjThreshold?: number;
   /** Search each vehicle box again for plates at close range (default true). */
@@ -71,18 +64,15 @@ export interface OnnxRedactorOptions {
   readonly vehicleCrop?: Partial<VehicleCropOptions>;
 }
 
+/** Rows of a 1080p dashcam frame where far pedestrians' heads are (dashcam-dev: faces under 20 px lie there). */
+const DEFAULT_FACE_BAND = { top: 0.38, bottom: 0.68 } as const;
+
 export class OnnxRedactor implements Redactor {
   private faces: YunetFaces | null = null;
   private plates: Y5fuPlates | null = null;
   private objects: YoloxDetector | null = null;
 
-  private readonly recheck: FaceRecheckOptions;
-  private readonly faceKeepScore: number;
-
-  constructor(private readonly options: OnnxRedactorOptions) {
-    this.faceKeepScore = options.faceScoreThreshold ?? 0.15;
-    this.recheck = { ...DEFAULT_FACE_RECHECK_OPTIONS, maxScore: options.plan?.faceAloneMinScore ?? DEFAULT_FACE_RECHECK_OPTIONS.maxScore, ...options.faceRecheck };
-  }
+  constructor(private readonly options: OnnxRedactorOptions) {}
 
   get models(): readonly ModelInfo[] {
     return [...(this.faces?.models ?? []), ...(this.plates?.models ?? []), ...(this.objects?.models ?? [])];
@@ -94,7 +84,7 @@ export class OnnxRedactor implements Redactor {
       modelsDir,
       threads,
       longSide: this.options.faceLongSide ?? 1920,
-      scoreThreshold: Math.min(this.faceKeepScore, this.recheck.minScore > 0 ? this.recheck.minScore : 1),
+      scoreThreshold: this.options.faceScoreThreshold ?? 0.15,
     });
     const plates = new Y5fuPlates({ modelsDir, threads, objThreshold: this.options.plateObjThreshold });
     const tiles = this.options.objectTiles ?? 2;
@@ -124,13 +114,17 @@ export class OnnxRedactor implements Redactor {
     }
   }
 
-  /** Faces of the whole frame, weak small ones confirmed (or not) by a second, enlarged look. */
+  /** Faces of the whole frame, and small ones of the horizon band searched again enlarged. */
   private async findFaces(model: YunetFaces, frame: Frame): Promise<Detection[]> {
-    const first = await model.detect(frame);
-    const crops = recheckCrops(first, frame.width, frame.height, this.recheck);
-    const found = await model.detectInCrops(frame, crops.map((c) => c.crop), this.options.faceRecheckInputPx ?? 192);
-    const second = new Map(crops.map((c, n) => [c.face, recheckedScore(c.face.box, found[n]!)] as const));
-    return applyRecheck(first, second, this.faceKeepScore, this.recheck.acceptScore);
+    const faces = await model.detect(frame);
+    const band = this.options.faceBand === undefined ? DEFAULT_FACE_BAND : this.options.faceBand;
+    if (band) {
+      const region = { x1: 0, y1: Math.round(band.top * frame.height), x2: frame.width, y2: Math.round(band.bottom * frame.height) };
+      const found = await model.detect(frame, { region, longSide: (this.options.faceBandScale ?? 2) * frame.width });
+      // Only small faces: larger ones the whole-frame pass sees, and enlarged texture makes large false faces.
+      faces.push(...found.filter((f) => boxHeight(f.box) <= (this.options.faceBandMaxPx ?? 48)));
+    }
+    return faces;
   }
 
   /** Fails closed: any error (not started, bad frame, inference) rejects, and the caller drops the frame. */
@@ -151,17 +145,6 @@ export class OnnxRedactor implements Redactor {
       // One model at a time: each already uses every thread it was given.
       const faces = await this.findFaces(faceModel, frame);
       deadline('faces');
-      const cabinSide = this.options.cabinSearchLongSide ?? 0;
-      if (cabinSide > 0) {
-        const zones = cabinZones(objects, { ...this.options.plan?.cabinZone, minVehicleHeightPx: this.options.cabinSearchMinVehiclePx ?? 60 })
-          .sort((a, b) => boxHeight(b.vehicle.box) - boxHeight(a.vehicle.box))
-          .slice(0, this.options.cabinSearchMax ?? 4);
-        for (const { zone } of zones) {
-          const region = clipBox(zone, frame.width, frame.height);
-          if (region) faces.push(...(await faceModel.detect(frame, { region, longSide: cabinSide })).filter((f) => f.score >= this.faceKeepScore));
-        }
-        deadline('cabin faces');
-      }
       const plates = await plateModel.detectFrame(frame);
       deadline('plates');
       if (this.options.vehiclePlates ?? true) {

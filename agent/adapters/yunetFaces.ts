@@ -1,7 +1,7 @@
 // Faces: YuNet-n (dynamic input) on the frame or a region of it, scaled so the long side is a set size.
 import * as ort from 'onnxruntime-node';
 import { nms, type Box } from '../core/boxes.ts';
-import { fitToMultiple, letterbox, offsetBox, toSourceBox } from '../core/letterbox.ts';
+import { fitToMultiple, offsetBox, toSourceBox } from '../core/letterbox.ts';
 import type { Detection, ModelInfo } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
 import { cropRect, letterboxTensor } from './imageTensor.ts';
@@ -73,35 +73,6 @@ export class YunetFaces {
       label: 'face',
       detector: model.info.name,
     }));
-  }
-
-  /**
-   * Searches several square cut-outs at once, each enlarged to `inputPx` × `inputPx` (one batched run), and returns
-   * per cut-out the faces found there in frame pixels. For second looks at weak small faces.
-   */
-  async detectInCrops(frame: Frame, crops: readonly Box[], inputPx: number): Promise<Detection[][]> {
-    const model = this.model;
-    if (!model) throw new Error('YunetFaces.detectInCrops() called before start()');
-    if (crops.length === 0) return [];
-    const size = Math.max(32, Math.round(inputPx / 32) * 32);
-    const plane = 3 * size * size;
-    const batch = new Float32Array(crops.length * plane);
-    const cuts = crops.map((c) => cropRect(frame, c));
-    for (const [n, cut] of cuts.entries()) {
-      const lb = letterbox(cut.width, cut.height, size, size, 'top-left');
-      batch.set(await letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 0 }, cut), n * plane);
-    }
-    const input = new ort.Tensor('float32', batch, [crops.length, 3, size, size]);
-    const out = await model.session.run({ [model.session.inputNames[0]!]: input });
-    return cuts.map((cut, n) => {
-      const lb = letterbox(cut.width, cut.height, size, size, 'top-left');
-      return nms(decodeYunet(out, size, size, n, this.scoreThreshold), this.nmsIou).map((d) => ({
-        box: offsetBox(toSourceBox(d.box, lb), { x: cut.left, y: cut.top }),
-        score: d.score,
-        label: 'face',
-        detector: model.info.name,
-      }));
-    });
   }
 }
 

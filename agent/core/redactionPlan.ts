@@ -8,6 +8,11 @@ import { plateZones, type PlateZoneOptions } from './plateZone.ts';
 export interface RedactionPlanOptions {
   /** Each face grows by this fraction of its size on every side (detectors box the inner face, not hair/ears). */
   readonly facePad: number;
+  /**
+   * A padded face smaller than this on a side is grown to it around its centre: a blur kept inside a few pixels
+   * leaves the face's outline at the patch edge, and far faces' boxes are only roughly placed.
+   */
+  readonly faceMinSidePx: number;
   /** Each plate grows by this fraction of its width/height, plus at least platePadMinPx. */
   readonly platePad: number;
   readonly platePadMinPx: number;
@@ -40,6 +45,7 @@ export interface RedactionPlanOptions {
 
 export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = {
   facePad: 0.3,
+  faceMinSidePx: 20,
   platePad: 0.15,
   platePadMinPx: 3,
   headFraction: 0.24,
@@ -75,7 +81,7 @@ export function planRedaction(input: PlanInput, options: Partial<RedactionPlanOp
   for (const f of input.faces) {
     if (boxHeight(f.box) > o.largeFaceFraction * input.height && f.score < o.largeFaceMinScore) continue;
     if (f.score >= o.faceAloneMinScore || faceSupported(f.box, input.objects, o.vehicleCabinFraction)) {
-      add('face', padBox(f.box, o.facePad), f);
+      add('face', atLeast(padBox(f.box, o.facePad), o.faceMinSidePx), f);
     }
   }
   for (const p of input.plates) {
@@ -113,6 +119,13 @@ function faceSupported(face: Box, objects: readonly Detection[], cabinFraction: 
     if (d.label === 'person') return cy <= b.y2;
     return PLATE_VEHICLE_LABELS.includes(d.label) && cy <= b.y1 + cabinFraction * boxHeight(b);
   });
+}
+
+/** The box grown around its centre to at least `sidePx` wide and high. */
+function atLeast(b: Box, sidePx: number): Box {
+  const dx = Math.max(0, sidePx - boxWidth(b)) / 2;
+  const dy = Math.max(0, sidePx - boxHeight(b)) / 2;
+  return { x1: b.x1 - dx, y1: b.y1 - dy, x2: b.x2 + dx, y2: b.y2 + dy };
 }
 
 /** True when the plate's centre lies in a motorcycle box. */

@@ -22,6 +22,11 @@ describe('planRedaction', () => {
       expected: [{ kind: 'face', box: { x1: 94, y1: 91, x2: 126, y2: 139 } }],
     },
     {
+      name: 'a far face, padded, is grown to at least 20 px around its centre',
+      faces: [det('face', { x1: 100, y1: 100, x2: 108, y2: 110 })],
+      expected: [{ kind: 'face', box: { x1: 94, y1: 95, x2: 114, y2: 115 } }],
+    },
+    {
       name: 'a plate grows 15 % but at least 3 px',
       plates: [det('plate', { x1: 200, y1: 300, x2: 300, y2: 320 })],
       expected: [{ kind: 'plate', box: { x1: 185, y1: 297, x2: 315, y2: 323 } }],
