@@ -42,6 +42,12 @@ export interface OnnxRedactorOptions {
   readonly faceBandScale?: number;
   /** Faces from the band taller than this (frame pixels) are dropped (default 48). */
   readonly faceBandMaxPx?: number;
+  /**
+   * Frames with a long side up to this (default 1280) get a second plate pass at half the size: on a low-resolution
+   * camera a car right in front shows a plate larger than the plate model knows. A 1080p frame is already shrunk 3×
+   * for that model, so it skips this pass.
+   */
+  readonly closePlateMaxFrameSide?: number;
   /** Plate objectness threshold (default 0.25). */
   readonly plateObjThreshold?: number;
   /** Search each vehicle box again for plates at close range (default true). */
@@ -146,6 +152,9 @@ export class OnnxRedactor implements Redactor {
       const faces = await this.findFaces(faceModel, frame);
       deadline('faces');
       const plates = await plateModel.detectFrame(frame);
+      if (Math.max(frame.width, frame.height) <= (this.options.closePlateMaxFrameSide ?? 1280)) {
+        plates.push(...(await plateModel.detectFrame(frame, 0.5)));
+      }
       deadline('plates');
       if (this.options.vehiclePlates ?? true) {
         for (const crop of vehicleCrops(objects, frame.width, frame.height, this.options.vehicleCrop)) {

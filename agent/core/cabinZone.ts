@@ -10,6 +10,8 @@ export interface CabinZoneOptions {
    * 0 turns the rule off.
    */
   readonly minVehicleHeightPx: number;
+  /** Vehicles higher than this get none (0 = no limit): a vehicle filling the frame makes a band of its whole side. */
+  readonly maxVehicleHeightPx: number;
   /** Vehicles below this score get none (a false vehicle costs a blurred patch of street). */
   readonly minVehicleScore: number;
   /** Top and bottom of the band as shares of the vehicle's height, from its top (windows, any view). */
@@ -21,6 +23,7 @@ export interface CabinZoneOptions {
 
 export const DEFAULT_CABIN_ZONE_OPTIONS: CabinZoneOptions = {
   minVehicleHeightPx: 0,
+  maxVehicleHeightPx: 0,
   minVehicleScore: 0.4,
   bandTop: 0.05,
   bandBottom: 0.45,
@@ -35,7 +38,7 @@ export function cabinZones(objects: readonly Detection[], options: Partial<Cabin
   for (const v of objects) {
     if (!o.labels.includes(v.label) || v.score < o.minVehicleScore) continue;
     const h = boxHeight(v.box);
-    if (h < o.minVehicleHeightPx) continue;
+    if (h < o.minVehicleHeightPx || (o.maxVehicleHeightPx > 0 && h > o.maxVehicleHeightPx)) continue;
     zones.push({ vehicle: v, zone: { x1: v.box.x1, x2: v.box.x2, y1: v.box.y1 + o.bandTop * h, y2: v.box.y1 + o.bandBottom * h } });
   }
   return zones;
