@@ -103,6 +103,8 @@ describe('planRedaction', () => {
     const objects = [det('car', { x1: 100, y1: 400, x2: 600, y2: 800 }), det('car', { x1: 1000, y1: 500, x2: 1200, y2: 600 })];
     const regions = planRedaction({ width: W, height: H, faces: [], plates: [det('plate', { x1: 1080, y1: 570, x2: 1120, y2: 580 })], objects }, { cabinZone: { minVehicleHeightPx: 120 } });
     expect(regions.filter((r) => r.kind === 'cabin-zone').map((r) => r.box)).toEqual([{ x1: 100, y1: 420, x2: 600, y2: 580 }]);
+    const capped = planRedaction({ width: W, height: H, faces: [], plates: [], objects }, { cabinZone: { minVehicleHeightPx: 120, maxVehicleHeightPx: 300 } });
+    expect(capped.filter((r) => r.kind === 'cabin-zone')).toEqual([]);
   });
 
   it('persons below personMinScore get no head region', () => {
