@@ -65,7 +65,31 @@ export class YunetFaces {
     const data = await letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 0 }, crop);
     const input = new ort.Tensor('float32', data, [1, 3, lb.dstHeight, lb.dstWidth]);
     const out = await model.session.run({ [model.session.inputNames[0]!]: input });
-    const found = decodeYunet(out, lb.dstWidth, lb.dstHeight, 0, this.scoreThreshold);
+    const tensor = (name: string): Float32Array => {
+      const t = out[name];
+      if (!t) throw new Error(`${YUNET_MODEL} returned no ${name}`);
+      return t.data as Float32Array;
+    };
+    const found: { box: Box; score: number }[] = [];
+    for (const s of STRIDES) {
+      const cols = lb.dstWidth / s;
+      const rows = lb.dstHeight / s;
+      const cls = tensor(`cls_${s}`);
+      const obj = tensor(`obj_${s}`);
+      const bbox = tensor(`bbox_${s}`);
+      if (cls.length !== rows * cols) throw new Error(`${YUNET_MODEL} cls_${s} has ${cls.length} cells, expected ${rows * cols}`);
+      for (let i = 0; i < cls.length; i++) {
+        const score = Math.sqrt(clamp01(cls[i]!) * clamp01(obj[i]!));
+        if (score < this.scoreThreshold) continue;
+        const col = i % cols;
+        const row = (i - col) / cols;
+        const cx = (col + bbox[4 * i]!) * s;
+        const cy = (row + bbox[4 * i + 1]!) * s;
+        const w = Math.exp(bbox[4 * i + 2]!) * s;
+        const h = Math.exp(bbox[4 * i + 3]!) * s;
+        found.push({ box: { x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 }, score });
+      }
+    }
     const origin = { x: crop?.left ?? 0, y: crop?.top ?? 0 };
     return nms(found, this.nmsIou).map((d) => ({
       box: offsetBox(toSourceBox(d.box, lb), origin),
@@ -74,44 +98,6 @@ export class YunetFaces {
       detector: model.info.name,
     }));
   }
-}
-
-/** Faces of batch item `item` in input pixels (before NMS): score sqrt(cls·obj), box from the cell and its offsets. */
-function decodeYunet(
-  out: ort.InferenceSession.OnnxValueMapType,
-  width: number,
-  height: number,
-  item: number,
-  scoreThreshold: number,
-): { box: Box; score: number }[] {
-  const tensor = (name: string): Float32Array => {
-    const t = out[name];
-    if (!t) throw new Error(`${YUNET_MODEL} returned no ${name}`);
-    return t.data as Float32Array;
-  };
-  const found: { box: Box; score: number }[] = [];
-  for (const s of STRIDES) {
-    const cols = width / s;
-    const rows = height / s;
-    const cells = rows * cols;
-    const cls = tensor(`cls_${s}`);
-    const obj = tensor(`obj_${s}`);
-    const bbox = tensor(`bbox_${s}`);
-    if (cls.length < (item + 1) * cells) throw new Error(`${YUNET_MODEL} cls_${s} has ${cls.length} cells, expected ${cells} per image`);
-    for (let c = 0; c < cells; c++) {
-      const i = item * cells + c;
-      const score = Math.sqrt(clamp01(cls[i]!) * clamp01(obj[i]!));
-      if (score < scoreThreshold) continue;
-      const col = c % cols;
-      const row = (c - col) / cols;
-      const cx = (col + bbox[4 * i]!) * s;
-      const cy = (row + bbox[4 * i + 1]!) * s;
-      const w = Math.exp(bbox[4 * i + 2]!) * s;
-      const h = Math.exp(bbox[4 * i + 3]!) * s;
-      found.push({ box: { x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 }, score });
-    }
-  }
-  return found;
 }
 
 function clamp01(v: number): number {
