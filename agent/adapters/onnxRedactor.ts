@@ -1,6 +1,7 @@
 // Redactor on ONNX models: finds faces and plates, blurs them and every person's head, encodes a clean JPEG, in time.
 import sharp from 'sharp';
 import { checkDeadline, DeadlineExceededError } from '../core/deadline.ts';
+import { boxHeight } from '../core/boxes.ts';
 import { columnTiles } from '../core/letterbox.ts';
 import {
   mergeCascadeObjects,
@@ -32,6 +33,21 @@ export interface OnnxRedactorOptions {
    * for +0.6 % over-blur, where 0.15 everywhere cost +1.7 %.
    */
   readonly faceScoreThreshold?: number;
+  /**
+   * Search this horizontal band of the frame (shares of its height, from the top) again at `faceBandScale` × full
+   * size: from a camera at about head height every pedestrian's head is near the horizon, which a fixed mount keeps
+   * at the same rows, and far ones are under 20 px there. Default rows 0.38–0.68; null turns it off.
+   */
+  readonly faceBand?: { readonly top: number; readonly bottom: number } | null;
+  readonly faceBandScale?: number;
+  /** Faces from the band taller than this (frame pixels) are dropped (default 48). */
+  readonly faceBandMaxPx?: number;
+  /**
+   * Frames with a long side up to this (default 1280) get a second plate pass at half the size: on a low-resolution
+   * camera a car right in front shows a plate larger than the plate model knows. A 1080p frame is already shrunk 3×
+   * for that model, so it skips this pass.
+   */
+  readonly closePlateMaxFrameSide?: number;
   /** Plate objectness threshold (default 0.25). */
   readonly plateObjThreshold?: number;
   /** Search each vehicle box again for plates at close range (default true). */
@@ -41,7 +57,7 @@ export interface OnnxRedactorOptions {
    * A 416-px model over a whole 1080p frame misses persons under ~60 px, whose heads then go unblurred.
    */
   readonly objectTiles?: number;
-  /** Score threshold of that search (default 0.25: a missed head costs more than a blurred patch of wall). */
+  /** Score threshold of that search (default 0.15: a missed head costs more than a blurred patch of wall). */
   readonly objectTileScoreThreshold?: number;
   /**
    * A frame whose redaction (detection, blur, encoding) runs past this many ms is dropped: the redactor throws
@@ -53,6 +69,9 @@ export interface OnnxRedactorOptions {
   readonly plan?: Partial<RedactionPlanOptions>;
   readonly vehicleCrop?: Partial<VehicleCropOptions>;
 }
+
+/** Rows of a 1080p dashcam frame where far pedestrians' heads are (dashcam-dev: faces under 20 px lie there). */
+const DEFAULT_FACE_BAND = { top: 0.38, bottom: 0.68 } as const;
 
 export class OnnxRedactor implements Redactor {
   private faces: YunetFaces | null = null;
@@ -77,7 +96,7 @@ export class OnnxRedactor implements Redactor {
     const tiles = this.options.objectTiles ?? 2;
     const objects =
       tiles > 0
-        ? new YoloxDetector({ modelsDir, threads, scoreThreshold: this.options.objectTileScoreThreshold ?? 0.25 })
+        ? new YoloxDetector({ modelsDir, threads, scoreThreshold: this.options.objectTileScoreThreshold ?? 0.15 })
         : null;
     await faces.start();
     await plates.start();
@@ -101,6 +120,19 @@ export class OnnxRedactor implements Redactor {
     }
   }
 
+  /** Faces of the whole frame, and small ones of the horizon band searched again enlarged. */
+  private async findFaces(model: YunetFaces, frame: Frame): Promise<Detection[]> {
+    const faces = await model.detect(frame);
+    const band = this.options.faceBand === undefined ? DEFAULT_FACE_BAND : this.options.faceBand;
+    if (band) {
+      const region = { x1: 0, y1: Math.round(band.top * frame.height), x2: frame.width, y2: Math.round(band.bottom * frame.height) };
+      const found = await model.detect(frame, { region, longSide: (this.options.faceBandScale ?? 2) * frame.width });
+      // Only small faces: larger ones the whole-frame pass sees, and enlarged texture makes large false faces.
+      faces.push(...found.filter((f) => boxHeight(f.box) <= (this.options.faceBandMaxPx ?? 48)));
+    }
+    return faces;
+  }
+
   /** Fails closed: any error (not started, bad frame, inference) rejects, and the caller drops the frame. */
   async redact(frame: Frame, given: readonly Detection[]): Promise<RedactedImage> {
     const started = performance.now();
@@ -117,9 +149,12 @@ export class OnnxRedactor implements Redactor {
       }
       const objects = mergeCascadeObjects(passes);
       // One model at a time: each already uses every thread it was given.
-      const faces = await faceModel.detect(frame);
+      const faces = await this.findFaces(faceModel, frame);
       deadline('faces');
       const plates = await plateModel.detectFrame(frame);
+      if (Math.max(frame.width, frame.height) <= (this.options.closePlateMaxFrameSide ?? 1280)) {
+        plates.push(...(await plateModel.detectFrame(frame, 0.5)));
+      }
       deadline('plates');
       if (this.options.vehiclePlates ?? true) {
         for (const crop of vehicleCrops(objects, frame.width, frame.height, this.options.vehicleCrop)) {

@@ -1,7 +1,7 @@
 // Licence plates: HyperLPR3's y5fu at 640 on the whole frame and at 320 on vehicle crops (plates seen closer).
 import * as ort from 'onnxruntime-node';
 import { nms, type Box } from '../core/boxes.ts';
-import { letterbox, offsetBox, toSourceBox } from '../core/letterbox.ts';
+import { letterbox, offsetBox, toSourceBox, type Letterbox } from '../core/letterbox.ts';
 import type { Detection, ModelInfo } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
 import { cropRect, letterboxTensor } from './imageTensor.ts';
@@ -46,10 +46,13 @@ export class Y5fuPlates {
     for (const m of models) await m?.session.release();
   }
 
-  /** Plates anywhere in the frame (640×640 input). */
-  async detectFrame(frame: Frame): Promise<Detection[]> {
+  /**
+   * Plates anywhere in the frame (640×640 input). `zoom` below 1 shrinks the frame further inside the input (centred,
+   * padded): plates that fill a good part of the frame are larger than any the model was trained on.
+   */
+  async detectFrame(frame: Frame, zoom = 1): Promise<Detection[]> {
     if (!this.frameModel) throw new Error('Y5fuPlates.detectFrame() called before start()');
-    return this.run(this.frameModel, 640, frame);
+    return this.run(this.frameModel, 640, frame, undefined, zoom);
   }
 
   /** Plates inside `region` (frame pixels), typically a vehicle box; the crop is scaled to fit 320×320. */
@@ -58,9 +61,9 @@ export class Y5fuPlates {
     return this.run(this.cropModel, 320, frame, region);
   }
 
-  private async run(model: LoadedModel, size: number, frame: Frame, region?: Box): Promise<Detection[]> {
+  private async run(model: LoadedModel, size: number, frame: Frame, region?: Box, zoom = 1): Promise<Detection[]> {
     const crop = region ? cropRect(frame, region) : undefined;
-    const lb = letterbox(crop?.width ?? frame.width, crop?.height ?? frame.height, size, size, 'centre');
+    const lb = zoomed(letterbox(crop?.width ?? frame.width, crop?.height ?? frame.height, size, size, 'centre'), zoom);
     const data = await letterboxTensor(frame, lb, { order: 'rgb', scale: 1 / 255, pad: 0 }, crop);
     const input = new ort.Tensor('float32', data, [1, 3, size, size]);
     const out = await model.session.run({ [model.session.inputNames[0]!]: input });
@@ -74,6 +77,21 @@ export class Y5fuPlates {
       detector: model.info.name,
     }));
   }
+}
+
+/** The same centred letterbox with the picture scaled by `zoom` (≤ 1) inside the unchanged input. */
+function zoomed(lb: Letterbox, zoom: number): Letterbox {
+  if (zoom >= 1) return lb;
+  const resizedWidth = Math.max(1, Math.round(lb.resizedWidth * zoom));
+  const resizedHeight = Math.max(1, Math.round(lb.resizedHeight * zoom));
+  return {
+    ...lb,
+    scale: lb.scale * zoom,
+    resizedWidth,
+    resizedHeight,
+    offsetX: Math.floor((lb.dstWidth - resizedWidth) / 2),
+    offsetY: Math.floor((lb.dstHeight - resizedHeight) / 2),
+  };
 }
 
 /** Rows of [cx, cy, w, h, obj, 8 corners, 2 classes] in input pixels; score = obj · best class. */

@@ -17,6 +17,11 @@ export interface PlateZoneOptions {
   readonly bandBottom: number;
   /** Left and right inset of the band as a share of the vehicle's width (plates of side-on cars sit at the ends). */
   readonly insetX: number;
+  /**
+   * Motorcycles of any size get a zone from this share of their height to the bottom: their plate is small, low
+   * and often under the rider's legs or bag, where the plate model fails even close up. 0 turns it off.
+   */
+  readonly motorcycleBandTop: number;
 }
 
 export const DEFAULT_PLATE_ZONE_OPTIONS: PlateZoneOptions = {
@@ -25,6 +30,7 @@ export const DEFAULT_PLATE_ZONE_OPTIONS: PlateZoneOptions = {
   bandTop: 0.45,
   bandBottom: 0.92,
   insetX: 0,
+  motorcycleBandTop: 0.55,
 };
 
 /** The plate zone of each small vehicle whose box holds no found plate (a plate's centre inside the box). */
@@ -40,8 +46,13 @@ export function plateZones(
     if (!PLATE_VEHICLE_LABELS.includes(v.label) || v.score < o.minVehicleScore) continue;
     const h = boxHeight(v.box);
     const w = boxWidth(v.box);
-    if (h <= 0 || h > o.maxVehicleHeightPx) continue;
+    const motorcycle = v.label === 'motorcycle' && o.motorcycleBandTop > 0;
+    if (h <= 0 || (h > o.maxVehicleHeightPx && !motorcycle)) continue;
     if (plates.some((p) => centreInside(p.box, v.box))) continue;
+    if (motorcycle && h > o.maxVehicleHeightPx) {
+      zones.push({ vehicle: v, zone: { x1: v.box.x1, x2: v.box.x2, y1: v.box.y1 + o.motorcycleBandTop * h, y2: v.box.y2 } });
+      continue;
+    }
     zones.push({
       vehicle: v,
       zone: { x1: v.box.x1 + o.insetX * w, x2: v.box.x2 - o.insetX * w, y1: v.box.y1 + o.bandTop * h, y2: v.box.y1 + o.bandBottom * h },

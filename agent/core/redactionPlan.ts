@@ -2,11 +2,17 @@
 import { boxHeight, boxWidth, clipBox, iou, nms, padBox, type Box } from './boxes.ts';
 import { PLATE_VEHICLE_LABELS } from './cocoLabels.ts';
 import type { Detection, RedactedRegion } from '../ports/detector.ts';
+import { cabinZones, type CabinZoneOptions } from './cabinZone.ts';
 import { plateZones, type PlateZoneOptions } from './plateZone.ts';
 
 export interface RedactionPlanOptions {
   /** Each face grows by this fraction of its size on every side (detectors box the inner face, not hair/ears). */
   readonly facePad: number;
+  /**
+   * A padded face smaller than this on a side is grown to it around its centre: a blur kept inside a few pixels
+   * leaves the face's outline at the patch edge, and far faces' boxes are only roughly placed.
+   */
+  readonly faceMinSidePx: number;
   /** Each plate grows by this fraction of its width/height, plus at least platePadMinPx. */
   readonly platePad: number;
   readonly platePadMinPx: number;
@@ -27,10 +33,19 @@ export interface RedactionPlanOptions {
   readonly vehicleCabinFraction: number;
   /** Plate zones of small vehicles on which no plate was found (see plateZone.ts). */
   readonly plateZone: Partial<PlateZoneOptions>;
+  /** Window bands of near vehicles, where occupants' faces are (see cabinZone.ts). */
+  readonly cabinZone: Partial<CabinZoneOptions>;
+  /**
+   * A face taller than this share of the frame's height needs `largeFaceMinScore`: from a street vehicle a face that
+   * large is a person at arm's length, whom the model scores high; weak hits that large are car fronts and walls.
+   */
+  readonly largeFaceFraction: number;
+  readonly largeFaceMinScore: number;
 }
 
 export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = {
   facePad: 0.3,
+  faceMinSidePx: 20,
   platePad: 0.15,
   platePadMinPx: 3,
   headFraction: 0.24,
@@ -40,6 +55,9 @@ export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = {
   faceAloneMinScore: 0.3,
   vehicleCabinFraction: 0.6,
   plateZone: {},
+  cabinZone: {},
+  largeFaceFraction: 0.25,
+  largeFaceMinScore: 0.6,
 };
 
 export interface PlanInput {
@@ -61,15 +79,20 @@ export function planRedaction(input: PlanInput, options: Partial<RedactionPlanOp
     if (clipped) regions.push({ kind, box: clipped, detector: d.detector, score: d.score });
   };
   for (const f of input.faces) {
+    if (boxHeight(f.box) > o.largeFaceFraction * input.height && f.score < o.largeFaceMinScore) continue;
     if (f.score >= o.faceAloneMinScore || faceSupported(f.box, input.objects, o.vehicleCabinFraction)) {
-      add('face', padBox(f.box, o.facePad), f);
+      add('face', atLeast(padBox(f.box, o.facePad), o.faceMinSidePx), f);
     }
   }
-  for (const p of input.plates) add('plate', padPlate(p.box, o.platePad, o.platePadMinPx), p);
+  for (const p of input.plates) {
+    const box = onMotorcycle(p.box, input.objects) ? squareUp(p.box) : p.box;
+    add('plate', padPlate(box, o.platePad, o.platePadMinPx), p);
+  }
   for (const obj of input.objects) {
     if (obj.label === 'person' && obj.score >= o.personMinScore) add('head-region', headRegion(obj.box, o), obj);
   }
   for (const { vehicle, zone } of plateZones(input.objects, input.plates, o.plateZone)) add('plate-zone', zone, vehicle);
+  for (const { vehicle, zone } of cabinZones(input.objects, o.cabinZone)) add('cabin-zone', zone, vehicle);
   return dedupe(regions);
 }
 
@@ -96,6 +119,28 @@ function faceSupported(face: Box, objects: readonly Detection[], cabinFraction: 
     if (d.label === 'person') return cy <= b.y2;
     return PLATE_VEHICLE_LABELS.includes(d.label) && cy <= b.y1 + cabinFraction * boxHeight(b);
   });
+}
+
+/** The box grown around its centre to at least `sidePx` wide and high. */
+function atLeast(b: Box, sidePx: number): Box {
+  const dx = Math.max(0, sidePx - boxWidth(b)) / 2;
+  const dy = Math.max(0, sidePx - boxHeight(b)) / 2;
+  return { x1: b.x1 - dx, y1: b.y1 - dy, x2: b.x2 + dx, y2: b.y2 + dy };
+}
+
+/** True when the plate's centre lies in a motorcycle box. */
+function onMotorcycle(plate: Box, objects: readonly Detection[]): boolean {
+  const cx = (plate.x1 + plate.x2) / 2;
+  const cy = (plate.y1 + plate.y2) / 2;
+  return objects.some((d) => d.label === 'motorcycle' && cx >= d.box.x1 && cx <= d.box.x2 && cy >= d.box.y1 && cy <= d.box.y2);
+}
+
+/**
+ * A motorcycle's plate is about as tall as wide (two rows), where the plate model, trained on car plates, boxes only
+ * a wide strip of it: the box grows upwards to a square, keeping its bottom edge.
+ */
+function squareUp(b: Box): Box {
+  return { ...b, y1: Math.min(b.y1, b.y2 - boxWidth(b)) };
 }
 
 function padPlate(b: Box, fraction: number, minPx: number): Box {

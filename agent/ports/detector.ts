@@ -23,7 +23,7 @@ export interface ObjectDetector {
   detect(frame: Frame): Promise<Detection[]>;
 }
 
-export type RegionKind = 'face' | 'plate' | 'head-region' | 'plate-zone';
+export type RegionKind = 'face' | 'plate' | 'head-region' | 'plate-zone' | 'cabin-zone';
 
 export interface RedactedRegion {
   readonly kind: RegionKind;

@@ -69,6 +69,15 @@ describe.skipIf(!existsSync(samples))('model decoders against golden boxes (../s
     expectGolden(await plates.detectFrame(await frameOf('openalpr_h786poj.jpg')), 'plate', { x1: 141.0, y1: 380.1, x2: 292.2, y2: 412.4 }, 0.785);
   });
 
+  it('y5fu 640 zoomed out to half size reports the same plate in frame pixels', async () => {
+    const found = await plates.detectFrame(await frameOf('openalpr_h786poj.jpg'), 0.5);
+    // Half the input pixels per frame pixel: the box is placed about half as finely.
+    const plate = found.find((d) => Math.abs(d.box.x1 - 141.0) < 12 && Math.abs(d.box.y1 - 380.1) < 12);
+    expect(plate, JSON.stringify(found)).toBeDefined();
+    expect(Math.abs(plate!.box.x2 - 292.2)).toBeLessThan(12);
+    expect(Math.abs(plate!.box.y2 - 412.4)).toBeLessThan(12);
+  });
+
   it('YOLOX finds the car of hyperlpr_test_img.jpg, and y5fu 320 finds its plate in that crop', async () => {
     const frame = await frameOf('hyperlpr_test_img.jpg');
     const found = await objects.detect(frame);

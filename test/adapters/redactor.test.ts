@@ -90,9 +90,10 @@ describe.skipIf(!present)('OnnxRedactor on annotated photos (../shared/eval)', (
       for (const box of counted(truth)) {
         verdicts.push({ image: `${set}/${truth.image}`, box, ...judgeBox(before, after, lapBefore, lapAfter, box) });
       }
-      // Every blurred region must really have lost its detail (the blur itself is strong enough).
+      // Every blurred region must really have lost its detail (the blur itself is strong enough). Judged inside its
+      // 1-px rim: the 3×3 Laplacian on the rim reads the untouched pixels next to it, which weighs on small regions.
       for (const r of out.regions) {
-        const v = judgeBox(before, after, lapBefore, lapAfter, [r.box.x1, r.box.y1, r.box.x2, r.box.y2]);
+        const v = judgeBox(before, after, lapBefore, lapAfter, [r.box.x1 + 1, r.box.y1 + 1, r.box.x2 - 1, r.box.y2 - 1]);
         expect(v.redacted, `${r.kind} ${JSON.stringify(r.box)} ratio ${v.ratio} moved ${v.moved}`).toBe(true);
       }
     });

@@ -35,6 +35,8 @@ describe.skipIf(!existsSync(sharedEval))('tilsyn eval', () => {
     ['plates-openalpr-us', 'plate', 8, 0.75],
     ['faces-wider-street', 'face', 4, 0.5],
     ['dashcam-dev', 'plate', 3, 0.5],
+    // 9 faces, 4 of them under 10 px, all 9 blurred when measured: a broken face chain shows here.
+    ['dashcam-dev', 'face', 3, 0.75],
   ];
   for (const [set, kind, limit, minRecall] of floors) {
     it(`${set}: ${kind} recall on ${limit} images is at least ${minRecall}; outputs are redacted images and reports only`, async () => {
@@ -79,7 +81,8 @@ describe.skipIf(!existsSync(sharedEval))('tilsyn eval', () => {
   }, TIMEOUT_MS);
 
   it('draws missed boxes over the source image by reference, in place', async () => {
-    const { outDir } = await runEval('dashcam-dev', 2);
+    // The first 8 frames: the first few now have every box blurred, and a page needs misses to show.
+    const { outDir } = await runEval('dashcam-dev', 8);
     const html = readFileSync(path.join(outDir, 'missed.html'), 'utf8');
     const srcs = [...html.matchAll(/<img src="([^"]+)"/g)].map((m) => decodeURI(m[1]!));
     for (const src of srcs) {
@@ -88,7 +91,7 @@ describe.skipIf(!existsSync(sharedEval))('tilsyn eval', () => {
       // Either the untouched source in ../shared or our own redacted output — nothing else.
       expect(resolved.startsWith(path.join(sharedEval, 'dashcam-dev')) || path.dirname(resolved) === outDir).toBe(true);
     }
-    // dashcam-dev's tiny far faces always leave some misses to show; each is drawn twice (source, output).
+    // Occupants behind windscreens and tiny far faces leave some misses; each is drawn twice (source, output).
     expect(srcs.length).toBeGreaterThan(0);
     expect([...html.matchAll(/<rect /g)]).toHaveLength(srcs.length);
     expect(srcs.filter((s) => !s.startsWith('..'))).toHaveLength(srcs.length / 2);

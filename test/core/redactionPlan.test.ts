@@ -22,6 +22,11 @@ describe('planRedaction', () => {
       expected: [{ kind: 'face', box: { x1: 94, y1: 91, x2: 126, y2: 139 } }],
     },
     {
+      name: 'a far face, padded, is grown to at least 20 px around its centre',
+      faces: [det('face', { x1: 100, y1: 100, x2: 108, y2: 110 })],
+      expected: [{ kind: 'face', box: { x1: 94, y1: 95, x2: 114, y2: 115 } }],
+    },
+    {
       name: 'a plate grows 15 % but at least 3 px',
       plates: [det('plate', { x1: 200, y1: 300, x2: 300, y2: 320 })],
       expected: [{ kind: 'plate', box: { x1: 185, y1: 297, x2: 315, y2: 323 } }],
@@ -73,6 +78,34 @@ describe('planRedaction', () => {
       expect(regions.map((r) => ({ kind: r.kind, box: r.box }))).toEqual(c.expected);
     });
   }
+
+  it('a weak face taller than a quarter of the frame (a car front, a wall) is not blurred; a confident one is', () => {
+    const giant = { x1: 0, y1: 300, x2: 550, y2: 1080 };
+    expect(planRedaction({ width: W, height: H, faces: [det('face', giant, 0.46)], plates: [], objects: [] })).toEqual([]);
+    const near = planRedaction({ width: W, height: H, faces: [det('face', giant, 0.9)], plates: [], objects: [] });
+    expect(near.map((r) => r.kind)).toEqual(['face']);
+  });
+
+  it("a plate found on a motorcycle grows upwards to a square (two-row plates), then is padded", () => {
+    const objects = [det('motorcycle', { x1: 247, y1: 664, x2: 520, y2: 1067 })];
+    const plates = [det('plate', { x1: 372, y1: 1014, x2: 432, y2: 1056 })];
+    const regions = planRedaction({ width: W, height: H, faces: [], plates, objects });
+    expect(regions.map((r) => ({ kind: r.kind, box: r.box }))).toEqual([{ kind: 'plate', box: { x1: 363, y1: 987, x2: 441, y2: 1065 } }]);
+  });
+
+  it('a near motorcycle with no plate found gets a plate zone over its lower part', () => {
+    const objects = [det('motorcycle', { x1: 200, y1: 600, x2: 500, y2: 1000 })];
+    const regions = planRedaction({ width: W, height: H, faces: [], plates: [], objects });
+    expect(regions.map((r) => ({ kind: r.kind, box: r.box }))).toEqual([{ kind: 'plate-zone', box: { x1: 200, y1: 820, x2: 500, y2: 1000 } }]);
+  });
+
+  it('cabin zones, when switched on, blur the window band of near vehicles only', () => {
+    const objects = [det('car', { x1: 100, y1: 400, x2: 600, y2: 800 }), det('car', { x1: 1000, y1: 500, x2: 1200, y2: 600 })];
+    const regions = planRedaction({ width: W, height: H, faces: [], plates: [det('plate', { x1: 1080, y1: 570, x2: 1120, y2: 580 })], objects }, { cabinZone: { minVehicleHeightPx: 120 } });
+    expect(regions.filter((r) => r.kind === 'cabin-zone').map((r) => r.box)).toEqual([{ x1: 100, y1: 420, x2: 600, y2: 580 }]);
+    const capped = planRedaction({ width: W, height: H, faces: [], plates: [], objects }, { cabinZone: { minVehicleHeightPx: 120, maxVehicleHeightPx: 300 } });
+    expect(capped.filter((r) => r.kind === 'cabin-zone')).toEqual([]);
+  });
 
   it('persons below personMinScore get no head region', () => {
     const objects = [det('person', { x1: 500, y1: 200, x2: 600, y2: 500 }, 0.2)];
