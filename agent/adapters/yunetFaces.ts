@@ -4,7 +4,7 @@ import { nms, type Box } from '../core/boxes.ts';
 import { fitToMultiple, offsetBox, toSourceBox } from '../core/letterbox.ts';
 import type { Detection, ModelInfo } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
-import { cropRect, letterboxTensor } from './imageTensor.ts';
+import { cropRect, letterboxTensor, TensorBuffers } from './imageTensor.ts';
 import { loadSession, type LoadedModel } from './modelFiles.ts';
 
 export const YUNET_MODEL = 'yunet_n_dynamic';
@@ -30,6 +30,7 @@ export interface FaceSearch {
 
 export class YunetFaces {
   private model: LoadedModel | null = null;
+  private readonly tensors = new TensorBuffers();
   private readonly longSide: number;
   private readonly scoreThreshold: number;
   private readonly nmsIou: number;
@@ -62,9 +63,11 @@ export class YunetFaces {
     const srcH = crop?.height ?? frame.height;
     const longSide = Math.min(search.longSide ?? this.longSide, 4 * Math.max(srcW, srcH));
     const lb = fitToMultiple(srcW, srcH, Math.max(32, Math.round(longSide)), 32);
-    const data = await letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 0 }, crop);
-    const input = new ort.Tensor('float32', data, [1, 3, lb.dstHeight, lb.dstWidth]);
-    const out = await model.session.run({ [model.session.inputNames[0]!]: input });
+    const out = await this.tensors.with(3 * lb.dstWidth * lb.dstHeight, async (buffer) => {
+      const data = await letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 0 }, crop, buffer);
+      const input = new ort.Tensor('float32', data, [1, 3, lb.dstHeight, lb.dstWidth]);
+      return model.session.run({ [model.session.inputNames[0]!]: input });
+    });
     const tensor = (name: string): Float32Array => {
       const t = out[name];
       if (!t) throw new Error(`${YUNET_MODEL} returned no ${name}`);
