@@ -79,6 +79,7 @@ export class OnnxRedactor implements Redactor {
       threads,
       longSide: this.options.faceLongSide ?? 1920,
       scoreThreshold: this.options.faceScoreThreshold ?? 0.15,
+      thread: (this.options.concurrentLanes ?? true) ? 'worker' : 'main',
     });
     const plates = new Y5fuPlates({ modelsDir, threads, objThreshold: this.options.plateObjThreshold });
     const tiles = this.options.objectTiles ?? 2;

@@ -19,6 +19,11 @@ export interface YunetFacesOptions {
   readonly scoreThreshold?: number;
   /** Default 0.3. */
   readonly nmsIou?: number;
+  /**
+   * Where the model runs (default 'main'): 'worker' gives it a thread of its own, so it runs while the other models
+   * and the blurring run on the main thread.
+   */
+  readonly thread?: 'main' | 'worker';
 }
 
 export interface FaceSearch {
@@ -30,7 +35,7 @@ export interface FaceSearch {
 
 export class YunetFaces {
   private model: LoadedModel | null = null;
-  private readonly tensors = new TensorBuffers();
+  private readonly tensors: TensorBuffers;
   private readonly longSide: number;
   private readonly scoreThreshold: number;
   private readonly nmsIou: number;
@@ -39,6 +44,7 @@ export class YunetFaces {
     this.longSide = options.longSide ?? 960;
     this.scoreThreshold = options.scoreThreshold ?? 0.4;
     this.nmsIou = options.nmsIou ?? 0.3;
+    this.tensors = new TensorBuffers(options.thread === 'worker');
   }
 
   get models(): readonly ModelInfo[] {
@@ -46,7 +52,7 @@ export class YunetFaces {
   }
 
   async start(): Promise<void> {
-    this.model = await loadSession(this.options.modelsDir, YUNET_MODEL, this.options.threads);
+    this.model = await loadSession(this.options.modelsDir, YUNET_MODEL, this.options.threads, this.options.thread);
   }
 
   async stop(): Promise<void> {
