@@ -51,8 +51,9 @@ export interface OnnxRedactorOptions {
   /** How regions are obscured (default 'blur': heavy Gaussian; 'fill': solid mean colour). */
   readonly style?: ObscureStyle;
   /**
-   * Run the face search and the object → plate searches at the same time (default true). Off, every model runs
-   * alone, one after the other: slower, but each model call's time is then its own (the bench's inference floor).
+   * Run the face search (on a worker thread of its own) at the same time as the object → plate searches, and cut
+   * every input ahead (default true). Off, the face model runs on the main thread and every model alone, one after
+   * the other: slower, but each model call's time is then its own (the bench's inference floor).
    */
   readonly concurrentLanes?: boolean;
   readonly plan?: Partial<RedactionPlanOptions>;
@@ -123,10 +124,10 @@ export class OnnxRedactor implements Redactor {
       checkDeadline(performance.now() - started, this.options.deadlineMs, name);
       return out;
     };
-    // onnxruntime-node runs a model on the JS thread, one call at a time; sharp resizes on threads of its own. So the
-    // searches below are started together: every model input that can be cut and resized already is, while the
-    // model before it runs, and the models then run back to back. Off (concurrentLanes: false), each step waits for
-    // the one before, so a model call's time is its own alone.
+    // onnxruntime-node runs a model on the calling JS thread, one call at a time; sharp resizes on threads of its own;
+    // the face model has a worker thread to itself. So the searches below are started together: the face model runs
+    // while the object and plate models run here, and every input that can be cut and resized already is while the
+    // model before it runs. Off (concurrentLanes: false), each step waits for the one before.
     const concurrent = this.options.concurrentLanes ?? true;
     const each = <T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> =>
       concurrent ? allSettledOrThrow(items.map(work)) : sequentially(items, work);
