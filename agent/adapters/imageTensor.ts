@@ -24,37 +24,84 @@ export function cropRect(frame: Frame, region: Box): { left: number; top: number
 }
 
 /**
+ * Input tensors kept from one model call to the next: a 1080p face input is 25 MB of floats, and allocating (and
+ * collecting) it per frame costs time and peak memory. A buffer is lent to one call at a time, so calls that run
+ * concurrently never share one; every value of a lent buffer is overwritten by letterboxTensor, so nothing of the
+ * frame before can reach the next model input.
+ */
+export class TensorBuffers {
+  private readonly idle: Float32Array[] = [];
+
+  /** `shared`: buffers in shared memory, for a model on a worker thread (seen there without a copy). */
+  constructor(private readonly shared = false) {}
+
+  /** Runs `use` with a buffer of exactly `length` floats (contents undefined), returned to the pool afterwards. */
+  async with<T>(length: number, use: (buffer: Float32Array) => Promise<T>): Promise<T> {
+    const i = this.idle.findIndex((b) => b.length === length);
+    const buffer =
+      i >= 0
+        ? this.idle.splice(i, 1)[0]!
+        : new Float32Array(this.shared ? new SharedArrayBuffer(4 * length) : new ArrayBuffer(4 * length));
+    try {
+      return await use(buffer);
+    } finally {
+      // A handful of sizes at most (one per model input size and lane); the oldest goes when a new size arrives.
+      this.idle.push(buffer);
+      if (this.idle.length > 4) this.idle.shift();
+    }
+  }
+}
+
+/**
  * Resizes the source (the frame, or `crop` of it — whose size must match lb.src*) to lb.resized*, places it at
- * lb.offset* in a dstWidth×dstHeight canvas filled with the pad value, and returns planar floats [3, H, W].
+ * lb.offset* in a dstWidth×dstHeight canvas filled with the pad value, and returns planar floats [3, H, W] — in
+ * `into` when given (every value of it is written), else in a new array.
  */
 export async function letterboxTensor(
   frame: Frame,
   lb: Letterbox,
   style: TensorStyle,
   crop?: { left: number; top: number; width: number; height: number },
+  into?: Float32Array,
 ): Promise<Float32Array> {
   if (frame.data.length !== frame.width * frame.height * 3) {
     throw new Error(`frame buffer holds ${frame.data.length} bytes, expected ${frame.width}x${frame.height}x3`);
   }
-  let img = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } });
-  if (crop) img = img.extract(crop);
-  const rgb =
-    lb.resizedWidth === lb.srcWidth && lb.resizedHeight === lb.srcHeight && !crop
-      ? frame.data
-      : await img.resize(lb.resizedWidth, lb.resizedHeight, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
-  return planarFloats(rgb, lb, style);
+  const length = 3 * lb.dstWidth * lb.dstHeight;
+  if (into && into.length !== length) throw new Error(`tensor buffer holds ${into.length} floats, expected ${length}`);
+  const sameSize = lb.resizedWidth === lb.srcWidth && lb.resizedHeight === lb.srcHeight;
+  let rgb: Uint8Array;
+  if (sameSize && !crop) {
+    rgb = frame.data;
+  } else {
+    let img = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } });
+    if (crop) img = img.extract(crop);
+    if (!sameSize) img = img.resize(lb.resizedWidth, lb.resizedHeight, { fit: 'fill', kernel: 'linear' });
+    rgb = await img.raw().toBuffer();
+  }
+  return planarFloats(rgb, lb, style, into ?? new Float32Array(length));
 }
 
 /**
  * Packed RGB bytes (lb.resized* in size) → planar floats in the model's channel order, placed at lb.offset* in a
- * canvas of the pad value. One pass, three running write positions; the pad is written only where the image isn't.
+ * canvas of the pad value. One pass over the image, three running write positions; the pad is written only where
+ * the image isn't (and always: `out` may hold an earlier input).
  */
-function planarFloats(rgb: Uint8Array, lb: Letterbox, style: TensorStyle): Float32Array {
+function planarFloats(rgb: Uint8Array, lb: Letterbox, style: TensorStyle, out: Float32Array): Float32Array {
   const { dstWidth: W, dstHeight: H, resizedWidth: rw, resizedHeight: rh, offsetX: ox, offsetY: oy } = lb;
+  if (rgb.length !== rw * rh * 3) throw new Error(`resized image holds ${rgb.length} bytes, expected ${rw}x${rh}x3`);
   const plane = W * H;
-  const out = new Float32Array(3 * plane);
   const padValue = style.pad * style.scale;
-  if (padValue !== 0 && (rw < W || rh < H)) out.fill(padValue);
+  for (let p = 0; p < 3 * plane; p += plane) {
+    out.fill(padValue, p, p + oy * W); // rows above the image
+    out.fill(padValue, p + (oy + rh) * W, p + plane); // rows below
+    if (rw < W) {
+      for (let y = oy; y < oy + rh; y++) {
+        out.fill(padValue, p + y * W, p + y * W + ox); // left of the image
+        out.fill(padValue, p + y * W + ox + rw, p + (y + 1) * W); // right of it
+      }
+    }
+  }
   // Planes in model order: the plane that takes source channel 0 (red) is 0 for RGB models, 2 for BGR ones.
   const r0 = style.order === 'bgr' ? 2 * plane : 0;
   const b0 = style.order === 'bgr' ? 0 : 2 * plane;

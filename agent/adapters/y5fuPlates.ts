@@ -4,7 +4,7 @@ import { nms, type Box } from '../core/boxes.ts';
 import { letterbox, offsetBox, toSourceBox, type Letterbox } from '../core/letterbox.ts';
 import type { Detection, ModelInfo } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
-import { cropRect, letterboxTensor } from './imageTensor.ts';
+import { cropRect, letterboxTensor, TensorBuffers } from './imageTensor.ts';
 import { loadSession, type LoadedModel } from './modelFiles.ts';
 
 export const Y5FU_FRAME_MODEL = 'hyperlpr3_y5fu_640x_sim';
@@ -23,6 +23,7 @@ export interface Y5fuPlatesOptions {
 export class Y5fuPlates {
   private frameModel: LoadedModel | null = null;
   private cropModel: LoadedModel | null = null;
+  private readonly tensors = new TensorBuffers();
   private readonly objThreshold: number;
   private readonly nmsIou: number;
 
@@ -64,9 +65,11 @@ export class Y5fuPlates {
   private async run(model: LoadedModel, size: number, frame: Frame, region?: Box, zoom = 1): Promise<Detection[]> {
     const crop = region ? cropRect(frame, region) : undefined;
     const lb = zoomed(letterbox(crop?.width ?? frame.width, crop?.height ?? frame.height, size, size, 'centre'), zoom);
-    const data = await letterboxTensor(frame, lb, { order: 'rgb', scale: 1 / 255, pad: 0 }, crop);
-    const input = new ort.Tensor('float32', data, [1, 3, size, size]);
-    const out = await model.session.run({ [model.session.inputNames[0]!]: input });
+    const out = await this.tensors.with(3 * size * size, async (buffer) => {
+      const data = await letterboxTensor(frame, lb, { order: 'rgb', scale: 1 / 255, pad: 0 }, crop, buffer);
+      const input = new ort.Tensor('float32', data, [1, 3, size, size]);
+      return model.session.run({ [model.session.inputNames[0]!]: input });
+    });
     const t = out[model.session.outputNames[0]!];
     if (!t) throw new Error(`${model.info.name} returned no output`);
     const origin = { x: crop?.left ?? 0, y: crop?.top ?? 0 };

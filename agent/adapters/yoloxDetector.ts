@@ -5,7 +5,7 @@ import { COCO_LABELS } from '../core/cocoLabels.ts';
 import { letterbox, offsetBox, toSourceBox } from '../core/letterbox.ts';
 import type { Detection, ModelInfo, ObjectDetector } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
-import { cropRect, letterboxTensor } from './imageTensor.ts';
+import { cropRect, letterboxTensor, TensorBuffers } from './imageTensor.ts';
 import { loadSession, type LoadedModel } from './modelFiles.ts';
 
 export const YOLOX_MODEL = 'yolox_nano_416_coco';
@@ -24,6 +24,7 @@ export interface YoloxDetectorOptions {
 export class YoloxDetector implements ObjectDetector {
   readonly labels: readonly string[] = COCO_LABELS;
   private model: LoadedModel | null = null;
+  private readonly tensors = new TensorBuffers();
   private readonly scoreThreshold: number;
   private readonly nmsIou: number;
 
@@ -53,9 +54,11 @@ export class YoloxDetector implements ObjectDetector {
     const crop = region ? cropRect(frame, region) : undefined;
     const lb = letterbox(crop?.width ?? frame.width, crop?.height ?? frame.height, INPUT, INPUT, 'top-left');
     // Trained on BGR 0–255 without normalisation, padded with grey 114 at the bottom/right.
-    const data = await letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 114 }, crop);
-    const input = new ort.Tensor('float32', data, [1, 3, INPUT, INPUT]);
-    const result = await model.session.run({ [model.session.inputNames[0]!]: input });
+    const result = await this.tensors.with(3 * INPUT * INPUT, async (buffer) => {
+      const data = await letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 114 }, crop, buffer);
+      const input = new ort.Tensor('float32', data, [1, 3, INPUT, INPUT]);
+      return model.session.run({ [model.session.inputNames[0]!]: input });
+    });
     const output = result[model.session.outputNames[0]!];
     if (!output) throw new Error(`${YOLOX_MODEL} returned no output`);
     const raw = decodeYolox(output.data as Float32Array, this.scoreThreshold);

@@ -4,7 +4,7 @@ import { nms, type Box } from '../core/boxes.ts';
 import { fitToMultiple, offsetBox, toSourceBox } from '../core/letterbox.ts';
 import type { Detection, ModelInfo } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
-import { cropRect, letterboxTensor } from './imageTensor.ts';
+import { cropRect, letterboxTensor, TensorBuffers } from './imageTensor.ts';
 import { loadSession, type LoadedModel } from './modelFiles.ts';
 
 export const YUNET_MODEL = 'yunet_n_dynamic';
@@ -19,6 +19,11 @@ export interface YunetFacesOptions {
   readonly scoreThreshold?: number;
   /** Default 0.3. */
   readonly nmsIou?: number;
+  /**
+   * Where the model runs (default 'main'): 'worker' gives it a thread of its own, so it runs while the other models
+   * and the blurring run on the main thread.
+   */
+  readonly thread?: 'main' | 'worker';
 }
 
 export interface FaceSearch {
@@ -30,6 +35,7 @@ export interface FaceSearch {
 
 export class YunetFaces {
   private model: LoadedModel | null = null;
+  private readonly tensors: TensorBuffers;
   private readonly longSide: number;
   private readonly scoreThreshold: number;
   private readonly nmsIou: number;
@@ -38,6 +44,7 @@ export class YunetFaces {
     this.longSide = options.longSide ?? 960;
     this.scoreThreshold = options.scoreThreshold ?? 0.4;
     this.nmsIou = options.nmsIou ?? 0.3;
+    this.tensors = new TensorBuffers(options.thread === 'worker');
   }
 
   get models(): readonly ModelInfo[] {
@@ -45,7 +52,7 @@ export class YunetFaces {
   }
 
   async start(): Promise<void> {
-    this.model = await loadSession(this.options.modelsDir, YUNET_MODEL, this.options.threads);
+    this.model = await loadSession(this.options.modelsDir, YUNET_MODEL, this.options.threads, this.options.thread);
   }
 
   async stop(): Promise<void> {
@@ -62,9 +69,11 @@ export class YunetFaces {
     const srcH = crop?.height ?? frame.height;
     const longSide = Math.min(search.longSide ?? this.longSide, 4 * Math.max(srcW, srcH));
     const lb = fitToMultiple(srcW, srcH, Math.max(32, Math.round(longSide)), 32);
-    const data = await letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 0 }, crop);
-    const input = new ort.Tensor('float32', data, [1, 3, lb.dstHeight, lb.dstWidth]);
-    const out = await model.session.run({ [model.session.inputNames[0]!]: input });
+    const out = await this.tensors.with(3 * lb.dstWidth * lb.dstHeight, async (buffer) => {
+      const data = await letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 0 }, crop, buffer);
+      const input = new ort.Tensor('float32', data, [1, 3, lb.dstHeight, lb.dstWidth]);
+      return model.session.run({ [model.session.inputNames[0]!]: input });
+    });
     const tensor = (name: string): Float32Array => {
       const t = out[name];
       if (!t) throw new Error(`${YUNET_MODEL} returned no ${name}`);

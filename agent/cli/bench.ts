@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import { modelNameOf } from '../adapters/modelFiles.ts';
 import { ImageFileRedactor } from './imageFileRedactor.ts';
 
 export interface BenchCommandOptions {
@@ -24,33 +25,95 @@ export interface BenchFigures {
   readonly p50Ms: number;
   readonly p95Ms: number;
   readonly meanMs: number;
-  /** Mean per frame of the time spent inside onnxruntime's run(): the floor these models set. */
+  /**
+   * Mean per frame of the time spent inside onnxruntime's run() when every model runs alone, one after the other
+   * (a second pass over the same frames): the floor these models set.
+   */
   readonly inferenceMsPerFrame: number;
-  /** End-to-end ÷ inference: what the chain adds around the models. */
+  /** Mean end-to-end ÷ that inference: what the chain adds around the models (below 1 when lanes overlap). */
   readonly ratio: number;
+  /** Mean end-to-end of the second pass (models one at a time): what running the lanes at once saves. */
+  readonly sequentialMeanMs: number;
+  /** CPU time (user + system, all threads) per frame: the work done, whatever else runs on the machine. */
+  readonly cpuMsPerFrame: number;
   readonly peakRssMb: number;
+  /** Mean wall ms per frame of each stage; the face and plate lanes overlap, so these add up to more than meanMs. */
+  readonly stagesMs: Readonly<Record<string, number>>;
+  /** Per model, the runs per frame and the mean ms per frame inside run() in the sequential pass. */
+  readonly models: Readonly<Record<string, { runs: number; ms: number }>>;
 }
 
 const defaultFramesDir = new URL('../../../shared/eval/dashcam-dev/', import.meta.url).pathname;
 
-/** Counts the wall time spent in every session's run(), the models' share of a frame. */
-function meterInference(): { readonly ms: () => number; readonly restore: () => void } {
+/** Counts the wall time spent in every session's run(), per model: the models' share of a frame. */
+function meterInference() {
   const proto = (ort.InferenceSession as unknown as { prototype: { run: (...args: unknown[]) => Promise<unknown> } }).prototype;
   const original = proto.run;
+  const byModel = new Map<string, { runs: number; ms: number }>();
   let total = 0;
-  proto.run = async function (this: unknown, ...args: unknown[]) {
+  proto.run = async function (this: ort.InferenceSession, ...args: unknown[]) {
     const t = performance.now();
     try {
       return await original.apply(this, args);
     } finally {
-      total += performance.now() - t;
+      const ms = performance.now() - t;
+      total += ms;
+      const m = byModel.get(modelNameOf(this) ?? '?') ?? { runs: 0, ms: 0 };
+      m.runs++;
+      m.ms += ms;
+      byModel.set(modelNameOf(this) ?? '?', m);
     }
   };
-  return { ms: () => total, restore: () => void (proto.run = original) };
+  return { ms: () => total, byModel, restore: () => void (proto.run = original) };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
+}
+
+interface Pass {
+  readonly times: number[];
+  inferenceMs: number;
+  cpuMs: number;
+  readonly stagesMs: Map<string, number>;
+  readonly byModel: Map<string, { runs: number; ms: number }>;
+  width: number;
+  height: number;
+}
+
+/** Decodes and redacts `warmup + frames` frames with one engine; figures of the last `frames`. */
+async function runPass(o: BenchCommandOptions, jpegs: readonly Buffer[], concurrentLanes: boolean): Promise<Pass> {
+  const engine = new ImageFileRedactor({ modelsDir: o.modelsDir, threads: o.threads, jpegQuality: 85, concurrentLanes });
+  await engine.start();
+  const meter = meterInference();
+  const pass: Pass = { times: [], inferenceMs: 0, cpuMs: 0, stagesMs: new Map(), byModel: meter.byModel, width: 0, height: 0 };
+  const add = (stage: string, ms: number) => pass.stagesMs.set(stage, (pass.stagesMs.get(stage) ?? 0) + ms);
+  try {
+    for (let i = 0; i < o.warmup + o.frames; i++) {
+      if (i === o.warmup) meter.byModel.clear();
+      const jpeg = jpegs[i % jpegs.length]!;
+      const before = meter.ms();
+      const cpu = process.cpuUsage();
+      const t = performance.now();
+      const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const decodeMs = performance.now() - t;
+      const out = await engine.redactFrame({ data, width: info.width, height: info.height, capturedAtMs: Date.now() });
+      if (i < o.warmup) continue;
+      pass.times.push(performance.now() - t);
+      const used = process.cpuUsage(cpu);
+      pass.cpuMs += (used.user + used.system) / 1000;
+      pass.inferenceMs += meter.ms() - before;
+      add('decode', decodeMs);
+      add('objects (frame)', out.detectMs);
+      for (const [stage, ms] of Object.entries(out.stagesMs ?? {})) add(stage, ms);
+      pass.width = info.width;
+      pass.height = info.height;
+    }
+  } finally {
+    meter.restore();
+    await engine.stop();
+  }
+  return pass;
 }
 
 export async function benchCommand(o: BenchCommandOptions): Promise<number> {
@@ -61,49 +124,47 @@ export async function benchCommand(o: BenchCommandOptions): Promise<number> {
   if (files.length === 0) throw new Error('no frames to measure: pass JPEG files');
   // Compressed frames in RAM, as a camera delivers them: the file system is not part of the measure.
   const jpegs = await Promise.all(files.slice(0, Math.max(1, o.frames)).map((f) => readFile(f)));
-  const engine = new ImageFileRedactor({ modelsDir: o.modelsDir, threads: o.threads, jpegQuality: 85 });
-  await engine.start();
-  const meter = meterInference();
-  const times: number[] = [];
-  let inferenceMs = 0;
-  let width = 0;
-  let height = 0;
-  try {
-    for (let i = 0; i < o.warmup + o.frames; i++) {
-      const jpeg = jpegs[i % jpegs.length]!;
-      const before = meter.ms();
-      const t = performance.now();
-      const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-      await engine.redactFrame({ data, width: info.width, height: info.height, capturedAtMs: Date.now() });
-      if (i < o.warmup) continue;
-      times.push(performance.now() - t);
-      inferenceMs += meter.ms() - before;
-      width = info.width;
-      height = info.height;
-    }
-  } finally {
-    meter.restore();
-    await engine.stop();
-  }
-  const sorted = [...times].sort((a, b) => a - b);
-  const meanMs = times.reduce((a, b) => a + b, 0) / times.length;
+  const lanes = await runPass(o, jpegs, true);
+  // Peak memory of the measured pass, before the second engine of the floor pass adds its own.
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const alone = await runPass(o, jpegs, false);
+  const n = lanes.times.length;
+  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sorted = [...lanes.times].sort((a, b) => a - b);
+  const inference = alone.inferenceMs / alone.times.length;
+  const round1 = (v: number) => Math.round(v * 10) / 10;
   const f: BenchFigures = {
-    frames: times.length,
-    width,
-    height,
+    frames: n,
+    width: lanes.width,
+    height: lanes.height,
     threads: o.threads,
     p50Ms: Math.round(percentile(sorted, 0.5)),
     p95Ms: Math.round(percentile(sorted, 0.95)),
-    meanMs: Math.round(meanMs),
-    inferenceMsPerFrame: Math.round(inferenceMs / times.length),
-    ratio: Math.round((meanMs / (inferenceMs / times.length)) * 100) / 100,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    meanMs: Math.round(mean(lanes.times)),
+    inferenceMsPerFrame: Math.round(inference),
+    ratio: Math.round((mean(lanes.times) / inference) * 100) / 100,
+    sequentialMeanMs: Math.round(mean(alone.times)),
+    cpuMsPerFrame: Math.round(lanes.cpuMs / n),
+    peakRssMb,
+    stagesMs: Object.fromEntries([...lanes.stagesMs].map(([k, v]) => [k, round1(v / n)])),
+    models: Object.fromEntries(
+      [...alone.byModel].map(([k, v]) => [k, { runs: round1(v.runs / alone.times.length), ms: round1(v.ms / alone.times.length) }]),
+    ),
   };
+  if (o.json) {
+    print(`${JSON.stringify(f)}\n`);
+    return 0;
+  }
+  const rows = (entries: [string, string][]) => entries.map(([k, v]) => `  ${k.padEnd(34)}${v}\n`).join('');
   print(
-    o.json
-      ? `${JSON.stringify(f)}\n`
-      : `${f.frames} frames of ${f.width}×${f.height}, ${f.threads} threads: p50 ${f.p50Ms} ms, p95 ${f.p95Ms} ms per frame ` +
-          `(decode → detect → blur → encode); inference ${f.inferenceMsPerFrame} ms per frame; ratio ${f.ratio}; peak RSS ${f.peakRssMb} MB\n`,
+    `${f.frames} frames of ${f.width}×${f.height}, ${f.threads} threads: p50 ${f.p50Ms} ms, p95 ${f.p95Ms} ms per frame ` +
+      `(decode → detect → blur → encode); inference ${f.inferenceMsPerFrame} ms per frame; ratio ${f.ratio}; ` +
+      `peak RSS ${f.peakRssMb} MB; CPU ${f.cpuMsPerFrame} ms per frame\n` +
+      `every model alone, one after the other: mean ${f.sequentialMeanMs} ms per frame\n` +
+      `stages, mean wall ms per frame (the face lane overlaps the object and plate stages):\n` +
+      rows(Object.entries(f.stagesMs).map(([k, v]) => [k, `${v}`])) +
+      `inference per model, each alone (runs per frame, ms per frame):\n` +
+      rows(Object.entries(f.models).map(([k, v]) => [k, `${v.runs} × → ${v.ms}`])),
   );
   return 0;
 }

@@ -14,6 +14,8 @@ export interface FileRedaction {
   readonly regions: readonly RedactedRegion[];
   readonly detectMs: number;
   readonly redactMs: number;
+  /** The redactor's wall ms per stage. */
+  readonly stagesMs: Readonly<Record<string, number>>;
 }
 
 /** Decodes an image file to a packed RGB frame (no EXIF rotation: boxes are in stored pixel order). */
@@ -61,6 +63,6 @@ export class ImageFileRedactor {
     const objects = await this.objects.detect(frame);
     const detectMs = performance.now() - t;
     const out = await this.redactor.redact(frame, objects);
-    return { frame, jpeg: out.jpeg, regions: out.regions, detectMs, redactMs: out.ms };
+    return { frame, jpeg: out.jpeg, regions: out.regions, detectMs, redactMs: out.ms, stagesMs: out.stagesMs ?? {} };
   }
 }

@@ -40,6 +40,8 @@ export interface RedactedImage {
   readonly faces: number;
   readonly plates: number;
   readonly ms: number;
+  /** Wall ms per stage (model input, inference, decoding; blur; encoding); stages may overlap in time. */
+  readonly stagesMs?: Readonly<Record<string, number>>;
 }
 
 export interface Redactor {

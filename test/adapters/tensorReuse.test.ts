@@ -1,0 +1,135 @@
+// Model inputs are built in buffers kept from one call to the next; nothing of an earlier frame may reach the next
+// model input, or a face seen a frame ago could steer (or hide) what is found in this one.
+import { existsSync } from 'node:fs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { letterboxTensor, TensorBuffers } from '../../agent/adapters/imageTensor.ts';
+import { Y5fuPlates } from '../../agent/adapters/y5fuPlates.ts';
+import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
+import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
+import { fitToMultiple, letterbox, type Letterbox } from '../../agent/core/letterbox.ts';
+import type { Frame } from '../../agent/ports/frame.ts';
+
+/** A frame of noise (fixed seed): every pixel differs from its neighbours, so a misplaced value shows. */
+function noiseFrame(width: number, height: number, seed: number): Frame {
+  const data = Buffer.alloc(width * height * 3);
+  let s = seed;
+  for (let i = 0; i < data.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    data[i] = s >>> 24;
+  }
+  return { data, width, height, capturedAtMs: 0 };
+}
+
+/** Positions where two tensors differ (a count: a failure then prints one number, not 300,000 floats). */
+function differing(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Math.max(a.length, b.length);
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) n++;
+  return n;
+}
+
+describe('letterboxTensor into a reused buffer', () => {
+  const frame = noiseFrame(300, 200, 7);
+  const cases: { name: string; lb: Letterbox; crop?: { left: number; top: number; width: number; height: number }; pad: number; order: 'rgb' | 'bgr'; scale: number }[] = [
+    { name: 'centred with pad on two sides, scaled 1/255 (plates)', lb: letterbox(300, 200, 320, 320, 'centre'), pad: 0, order: 'rgb', scale: 1 / 255 },
+    { name: 'top-left with grey pad right and below, a crop (objects)', lb: letterbox(120, 80, 96, 96, 'top-left'), crop: { left: 50, top: 30, width: 120, height: 80 }, pad: 114, order: 'bgr', scale: 1 },
+    { name: 'full resolution with pad rows below (faces)', lb: fitToMultiple(300, 200, 300, 32), pad: 0, order: 'bgr', scale: 1 },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: the same values as a fresh buffer, whatever the buffer held`, async () => {
+      const style = { order: c.order, scale: c.scale, pad: c.pad };
+      const fresh = await letterboxTensor(frame, c.lb, style, c.crop);
+      // Held the input of another frame…
+      const reused = await letterboxTensor(noiseFrame(300, 200, 99), c.lb, style, c.crop);
+      expect(differing(await letterboxTensor(frame, c.lb, style, c.crop, reused), fresh)).toBe(0);
+      // …or anything at all.
+      const dirty = new Float32Array(fresh.length).fill(Number.NaN);
+      expect(differing(await letterboxTensor(frame, c.lb, style, c.crop, dirty), fresh)).toBe(0);
+    });
+  }
+
+  it('refuses a buffer of the wrong size', async () => {
+    const lb = letterbox(300, 200, 320, 320, 'centre');
+    await expect(letterboxTensor(frame, lb, { order: 'rgb', scale: 1, pad: 0 }, undefined, new Float32Array(10))).rejects.toThrow(/expected 307200/);
+  });
+
+  it('lends a buffer to one call at a time: calls running together get different buffers', async () => {
+    const buffers = new TensorBuffers();
+    const lent: Float32Array[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const first = buffers.with(12, async (b) => {
+      lent.push(b);
+      await gate;
+    });
+    const second = buffers.with(12, async (b) => {
+      lent.push(b);
+      await gate;
+    });
+    release();
+    await Promise.all([first, second]);
+    expect(lent[0]).not.toBe(lent[1]);
+    // Afterwards a buffer is lent again rather than allocated.
+    await buffers.with(12, async (b) => void expect(lent).toContain(b));
+  });
+});
+
+const modelsDir = new URL('../../models/', import.meta.url).pathname;
+const samples = new URL('../../../shared/samples/', import.meta.url).pathname;
+
+async function frameOf(file: string, flop = false): Promise<Frame> {
+  let img = sharp(samples + file).toColourspace('srgb').removeAlpha();
+  if (flop) img = img.flop();
+  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, capturedAtMs: 0 };
+}
+
+describe.skipIf(!existsSync(samples))('detectors: frame B finds the same with or without frame A before it', () => {
+  const used = {
+    faces: new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 }),
+    plates: new Y5fuPlates({ modelsDir, threads: 2 }),
+    objects: new YoloxDetector({ modelsDir, threads: 2 }),
+  };
+  const fresh = {
+    faces: new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 }),
+    plates: new Y5fuPlates({ modelsDir, threads: 2 }),
+    objects: new YoloxDetector({ modelsDir, threads: 2 }),
+  };
+  const all = [...Object.values(used), ...Object.values(fresh)];
+  beforeAll(async () => {
+    for (const d of all) await d.start();
+  });
+  afterAll(async () => {
+    for (const d of all) await d.stop();
+  });
+
+  it('faces (whole frame and a region): A is the mirrored photo, B the photo', async () => {
+    const a = await frameOf('ultraface_5.jpg', true);
+    const b = await frameOf('ultraface_5.jpg');
+    const region = { x1: 300, y1: 0, x2: 900, y2: 500 };
+    await used.faces.detect(a);
+    await used.faces.detect(a, { region });
+    const found = await used.faces.detect(b);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found).toEqual(await fresh.faces.detect(b));
+    expect(await used.faces.detect(b, { region })).toEqual(await fresh.faces.detect(b, { region }));
+  });
+
+  it('plates and objects: A is a close-up car of another shape, B a street plate photo', async () => {
+    const a = await frameOf('hyperlpr_test_img.jpg');
+    const b = await frameOf('openalpr_h786poj.jpg');
+    const car = { x1: 584, y1: 320, x2: 1895, y2: 990 };
+    await used.plates.detectFrame(a);
+    await used.plates.detectCrop(a, car);
+    await used.objects.detect(a);
+    const plates = await used.plates.detectFrame(b);
+    expect(plates.length).toBeGreaterThan(0);
+    expect(plates).toEqual(await fresh.plates.detectFrame(b));
+    const crop = { x1: 0, y1: 200, x2: 500, y2: 600 };
+    expect(await used.plates.detectCrop(b, crop)).toEqual(await fresh.plates.detectCrop(b, crop));
+    const objects = await used.objects.detect(b);
+    expect(objects.length).toBeGreaterThan(0);
+    expect(objects).toEqual(await fresh.objects.detect(b));
+  });
+});

@@ -1,0 +1,91 @@
+// The face model on a worker thread of its own: the same faces as on the main thread, the same regions blurred
+// whether the searches run together or one after the other, and a model that cannot load fails at start.
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
+import { WorkerSession } from '../../agent/adapters/workerSession.ts';
+import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
+import type { Frame } from '../../agent/ports/frame.ts';
+
+const modelsDir = new URL('../../models/', import.meta.url).pathname;
+const samples = new URL('../../../shared/samples/', import.meta.url).pathname;
+
+async function frameOf(file: string, flop = false): Promise<Frame> {
+  let img = sharp(samples + file).toColourspace('srgb').removeAlpha();
+  if (flop) img = img.flop();
+  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, capturedAtMs: 0 };
+}
+
+describe('WorkerSession', () => {
+  it('rejects a file onnxruntime cannot load (the worker is ended)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tilsyn-worker-'));
+    const file = path.join(dir, 'broken.onnx');
+    writeFileSync(file, 'not a model');
+    await expect(WorkerSession.create(file, {})).rejects.toThrow();
+  });
+});
+
+describe.skipIf(!existsSync(samples))('the face model on a worker thread (../shared/samples)', () => {
+  const onWorker = new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3, thread: 'worker' });
+  const onMain = new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 });
+  beforeAll(async () => {
+    await onWorker.start();
+    await onMain.start();
+  });
+  afterAll(async () => {
+    await onWorker.stop();
+    await onMain.stop();
+  });
+
+  it('finds the same faces as on the main thread, also for frame B after frame A in the same input buffer', async () => {
+    const a = await frameOf('ultraface_5.jpg', true);
+    const b = await frameOf('ultraface_5.jpg');
+    expect(await onWorker.detect(a)).toEqual(await onMain.detect(a));
+    const found = await onWorker.detect(b);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found).toEqual(await onMain.detect(b));
+  });
+
+  it('answers calls made together, each with its own frame', async () => {
+    const a = await frameOf('ultraface_5.jpg', true);
+    const b = await frameOf('ultraface_5.jpg');
+    const [fa, fb] = await Promise.all([onWorker.detect(a), onWorker.detect(b)]);
+    expect(fa).toEqual(await onMain.detect(a));
+    expect(fb).toEqual(await onMain.detect(b));
+  });
+
+  it('after stop, a call fails instead of waiting', async () => {
+    const faces = new YunetFaces({ modelsDir, threads: 1, thread: 'worker' });
+    await faces.start();
+    await faces.stop();
+    await expect(faces.detect(await frameOf('ultraface_5.jpg'))).rejects.toThrow(/before start/);
+  });
+});
+
+describe.skipIf(!existsSync(samples))('OnnxRedactor: searches together or one after the other', () => {
+  const together = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85 });
+  const apart = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85, concurrentLanes: false });
+  beforeAll(async () => {
+    await together.start();
+    await apart.start();
+  });
+  afterAll(async () => {
+    await together.stop();
+    await apart.stop();
+  });
+
+  for (const file of ['city.jpg', 'hyperlpr_test_img.jpg']) {
+    it(`${file}: the same regions blurred, every stage timed`, async () => {
+      const frame = await frameOf(file);
+      const a = await together.redact(frame, []);
+      const b = await apart.redact(frame, []);
+      expect(a.regions.length).toBeGreaterThan(0);
+      expect(a.regions).toEqual(b.regions);
+      expect(Object.keys(a.stagesMs ?? {}).sort()).toEqual(['blur', 'encoding', 'faces', 'object tiles', 'plates', 'vehicle plates']);
+    });
+  }
+});
