@@ -1,7 +1,6 @@
 // The agent as its own process against a real Mosquitto: the retained status arrives with every figure the central
 // side relies on and validates against the published schema; the loopback Prometheus endpoint answers over real HTTP.
 // With tasks and a camera over a street photo, the status carries the answers of each model per task.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,8 +10,8 @@ import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.
 import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
 import { readManifest } from '../../agent/adapters/modelFiles.ts';
 import { statusSchema, type StatusMessage } from '../../agent/core/messages.ts';
+import { repoRoot, startAgent } from '../support/agentProcess.ts';
 
-const repoRoot = new URL('../..', import.meta.url).pathname;
 const modelsDir = path.join(repoRoot, 'models');
 const photo = path.join(repoRoot, '../shared/samples/hyperlpr_test_img.jpg');
 const YOLOX = 'yolox_nano_416_coco';
@@ -24,19 +23,6 @@ function modelsWithoutPicodet(work: string): string {
   mkdirSync(dir);
   for (const m of readManifest()) if (m.name !== PICODET) symlinkSync(path.join(modelsDir, m.file), path.join(dir, m.file));
   return dir;
-}
-
-function spawnAgent(configFile: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'agent/main.ts', 'run', '--config', configFile], {
-    cwd: repoRoot,
-    env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exit, output: () => output };
 }
 
 async function until<T>(get: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> {
@@ -86,18 +72,10 @@ describe('status and metrics of a running agent', () => {
     central.on('message', (_topic, payload) => statuses.push(JSON.parse(payload.toString()) as StatusMessage));
     await central.subscribeAsync('tilsyn/v1/vehicle/status-bus/status', { qos: 1 });
 
-    const child = spawn(process.execPath, ['--import', 'tsx', 'agent/main.ts', 'run', '--config', configFile], {
-      cwd: repoRoot,
-      env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, exit, output } = startAgent(configFile);
     try {
       // The first status comes at start; a later one has seen fixes from the replayed drive.
-      const status = await until(() => statuses.find((s) => s.state === 'online' && s.gps?.mode !== null), 150_000, () => output);
+      const status = await until(() => statuses.find((s) => s.state === 'online' && s.gps?.mode !== null), 150_000, () => output());
       const parsed = statusSchema.safeParse(status);
       expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
       expect(status).toMatchObject({
@@ -117,7 +95,7 @@ describe('status and metrics of a running agent', () => {
         disk: { freeBytes: expect.any(Number), totalBytes: expect.any(Number) },
         routing: { unsureMargin: 0.1, models: [{ name: YOLOX, costMs: expect.any(Number) }], missing: [PICODET], tasks: {} },
       });
-      expect(output).toContain('second-opinion model not loaded');
+      expect(output()).toContain('second-opinion model not loaded');
       expect(status.uptimeS).toBeGreaterThanOrEqual(0);
       expect(status.gps!.fixAgeS).toBeLessThan(10);
       expect(status).toHaveProperty('cpuTempC');
@@ -125,7 +103,7 @@ describe('status and metrics of a running agent', () => {
 
       // A status arrives again within the interval (5 s), not only at start.
       const count = statuses.length;
-      await until(() => (statuses.length > count ? true : undefined), 20_000, () => `no status after the first ${count}\n${output}`);
+      await until(() => (statuses.length > count ? true : undefined), 20_000, () => `no status after the first ${count}\n${output()}`);
 
       // Retained: a central side that connects later gets the current status at once.
       const late = await mqtt.connectAsync(broker.url, { clientId: 'central-late' });
@@ -164,11 +142,11 @@ describe('status and metrics of a running agent', () => {
       expect(value('tilsyn_detector_p95_milliseconds')).toBeUndefined();
       expect(value('tilsyn_gps_connected')).toBeUndefined();
       // Loopback only.
-      expect(output).toContain(`"url":"http://127.0.0.1:${metricsPort}/metrics"`);
+      expect(output()).toContain(`"url":"http://127.0.0.1:${metricsPort}/metrics"`);
 
       child.kill('SIGTERM');
-      expect(await exit).toBe(0);
-      await until(() => (statuses.at(-1)?.state === 'offline' ? true : undefined), 10_000, () => output);
+      expect((await exit).code).toBe(0);
+      await until(() => (statuses.at(-1)?.state === 'offline' ? true : undefined), 10_000, () => output());
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await central.endAsync();
@@ -225,7 +203,7 @@ describe('status and metrics of a running agent', () => {
       const statuses: StatusMessage[] = [];
       central.on('message', (_topic, payload) => statuses.push(JSON.parse(payload.toString()) as StatusMessage));
       await central.subscribeAsync('tilsyn/v1/vehicle/routing-bus/status', { qos: 1 });
-      const agent = spawnAgent(configFile);
+      const agent = startAgent(configFile);
       try {
         const asked = (s: StatusMessage, task: string) => s.routing?.tasks[task]?.models[YOLOX]?.asked ?? 0;
         const status = await until(
@@ -266,7 +244,7 @@ describe('status and metrics of a running agent', () => {
         expect(text).toMatch(/tilsyn_task_outcomes_total\{task="cars",outcome="found"\} [1-9]/);
 
         agent.child.kill('SIGTERM');
-        expect(await agent.exit).toBe(0);
+        expect((await agent.exit).code).toBe(0);
       } finally {
         if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
         await central.endAsync();

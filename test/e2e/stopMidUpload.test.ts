@@ -1,6 +1,5 @@
 // The real agent process under systemd's rules: READY after start, and SIGTERM while an upload hangs on a slow ingest
 // exits cleanly (STOPPING, exit 0) well within TimeoutStopSec; the evidence stays queued and is delivered next run.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -15,31 +14,10 @@ import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
 import { sampleMeta } from '../support/evidence.ts';
 import { testLogger } from '../support/logger.ts';
 import { startNotifyListener, type NotifyListener } from '../support/notifySocket.ts';
+import { repoRoot, startAgent, until } from '../support/agentProcess.ts';
 
-const repoRoot = new URL('../..', import.meta.url).pathname;
 const unit = readFileSync(path.join(repoRoot, 'systemd/tilsyn-agent.service'), 'utf8');
 const TIMEOUT_STOP_MS = Number(/^TimeoutStopSec=(\d+)$/m.exec(unit)![1]) * 1000;
-
-async function until(ok: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function startAgent(configFile: string, notifySocket: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'agent/main.ts', 'run', '--config', configFile], {
-    cwd: repoRoot,
-    env: { ...process.env, UV_THREADPOOL_SIZE: '8', NOTIFY_SOCKET: notifySocket },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exit, output: () => output };
-}
 
 describe('stopping the agent in the middle of an upload', () => {
   let work: string;
@@ -97,7 +75,7 @@ describe('stopping the agent in the middle of an upload', () => {
 
   it('sends READY, then on SIGTERM STOPPING and exits 0 within TimeoutStopSec; the evidence is delivered next run', async () => {
     const address = hanging.address() as { port: number };
-    const agent = startAgent(config(`http://127.0.0.1:${address.port}`), notify.socketPath);
+    const agent = startAgent(config(`http://127.0.0.1:${address.port}`), { NOTIFY_SOCKET: notify.socketPath });
     await notify.waitFor((m) => m.some((x) => x.startsWith('READY=1')), 120_000).catch((err: Error) => {
       throw new Error(`${err.message}\n${agent.output()}`);
     });
@@ -105,7 +83,7 @@ describe('stopping the agent in the middle of an upload', () => {
 
     const signalledAtMs = Date.now();
     agent.child.kill('SIGTERM');
-    const code = await Promise.race([agent.exit, new Promise<'late'>((r) => setTimeout(() => r('late'), TIMEOUT_STOP_MS))]);
+    const code = await Promise.race([agent.exit.then((e) => e.code), new Promise<'late'>((r) => setTimeout(() => r('late'), TIMEOUT_STOP_MS))]);
     const stopMs = Date.now() - signalledAtMs;
     if (code === 'late') agent.child.kill('SIGKILL');
     expect(code, agent.output()).toBe(0);
@@ -116,11 +94,11 @@ describe('stopping the agent in the middle of an upload', () => {
     // Next run, against an ingest that answers: the same evidence arrives, byte for byte.
     const ingest = await startIngestReceiver(path.join(work, 'ingest'), 'stop-token');
     try {
-      const second = startAgent(config(ingest.url), notify.socketPath);
+      const second = startAgent(config(ingest.url), { NOTIFY_SOCKET: notify.socketPath });
       const received = path.join(work, 'ingest', `${jpeg.id}.json`);
       await until(() => existsSync(received), 120_000, second.output);
       second.child.kill('SIGTERM');
-      const secondCode = await Promise.race([second.exit, new Promise<'late'>((r) => setTimeout(() => r('late'), TIMEOUT_STOP_MS))]);
+      const secondCode = await Promise.race([second.exit.then((e) => e.code), new Promise<'late'>((r) => setTimeout(() => r('late'), TIMEOUT_STOP_MS))]);
       if (secondCode === 'late') second.child.kill('SIGKILL');
       expect(secondCode, second.output()).toBe(0);
       expect(readFileSync(path.join(work, 'ingest', `${jpeg.id}.jpg`)).equals(jpeg.bytes)).toBe(true);
