@@ -2,7 +2,6 @@
 // output layout moves or loses these boxes. Golden values were read off the photos (the face, the plate, the car)
 // and recorded from this decoder on onnxruntime-node 1.30 CPU; a few px of tolerance absorbs float noise only.
 import { existsSync } from 'node:fs';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PicodetDetector } from '../../agent/adapters/picodetDetector.ts';
 import { Y5fuPlates } from '../../agent/adapters/y5fuPlates.ts';
@@ -10,16 +9,9 @@ import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
 import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
 import { iou, type Box } from '../../agent/core/boxes.ts';
 import type { Detection } from '../../agent/ports/detector.ts';
-import type { Frame } from '../../agent/ports/frame.ts';
+import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
 
-const modelsDir = new URL('../../models/', import.meta.url).pathname;
-const samples = new URL('../../../shared/samples/', import.meta.url).pathname;
 const TOLERANCE_PX = 3;
-
-async function frameOf(file: string): Promise<Frame> {
-  const { data, info } = await sharp(samples + file).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, capturedAtMs: 0 };
-}
 
 function expectGolden(found: readonly Detection[], label: string, golden: Box, score: number): void {
   const near = found.filter(
@@ -34,7 +26,7 @@ function expectGolden(found: readonly Detection[], label: string, golden: Box, s
   expect(near[0]!.score).toBeCloseTo(score, 1);
 }
 
-describe.skipIf(!existsSync(samples))('model decoders against golden boxes (../shared/samples)', () => {
+describe.skipIf(!existsSync(samplesDir))('model decoders against golden boxes (../shared/samplesDir)', () => {
   const faces = new YunetFaces({ modelsDir, threads: 2, longSide: 1024, scoreThreshold: 0.5 });
   const plates = new Y5fuPlates({ modelsDir, threads: 2 });
   const objects = new YoloxDetector({ modelsDir, threads: 2 });
@@ -53,12 +45,12 @@ describe.skipIf(!existsSync(samples))('model decoders against golden boxes (../s
   });
 
   it('YuNet finds the large face of ultraface_5.jpg where it is, in frame pixels', async () => {
-    const found = await faces.detect(await frameOf('ultraface_5.jpg'));
+    const found = await faces.detect(await frameOf(samplesDir + 'ultraface_5.jpg'));
     expectGolden(found, 'face', { x1: 501.3, y1: 112.8, x2: 672.2, y2: 356.3 }, 0.95);
   });
 
   it('YuNet on a region reports boxes in frame pixels (the same face, searched in a crop)', async () => {
-    const found = await faces.detect(await frameOf('ultraface_5.jpg'), { region: { x1: 400, y1: 50, x2: 800, y2: 450 }, longSide: 512 });
+    const found = await faces.detect(await frameOf(samplesDir + 'ultraface_5.jpg'), { region: { x1: 400, y1: 50, x2: 800, y2: 450 }, longSide: 512 });
     const face = found.find((d) => d.box.x1 > 480 && d.box.x2 < 700);
     expect(face, JSON.stringify(found)).toBeDefined();
     expect(Math.abs(face!.box.y1 - 112.8)).toBeLessThan(10);
@@ -66,11 +58,11 @@ describe.skipIf(!existsSync(samples))('model decoders against golden boxes (../s
   });
 
   it('y5fu 640 finds the plate of openalpr_h786poj.jpg on the whole frame', async () => {
-    expectGolden(await plates.detectFrame(await frameOf('openalpr_h786poj.jpg')), 'plate', { x1: 141.0, y1: 380.1, x2: 292.2, y2: 412.4 }, 0.785);
+    expectGolden(await plates.detectFrame(await frameOf(samplesDir + 'openalpr_h786poj.jpg')), 'plate', { x1: 141.0, y1: 380.1, x2: 292.2, y2: 412.4 }, 0.785);
   });
 
   it('y5fu 640 zoomed out to half size reports the same plate in frame pixels', async () => {
-    const found = await plates.detectFrame(await frameOf('openalpr_h786poj.jpg'), 0.5);
+    const found = await plates.detectFrame(await frameOf(samplesDir + 'openalpr_h786poj.jpg'), 0.5);
     // Half the input pixels per frame pixel: the box is placed about half as finely.
     const plate = found.find((d) => Math.abs(d.box.x1 - 141.0) < 12 && Math.abs(d.box.y1 - 380.1) < 12);
     expect(plate, JSON.stringify(found)).toBeDefined();
@@ -79,7 +71,7 @@ describe.skipIf(!existsSync(samples))('model decoders against golden boxes (../s
   });
 
   it('YOLOX finds the car of hyperlpr_test_img.jpg, and y5fu 320 finds its plate in that crop', async () => {
-    const frame = await frameOf('hyperlpr_test_img.jpg');
+    const frame = await frameOf(samplesDir + 'hyperlpr_test_img.jpg');
     const found = await objects.detect(frame);
     expectGolden(found, 'car', { x1: 584.9, y1: 320.1, x2: 1895.1, y2: 990.4 }, 0.905);
     const car = found.find((d) => d.label === 'car' && d.score > 0.9)!;
@@ -90,7 +82,7 @@ describe.skipIf(!existsSync(samples))('model decoders against golden boxes (../s
   });
 
   it('PicoDet-S finds the same car of hyperlpr_test_img.jpg as YOLOX (centred letterbox, distance bins, frame pixels)', async () => {
-    const found = await picodet.detect(await frameOf('hyperlpr_test_img.jpg'));
+    const found = await picodet.detect(await frameOf(samplesDir + 'hyperlpr_test_img.jpg'));
     expectGolden(found, 'car', { x1: 583.3, y1: 327.3, x2: 1892.0, y2: 987.9 }, 0.96);
     const car = found.find((d) => d.label === 'car' && d.score > 0.9)!;
     expect(car.detector).toBe('picodet_s_416_coco_legacy');
@@ -99,7 +91,7 @@ describe.skipIf(!existsSync(samples))('model decoders against golden boxes (../s
   });
 
   it('PicoDet-S and YOLOX agree on the persons of city.jpg: each sure PicoDet person is a YOLOX person', async () => {
-    const frame = await frameOf('city.jpg');
+    const frame = await frameOf(samplesDir + 'city.jpg');
     const fromPicodet = (await picodet.detect(frame)).filter((d) => d.label === 'person' && d.score >= 0.5);
     const fromYolox = (await objects.detect(frame)).filter((d) => d.label === 'person');
     expect(fromPicodet.length).toBeGreaterThanOrEqual(6);

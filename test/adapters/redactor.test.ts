@@ -5,10 +5,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
 import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
-import type { Frame } from '../../agent/ports/frame.ts';
 import { decodeGray, judgeBox, laplacian } from '../support/detail.ts';
+import { frameOf, modelsDir } from '../support/frames.ts';
 
-const modelsDir = new URL('../../models/', import.meta.url).pathname;
 const evalDir = new URL('../../../shared/eval/', import.meta.url).pathname;
 const MIN_H = 20;
 /**
@@ -47,11 +46,6 @@ function choose(): { set: string; truth: Truth }[] {
   return picks;
 }
 
-async function frameOf(file: string): Promise<Frame> {
-  const { data, info } = await sharp(file).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, capturedAtMs: Date.now() };
-}
-
 const present = existsSync(evalDir);
 if (!present) console.warn(`redactor.test: ${evalDir} is absent — skipping the pixel tests on annotated photos`);
 
@@ -72,7 +66,7 @@ describe.skipIf(!present)('OnnxRedactor on annotated photos (../shared/eval)', (
   for (const { set, truth } of present ? choose() : []) {
     it(`${set}/${truth.image}: boxes ≥ ${MIN_H} px judged by pixels, and the JPEG has no metadata`, async () => {
       const file = path.join(evalDir, set, truth.image);
-      const frame = await frameOf(file);
+      const frame = await frameOf(file, { capturedAtMs: Date.now() });
       const objects = await detector.detect(frame);
       const out = await redactor.redact(frame, objects);
 

@@ -1,7 +1,6 @@
 // Model inputs are built in buffers kept from one call to the next; nothing of an earlier frame may reach the next
 // model input, or a face seen a frame ago could steer (or hide) what is found in this one.
 import { existsSync } from 'node:fs';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { letterboxTensor, TensorBuffers } from '../../agent/adapters/imageTensor.ts';
 import { Y5fuPlates } from '../../agent/adapters/y5fuPlates.ts';
@@ -9,6 +8,7 @@ import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
 import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
 import { fitToMultiple, letterbox, type Letterbox } from '../../agent/core/letterbox.ts';
 import type { Frame } from '../../agent/ports/frame.ts';
+import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
 
 /** A frame of noise (fixed seed): every pixel differs from its neighbours, so a misplaced value shows. */
 function noiseFrame(width: number, height: number, seed: number): Frame {
@@ -75,17 +75,8 @@ describe('letterboxTensor into a reused buffer', () => {
   });
 });
 
-const modelsDir = new URL('../../models/', import.meta.url).pathname;
-const samples = new URL('../../../shared/samples/', import.meta.url).pathname;
 
-async function frameOf(file: string, flop = false): Promise<Frame> {
-  let img = sharp(samples + file).toColourspace('srgb').removeAlpha();
-  if (flop) img = img.flop();
-  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, capturedAtMs: 0 };
-}
-
-describe.skipIf(!existsSync(samples))('detectors: frame B finds the same with or without frame A before it', () => {
+describe.skipIf(!existsSync(samplesDir))('detectors: frame B finds the same with or without frame A before it', () => {
   const used = {
     faces: new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 }),
     plates: new Y5fuPlates({ modelsDir, threads: 2 }),
@@ -105,8 +96,8 @@ describe.skipIf(!existsSync(samples))('detectors: frame B finds the same with or
   });
 
   it('faces (whole frame and a region): A is the mirrored photo, B the photo', async () => {
-    const a = await frameOf('ultraface_5.jpg', true);
-    const b = await frameOf('ultraface_5.jpg');
+    const a = await frameOf(samplesDir + 'ultraface_5.jpg', { flop: true });
+    const b = await frameOf(samplesDir + 'ultraface_5.jpg');
     const region = { x1: 300, y1: 0, x2: 900, y2: 500 };
     await used.faces.detect(a);
     await used.faces.detect(a, { region });
@@ -117,8 +108,8 @@ describe.skipIf(!existsSync(samples))('detectors: frame B finds the same with or
   });
 
   it('plates and objects: A is a close-up car of another shape, B a street plate photo', async () => {
-    const a = await frameOf('hyperlpr_test_img.jpg');
-    const b = await frameOf('openalpr_h786poj.jpg');
+    const a = await frameOf(samplesDir + 'hyperlpr_test_img.jpg');
+    const b = await frameOf(samplesDir + 'openalpr_h786poj.jpg');
     const car = { x1: 584, y1: 320, x2: 1895, y2: 990 };
     await used.plates.detectFrame(a);
     await used.plates.detectCrop(a, car);

@@ -3,22 +3,12 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
 import { WorkerSession } from '../../agent/adapters/workerSession.ts';
 import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
-import type { Frame } from '../../agent/ports/frame.ts';
+import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
 
-const modelsDir = new URL('../../models/', import.meta.url).pathname;
-const samples = new URL('../../../shared/samples/', import.meta.url).pathname;
-
-async function frameOf(file: string, flop = false): Promise<Frame> {
-  let img = sharp(samples + file).toColourspace('srgb').removeAlpha();
-  if (flop) img = img.flop();
-  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, capturedAtMs: 0 };
-}
 
 describe('WorkerSession', () => {
   it('rejects a file onnxruntime cannot load (the worker is ended)', async () => {
@@ -29,7 +19,7 @@ describe('WorkerSession', () => {
   });
 });
 
-describe.skipIf(!existsSync(samples))('the face model on a worker thread (../shared/samples)', () => {
+describe.skipIf(!existsSync(samplesDir))('the face model on a worker thread (../shared/samplesDir)', () => {
   const onWorker = new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3, thread: 'worker' });
   const onMain = new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 });
   beforeAll(async () => {
@@ -42,8 +32,8 @@ describe.skipIf(!existsSync(samples))('the face model on a worker thread (../sha
   });
 
   it('finds the same faces as on the main thread, also for frame B after frame A in the same input buffer', async () => {
-    const a = await frameOf('ultraface_5.jpg', true);
-    const b = await frameOf('ultraface_5.jpg');
+    const a = await frameOf(samplesDir + 'ultraface_5.jpg', { flop: true });
+    const b = await frameOf(samplesDir + 'ultraface_5.jpg');
     expect(await onWorker.detect(a)).toEqual(await onMain.detect(a));
     const found = await onWorker.detect(b);
     expect(found.length).toBeGreaterThan(0);
@@ -51,8 +41,8 @@ describe.skipIf(!existsSync(samples))('the face model on a worker thread (../sha
   });
 
   it('answers calls made together, each with its own frame', async () => {
-    const a = await frameOf('ultraface_5.jpg', true);
-    const b = await frameOf('ultraface_5.jpg');
+    const a = await frameOf(samplesDir + 'ultraface_5.jpg', { flop: true });
+    const b = await frameOf(samplesDir + 'ultraface_5.jpg');
     const [fa, fb] = await Promise.all([onWorker.detect(a), onWorker.detect(b)]);
     expect(fa).toEqual(await onMain.detect(a));
     expect(fb).toEqual(await onMain.detect(b));
@@ -62,11 +52,11 @@ describe.skipIf(!existsSync(samples))('the face model on a worker thread (../sha
     const faces = new YunetFaces({ modelsDir, threads: 1, thread: 'worker' });
     await faces.start();
     await faces.stop();
-    await expect(faces.detect(await frameOf('ultraface_5.jpg'))).rejects.toThrow(/before start/);
+    await expect(faces.detect(await frameOf(samplesDir + 'ultraface_5.jpg'))).rejects.toThrow(/before start/);
   });
 });
 
-describe.skipIf(!existsSync(samples))('OnnxRedactor: searches together or one after the other', () => {
+describe.skipIf(!existsSync(samplesDir))('OnnxRedactor: searches together or one after the other', () => {
   const together = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85 });
   const apart = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85, concurrentLanes: false });
   beforeAll(async () => {
@@ -80,7 +70,7 @@ describe.skipIf(!existsSync(samples))('OnnxRedactor: searches together or one af
 
   for (const file of ['city.jpg', 'hyperlpr_test_img.jpg']) {
     it(`${file}: the same regions blurred, every stage timed`, async () => {
-      const frame = await frameOf(file);
+      const frame = await frameOf(samplesDir + file);
       const a = await together.redact(frame, []);
       const b = await apart.redact(frame, []);
       expect(a.regions.length).toBeGreaterThan(0);

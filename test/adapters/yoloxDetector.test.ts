@@ -1,25 +1,17 @@
 import { existsSync } from 'node:fs';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
-import type { Frame } from '../../agent/ports/frame.ts';
+import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
 
-const modelsDir = new URL('../../models/', import.meta.url).pathname;
-const samples = new URL('../../../shared/samples/', import.meta.url).pathname;
 
-async function frameOf(file: string): Promise<Frame> {
-  const { data, info } = await sharp(file).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height, capturedAtMs: 0 };
-}
-
-describe.skipIf(!existsSync(samples))('YoloxDetector on real photos (../shared/samples)', () => {
+describe.skipIf(!existsSync(samplesDir))('YoloxDetector on real photos (../shared/samplesDir)', () => {
   const detector = new YoloxDetector({ modelsDir, threads: 2 });
   beforeAll(() => detector.start());
   afterAll(() => detector.stop());
 
   for (const name of ['hyperlpr_test_img.jpg', 'openalpr_h786poj.jpg']) {
     it(`finds the car in ${name}`, async () => {
-      const frame = await frameOf(samples + name);
+      const frame = await frameOf(samplesDir + name);
       const found = await detector.detect(frame);
       const car = found.find((d) => d.label === 'car' && d.score > 0.3);
       expect(car, JSON.stringify(found)).toBeDefined();
