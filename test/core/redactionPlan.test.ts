@@ -99,11 +99,11 @@ describe('planRedaction', () => {
     expect(regions.map((r) => ({ kind: r.kind, box: r.box }))).toEqual([{ kind: 'plate-zone', box: { x1: 200, y1: 820, x2: 500, y2: 1000 } }]);
   });
 
-  it('cabin zones, when switched on, blur the window band of near vehicles only', () => {
+  it('whole cabin bands, when switched on, blur the window band of near vehicles only', () => {
     const objects = [det('car', { x1: 100, y1: 400, x2: 600, y2: 800 }), det('car', { x1: 1000, y1: 500, x2: 1200, y2: 600 })];
-    const regions = planRedaction({ width: W, height: H, faces: [], plates: [det('plate', { x1: 1080, y1: 570, x2: 1120, y2: 580 })], objects }, { cabinZone: { minVehicleHeightPx: 120 } });
+    const regions = planRedaction({ width: W, height: H, faces: [], plates: [det('plate', { x1: 1080, y1: 570, x2: 1120, y2: 580 })], objects }, { cabinZone: { minVehicleHeightPx: 120, wholeBand: true } });
     expect(regions.filter((r) => r.kind === 'cabin-zone').map((r) => r.box)).toEqual([{ x1: 100, y1: 420, x2: 600, y2: 580 }]);
-    const capped = planRedaction({ width: W, height: H, faces: [], plates: [], objects }, { cabinZone: { minVehicleHeightPx: 120, maxVehicleHeightPx: 300 } });
+    const capped = planRedaction({ width: W, height: H, faces: [], plates: [], objects }, { cabinZone: { minVehicleHeightPx: 120, maxVehicleHeightPx: 300, wholeBand: true } });
     expect(capped.filter((r) => r.kind === 'cabin-zone')).toEqual([]);
   });
 
@@ -177,6 +177,11 @@ describe('weak faces and plate zones', () => {
     );
     const faces = regions.filter((r) => r.kind === 'face').map((r) => r.box.x1);
     expect(faces.sort((a, b) => a - b)).toEqual([516, 896]);
+  });
+
+  it('a very weak face in a person box is not blurred as a face (it only marks occupants behind glass)', () => {
+    const faint = det('face', { x1: 500, y1: 320, x2: 512, y2: 334 }, 0.1);
+    expect(plan([faint], [det('person', { x1: 480, y1: 300, x2: 580, y2: 600 })]).filter((r) => r.kind === 'face')).toEqual([]);
   });
 
   it('a weak face low on a vehicle (the bumper) is not blurred; a strong one anywhere is', () => {
