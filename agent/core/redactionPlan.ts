@@ -99,7 +99,7 @@ export function planRedaction(input: PlanInput, options: Partial<RedactionPlanOp
     if (obj.label === 'person' && obj.score >= o.personMinScore) add('head-region', headRegion(obj.box, o), obj);
   }
   for (const { vehicle, zone } of plateZones(input.objects, input.plates, o.plateZone)) add('plate-zone', zone, vehicle);
-  for (const { vehicle, zone } of cabinZones(input.objects, input.faces, o.cabinZone)) add('cabin-zone', zone, vehicle);
+  for (const { vehicle, zone } of cabinZones(input.objects, input.faces, input.height, o.cabinZone)) add('cabin-zone', zone, vehicle);
   return dedupe(regions);
 }
 

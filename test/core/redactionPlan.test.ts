@@ -204,4 +204,13 @@ describe('weak faces and plate zones', () => {
     const doubtful = det('truck', { x1: 1500, y1: 500, x2: 1600, y2: 560 }, 0.2);
     expect(plan([], [found, near, doubtful], [plate]).map((r) => r.kind)).toEqual(['plate']);
   });
+
+  it('a mid-size vehicle seen at an angle with no plate found gets a lower band; square on or as wide as a bonnet, none', () => {
+    const angled = det('car', { x1: 60, y1: 490, x2: 510, y2: 750 }, 0.9);
+    expect(plan([], [angled]).filter((r) => r.kind === 'plate-zone').map((r) => r.box)).toEqual([{ x1: 60, y1: 607, x2: 510, y2: 685 }]);
+    const squareOn = det('car', { x1: 700, y1: 500, x2: 950, y2: 750 }, 0.9);
+    const bonnet = det('car', { x1: 40, y1: 810, x2: 1860, y2: 1070 }, 0.9);
+    const tooNear = det('car', { x1: 1000, y1: 400, x2: 1600, y2: 700 }, 0.9);
+    expect(plan([], [squareOn, bonnet, tooNear]).filter((r) => r.kind === 'plate-zone')).toEqual([]);
+  });
 });
