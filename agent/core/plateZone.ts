@@ -22,6 +22,21 @@ export interface PlateZoneOptions {
    * and often under the rider's legs or bag, where the plate model fails even close up. 0 turns it off.
    */
   readonly motorcycleBandTop: number;
+  /**
+   * Cars, buses and trucks above maxVehicleHeightPx up to this high (0 = none) seen at an angle get a lower zone when
+   * no plate was found: rows `midBandTop`–`midBandBottom`, where a mid-distance vehicle's plate sits from front, rear
+   * or at an angle. The plate model finds most plates this size, so the zone catches the few it does not.
+   */
+  readonly midMaxVehicleHeightPx: number;
+  readonly midBandTop: number;
+  readonly midBandBottom: number;
+  /**
+   * Only vehicle boxes at least this wide for their height get a mid-size zone: seen at an angle, the plate is
+   * foreshortened and the plate model, trained on plates seen square on, misses it; square on, it finds them.
+   */
+  readonly midMinAspect: number;
+  /** Nor boxes wider than this for their height: not one vehicle but the camera's own bonnet or a row of cars. */
+  readonly midMaxAspect: number;
 }
 
 export const DEFAULT_PLATE_ZONE_OPTIONS: PlateZoneOptions = {
@@ -31,6 +46,11 @@ export const DEFAULT_PLATE_ZONE_OPTIONS: PlateZoneOptions = {
   bandBottom: 0.92,
   insetX: 0,
   motorcycleBandTop: 0.55,
+  midMaxVehicleHeightPx: 280,
+  midBandTop: 0.45,
+  midBandBottom: 0.75,
+  midMinAspect: 1.5,
+  midMaxAspect: 2.5,
 };
 
 /** The plate zone of each small vehicle whose box holds no found plate (a plate's centre inside the box). */
@@ -47,10 +67,15 @@ export function plateZones(
     const h = boxHeight(v.box);
     const w = boxWidth(v.box);
     const motorcycle = v.label === 'motorcycle' && o.motorcycleBandTop > 0;
-    if (h <= 0 || (h > o.maxVehicleHeightPx && !motorcycle)) continue;
+    const mid = !motorcycle && h > o.maxVehicleHeightPx && h <= o.midMaxVehicleHeightPx && w >= o.midMinAspect * h && w <= o.midMaxAspect * h;
+    if (h <= 0 || (h > o.maxVehicleHeightPx && !motorcycle && !mid)) continue;
     if (plates.some((p) => centreInside(p.box, v.box))) continue;
     if (motorcycle && h > o.maxVehicleHeightPx) {
       zones.push({ vehicle: v, zone: { x1: v.box.x1, x2: v.box.x2, y1: v.box.y1 + o.motorcycleBandTop * h, y2: v.box.y2 } });
+      continue;
+    }
+    if (mid) {
+      zones.push({ vehicle: v, zone: { x1: v.box.x1, x2: v.box.x2, y1: v.box.y1 + o.midBandTop * h, y2: v.box.y1 + o.midBandBottom * h } });
       continue;
     }
     zones.push({

@@ -29,6 +29,11 @@ export interface RedactionPlanOptions {
    * part of a vehicle box (drivers and passengers behind the windscreen). Weak hits elsewhere are mostly texture.
    */
   readonly faceAloneMinScore: number;
+  /**
+   * Faces below this (and below faceAloneMinScore) are not blurred as faces even where faces are expected: from the
+   * face model's threshold up to here they only mark occupants behind glass (cabin zones).
+   */
+  readonly faceSupportedMinScore: number;
   /** Share of a vehicle box's height, from its top, where a weak face counts as supported (the windows). */
   readonly vehicleCabinFraction: number;
   /** Plate zones of small vehicles on which no plate was found (see plateZone.ts). */
@@ -53,6 +58,7 @@ export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = {
   headMarginX: 0.1,
   personMinScore: 0,
   faceAloneMinScore: 0.3,
+  faceSupportedMinScore: 0.15,
   vehicleCabinFraction: 0.6,
   plateZone: {},
   cabinZone: {},
@@ -80,7 +86,8 @@ export function planRedaction(input: PlanInput, options: Partial<RedactionPlanOp
   };
   for (const f of input.faces) {
     if (boxHeight(f.box) > o.largeFaceFraction * input.height && f.score < o.largeFaceMinScore) continue;
-    if (f.score >= o.faceAloneMinScore || faceSupported(f.box, input.objects, o.vehicleCabinFraction)) {
+    const supported = f.score >= o.faceSupportedMinScore && faceSupported(f.box, input.objects, o.vehicleCabinFraction);
+    if (f.score >= o.faceAloneMinScore || supported) {
       add('face', atLeast(padBox(f.box, o.facePad), o.faceMinSidePx), f);
     }
   }
@@ -92,7 +99,7 @@ export function planRedaction(input: PlanInput, options: Partial<RedactionPlanOp
     if (obj.label === 'person' && obj.score >= o.personMinScore) add('head-region', headRegion(obj.box, o), obj);
   }
   for (const { vehicle, zone } of plateZones(input.objects, input.plates, o.plateZone)) add('plate-zone', zone, vehicle);
-  for (const { vehicle, zone } of cabinZones(input.objects, o.cabinZone)) add('cabin-zone', zone, vehicle);
+  for (const { vehicle, zone } of cabinZones(input.objects, input.faces, input.height, o.cabinZone)) add('cabin-zone', zone, vehicle);
   return dedupe(regions);
 }
 

@@ -91,7 +91,7 @@ describe.skipIf(!existsSync(sharedEval))('tilsyn eval', () => {
       // Either the untouched source in ../shared or our own redacted output — nothing else.
       expect(resolved.startsWith(path.join(sharedEval, 'dashcam-dev')) || path.dirname(resolved) === outDir).toBe(true);
     }
-    // Occupants behind windscreens and tiny far faces leave some misses; each is drawn twice (source, output).
+    // Faces with no person or vehicle box round them and tiny far faces leave some misses; each is drawn twice.
     expect(srcs.length).toBeGreaterThan(0);
     expect([...html.matchAll(/<rect /g)]).toHaveLength(srcs.length);
     expect(srcs.filter((s) => !s.startsWith('..'))).toHaveLength(srcs.length / 2);

@@ -99,11 +99,11 @@ describe('planRedaction', () => {
     expect(regions.map((r) => ({ kind: r.kind, box: r.box }))).toEqual([{ kind: 'plate-zone', box: { x1: 200, y1: 820, x2: 500, y2: 1000 } }]);
   });
 
-  it('cabin zones, when switched on, blur the window band of near vehicles only', () => {
+  it('whole cabin bands, when switched on, blur the window band of near vehicles only', () => {
     const objects = [det('car', { x1: 100, y1: 400, x2: 600, y2: 800 }), det('car', { x1: 1000, y1: 500, x2: 1200, y2: 600 })];
-    const regions = planRedaction({ width: W, height: H, faces: [], plates: [det('plate', { x1: 1080, y1: 570, x2: 1120, y2: 580 })], objects }, { cabinZone: { minVehicleHeightPx: 120 } });
+    const regions = planRedaction({ width: W, height: H, faces: [], plates: [det('plate', { x1: 1080, y1: 570, x2: 1120, y2: 580 })], objects }, { cabinZone: { minVehicleHeightPx: 120, wholeBand: true } });
     expect(regions.filter((r) => r.kind === 'cabin-zone').map((r) => r.box)).toEqual([{ x1: 100, y1: 420, x2: 600, y2: 580 }]);
-    const capped = planRedaction({ width: W, height: H, faces: [], plates: [], objects }, { cabinZone: { minVehicleHeightPx: 120, maxVehicleHeightPx: 300 } });
+    const capped = planRedaction({ width: W, height: H, faces: [], plates: [], objects }, { cabinZone: { minVehicleHeightPx: 120, maxVehicleHeightPx: 300, wholeBand: true } });
     expect(capped.filter((r) => r.kind === 'cabin-zone')).toEqual([]);
   });
 
@@ -179,6 +179,11 @@ describe('weak faces and plate zones', () => {
     expect(faces.sort((a, b) => a - b)).toEqual([516, 896]);
   });
 
+  it('a very weak face in a person box is not blurred as a face (it only marks occupants behind glass)', () => {
+    const faint = det('face', { x1: 500, y1: 320, x2: 512, y2: 334 }, 0.1);
+    expect(plan([faint], [det('person', { x1: 480, y1: 300, x2: 580, y2: 600 })]).filter((r) => r.kind === 'face')).toEqual([]);
+  });
+
   it('a weak face low on a vehicle (the bumper) is not blurred; a strong one anywhere is', () => {
     const car = det('car', { x1: 850, y1: 180, x2: 1150, y2: 400 });
     const low = det('face', { x1: 900, y1: 370, x2: 912, y2: 384 }, 0.2);
@@ -198,5 +203,14 @@ describe('weak faces and plate zones', () => {
     const near = det('bus', { x1: 0, y1: 200, x2: 800, y2: 900 }, 0.9);
     const doubtful = det('truck', { x1: 1500, y1: 500, x2: 1600, y2: 560 }, 0.2);
     expect(plan([], [found, near, doubtful], [plate]).map((r) => r.kind)).toEqual(['plate']);
+  });
+
+  it('a mid-size vehicle seen at an angle with no plate found gets a lower band; square on or as wide as a bonnet, none', () => {
+    const angled = det('car', { x1: 60, y1: 490, x2: 510, y2: 750 }, 0.9);
+    expect(plan([], [angled]).filter((r) => r.kind === 'plate-zone').map((r) => r.box)).toEqual([{ x1: 60, y1: 607, x2: 510, y2: 685 }]);
+    const squareOn = det('car', { x1: 700, y1: 500, x2: 950, y2: 750 }, 0.9);
+    const bonnet = det('car', { x1: 40, y1: 810, x2: 1860, y2: 1070 }, 0.9);
+    const tooNear = det('car', { x1: 1000, y1: 400, x2: 1600, y2: 700 }, 0.9);
+    expect(plan([], [squareOn, bonnet, tooNear]).filter((r) => r.kind === 'plate-zone')).toEqual([]);
   });
 });
