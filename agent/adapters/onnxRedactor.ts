@@ -28,9 +28,9 @@ export interface OnnxRedactorOptions {
    */
   readonly faceLongSide?: number;
   /**
-   * Lowest face score YuNet reports (default 0.15). Faces from here up to plan.faceAloneMinScore (0.3) are blurred
-   * only inside a person box or a vehicle's cabin: on dashcam-dev that finds 6 more faces in 138 (4 of them ≥ 20 px)
-   * for +0.6 % over-blur, where 0.15 everywhere cost +1.7 %.
+   * Lowest face score YuNet reports (default 0.05). Hits from here up to plan.faceSupportedMinScore (0.15) are never
+   * blurred as faces: clustered in a vehicle's window band they mark an occupant behind glass (core/cabinZone.ts).
+   * From 0.15 up to plan.faceAloneMinScore (0.3) a face is blurred only inside a person box or a vehicle's cabin.
    */
   readonly faceScoreThreshold?: number;
   /**
@@ -98,7 +98,7 @@ export class OnnxRedactor implements Redactor {
       modelsDir,
       threads,
       longSide: this.options.faceLongSide ?? 1920,
-      scoreThreshold: this.options.faceScoreThreshold ?? 0.15,
+      scoreThreshold: this.options.faceScoreThreshold ?? 0.05,
       thread: (this.options.concurrentLanes ?? true) ? 'worker' : 'main',
     });
     const plates = new Y5fuPlates({ modelsDir, threads, objThreshold: this.options.plateObjThreshold });
