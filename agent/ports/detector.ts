@@ -37,6 +37,7 @@ export interface RedactedImage {
   /** JPEG with every region blurred and no input metadata. */
   readonly jpeg: Buffer;
   readonly regions: readonly RedactedRegion[];
+  /** Regions blurred as a detected face / plate (head regions and zones are counted in `regions` only). */
   readonly faces: number;
   readonly plates: number;
   readonly ms: number;
