@@ -1,7 +1,7 @@
 // Redactor on ONNX models: finds faces and plates, blurs them and every person's head, encodes a clean JPEG, in time.
 import sharp from 'sharp';
 import { checkDeadline, DeadlineExceededError } from '../core/deadline.ts';
-import { boxHeight } from '../core/boxes.ts';
+import { boxHeight, nms } from '../core/boxes.ts';
 import { columnTiles } from '../core/letterbox.ts';
 import {
   mergeCascadeObjects,
@@ -42,6 +42,13 @@ export interface OnnxRedactorOptions {
   readonly faceBandScale?: number;
   /** Faces from the band taller than this (frame pixels) are dropped (default 48). */
   readonly faceBandMaxPx?: number;
+  /**
+   * The band goes to the face model in this many side-by-side parts (default 2), overlapping by twice faceBandMaxPx
+   * so that every face it keeps lies whole in one part: a 3840×672 input takes more memory than the whole frame's.
+   */
+  readonly faceBandParts?: number;
+  /** How far (frame pixels) each band part reaches past its share into the next (default 2 × faceBandMaxPx). */
+  readonly faceBandOverlapPx?: number;
   /**
    * Frames with a long side up to this (default 1280) get a second plate pass at half the size: on a low-resolution
    * camera a car right in front shows a plate larger than the plate model knows. A 1080p frame is already shrunk 3×
@@ -129,17 +136,28 @@ export class OnnxRedactor implements Redactor {
     }
   }
 
-  /** Faces of the whole frame, and small ones of the horizon band searched again enlarged. */
+  /**
+   * Faces of the whole frame, and small ones of the horizon band searched again enlarged. The band goes to the model
+   * in side-by-side parts that overlap, each smaller than the whole-frame input: onnxruntime's memory for a run
+   * grows with the input, so the whole-frame run's memory serves them and no larger block is ever taken. All inputs
+   * are cut at once, so the next one is being resized here while the face model runs on the one before.
+   */
   private async findFaces(model: YunetFaces, frame: Frame): Promise<Detection[]> {
-    const faces = await model.detect(frame);
     const band = this.options.faceBand === undefined ? DEFAULT_FACE_BAND : this.options.faceBand;
-    if (band) {
-      const region = { x1: 0, y1: Math.round(band.top * frame.height), x2: frame.width, y2: Math.round(band.bottom * frame.height) };
-      const found = await model.detect(frame, { region, longSide: (this.options.faceBandScale ?? 2) * frame.width });
-      // Only small faces: larger ones the whole-frame pass sees, and enlarged texture makes large false faces.
-      faces.push(...found.filter((f) => boxHeight(f.box) <= (this.options.faceBandMaxPx ?? 48)));
-    }
-    return faces;
+    const maxPx = this.options.faceBandMaxPx ?? 48;
+    const scale = this.options.faceBandScale ?? 2;
+    const whole = model.detect(frame);
+    if (!band) return whole;
+    const y1 = Math.round(band.top * frame.height);
+    const y2 = Math.round(band.bottom * frame.height);
+    const parts = bandParts(frame.width, this.options.faceBandParts ?? 2, this.options.faceBandOverlapPx ?? 2 * maxPx).map((p) =>
+      model.detect(frame, { region: { x1: p.x1, y1, x2: p.x2, y2 }, longSide: scale * (p.x2 - p.x1) }),
+    );
+    const [faces, ...found] = await allSettledOrThrow([whole, ...parts]);
+    // Only small faces: larger ones the whole-frame pass sees, and enlarged texture makes large false faces. A face
+    // in the overlap of two parts is found twice: the better hit stays.
+    const small = nms(found.flat().filter((f) => boxHeight(f.box) <= maxPx), 0.3);
+    return [...faces!, ...small];
   }
 
   /** Fails closed: any error (not started, bad frame, inference) rejects, and the caller drops the frame. */
@@ -222,6 +240,23 @@ export class OnnxRedactor implements Redactor {
       throw new Error(`redaction failed, frame must be dropped: ${(err as Error).message}`, { cause: err });
     }
   }
+}
+
+/**
+ * Columns [x1, x2) of `count` side-by-side parts of a frame `width` wide, overlapping by 2 × `overlapPx` (a face up to
+ * that wide lies whole in one part). Edges fall on multiples of 16 px, so that at 2× the model's stride grid (up to
+ * 32) falls on the same frame pixels in every part as on the whole band.
+ */
+export function bandParts(width: number, count: number, overlapPx: number): { x1: number; x2: number }[] {
+  const n = Math.max(1, Math.floor(count));
+  const snap = (x: number) => Math.min(width, Math.max(0, Math.round(x / 16) * 16));
+  const out: { x1: number; x2: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const x1 = i === 0 ? 0 : snap((i * width) / n - overlapPx);
+    const x2 = i === n - 1 ? width : snap(((i + 1) * width) / n + overlapPx);
+    out.push({ x1, x2 });
+  }
+  return out;
 }
 
 /** Both results once both have settled; the first rejection, if any, after both have. */

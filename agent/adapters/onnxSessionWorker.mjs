@@ -19,7 +19,14 @@ function ownCopy(name, data) {
   return own;
 }
 
-parentPort.on('message', async ({ id, feeds }) => {
+// One run at a time, in the order asked: the next request's inputs are copied into the kept buffers only once the
+// run before has finished with them (session.run may return to the event loop while it computes).
+let queue = Promise.resolve();
+parentPort.on('message', (request) => {
+  queue = queue.then(() => runOne(request));
+});
+
+async function runOne({ id, feeds }) {
   try {
     const inputs = {};
     for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, ownCopy(name, t.data), t.dims);
@@ -34,5 +41,5 @@ parentPort.on('message', async ({ id, feeds }) => {
   } catch (err) {
     parentPort.postMessage({ id, error: String(err?.message ?? err) });
   }
-});
+}
 parentPort.postMessage({ ready: true, inputNames: session.inputNames, outputNames: session.outputNames });

@@ -48,6 +48,15 @@ describe.skipIf(!existsSync(samplesDir))('the face model on a worker thread (../
     expect(fb).toEqual(await onMain.detect(b));
   });
 
+  it('answers many same-size calls made together, none seeing another call\'s input', async () => {
+    const a = await frameOf(samplesDir + 'ultraface_5.jpg', { flop: true });
+    const b = await frameOf(samplesDir + 'ultraface_5.jpg');
+    const frames = [a, b, a, b];
+    const found = await Promise.all(frames.map((f) => onWorker.detect(f)));
+    const expected = [await onMain.detect(a), await onMain.detect(b)];
+    found.forEach((faces, i) => expect(faces).toEqual(expected[i % 2]));
+  });
+
   it('after stop, a call fails instead of waiting', async () => {
     const faces = new YunetFaces({ modelsDir, threads: 1, thread: 'worker' });
     await faces.start();
