@@ -15,7 +15,7 @@ import type { Frame } from '../ports/frame.ts';
 import { obscureRegions, type ObscureStyle } from './sharpObscure.ts';
 import { Y5fuPlates } from './y5fuPlates.ts';
 import { YoloxDetector } from './yoloxDetector.ts';
-import { YunetFaces } from './yunetFaces.ts';
+import { YunetFaces, type FaceSearch } from './yunetFaces.ts';
 
 export interface OnnxRedactorOptions {
   readonly modelsDir: string;
@@ -83,6 +83,9 @@ export interface OnnxRedactorOptions {
   readonly vehicleCrop?: Partial<VehicleCropOptions>;
 }
 
+/** Runs `work` on every item: all at once (lanes concurrent) or one after the other; results in order. */
+type Each = <T, R>(items: readonly T[], work: (item: T) => Promise<R>) => Promise<R[]>;
+
 /** Rows of a 1080p dashcam frame where far pedestrians' heads are (dashcam-dev: faces under 20 px lie there). */
 const DEFAULT_FACE_BAND = { top: 0.38, bottom: 0.68 } as const;
 
@@ -140,20 +143,22 @@ export class OnnxRedactor implements Redactor {
    * Faces of the whole frame, and small ones of the horizon band searched again enlarged. The band goes to the model
    * in side-by-side parts that overlap, each smaller than the whole-frame input: onnxruntime's memory for a run
    * grows with the input, so the whole-frame run's memory serves them and no larger block is ever taken. All inputs
-   * are cut at once, so the next one is being resized here while the face model runs on the one before.
+   * are cut at once (lanes concurrent), so the next one is being resized here while the face model runs on the one
+   * before.
    */
-  private async findFaces(model: YunetFaces, frame: Frame): Promise<Detection[]> {
+  private async findFaces(model: YunetFaces, frame: Frame, each: Each): Promise<Detection[]> {
     const band = this.options.faceBand === undefined ? DEFAULT_FACE_BAND : this.options.faceBand;
     const maxPx = this.options.faceBandMaxPx ?? 48;
     const scale = this.options.faceBandScale ?? 2;
-    const whole = model.detect(frame);
-    if (!band) return whole;
+    if (!band) return model.detect(frame);
     const y1 = Math.round(band.top * frame.height);
     const y2 = Math.round(band.bottom * frame.height);
-    const parts = bandParts(frame.width, this.options.faceBandParts ?? 2, this.options.faceBandOverlapPx ?? 2 * maxPx).map((p) =>
-      model.detect(frame, { region: { x1: p.x1, y1, x2: p.x2, y2 }, longSide: scale * (p.x2 - p.x1) }),
-    );
-    const [faces, ...found] = await allSettledOrThrow([whole, ...parts]);
+    const parts = bandParts(frame.width, this.options.faceBandParts ?? 2, this.options.faceBandOverlapPx ?? 2 * maxPx);
+    const searches: FaceSearch[] = [
+      {},
+      ...parts.map((p) => ({ region: { x1: p.x1, y1, x2: p.x2, y2 }, longSide: scale * (p.x2 - p.x1) })),
+    ];
+    const [faces, ...found] = await each(searches, (search) => model.detect(frame, search));
     // Only small faces: larger ones the whole-frame pass sees, and enlarged texture makes large false faces. A face
     // in the overlap of two parts is found twice: the better hit stays.
     const small = nms(found.flat().filter((f) => boxHeight(f.box) <= maxPx), 0.3);
@@ -179,7 +184,7 @@ export class OnnxRedactor implements Redactor {
     // while the object and plate models run here, and every input that can be cut and resized already is while the
     // model before it runs. Off (concurrentLanes: false), each step waits for the one before.
     const concurrent = this.options.concurrentLanes ?? true;
-    const each = <T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> =>
+    const each: Each = (items, work) =>
       concurrent ? allSettledOrThrow(items.map(work)) : sequentially(items, work);
     /** `work` now, or (not concurrent) once `before` has settled. */
     const after = <R>(before: Promise<unknown>, work: () => Promise<R>): Promise<R> =>
@@ -208,7 +213,7 @@ export class OnnxRedactor implements Redactor {
       })();
       // Both settled before going on: a failed lane must not leave the other running on into the next frame.
       const [faces, { objects, plates }] = await bothSettled(
-        after(platesLane, () => stage('faces', () => this.findFaces(faceModel, frame))),
+        after(platesLane, () => stage('faces', () => this.findFaces(faceModel, frame, each))),
         platesLane,
       );
       const regions = planRedaction(
