@@ -185,9 +185,19 @@ export interface VehicleCropOptions {
   readonly minHeightPx: number;
   /** Upper bound on crops per frame, largest vehicles first, to bound the time per frame. */
   readonly maxCrops: number;
+  /** Two crops become one when the joint crop's long side is at most this (frame px; 0 = never)… */
+  readonly mergeMaxSidePx: number;
+  /** …and its area at most this multiple of the two crops' areas added up. */
+  readonly mergeMaxAreaGrowth: number;
 }
 
-export const DEFAULT_VEHICLE_CROP_OPTIONS: VehicleCropOptions = { enlarge: 0.08, minHeightPx: 24, maxCrops: 16 };
+export const DEFAULT_VEHICLE_CROP_OPTIONS: VehicleCropOptions = {
+  enlarge: 0.08,
+  minHeightPx: 24,
+  maxCrops: 16,
+  mergeMaxSidePx: 320,
+  mergeMaxAreaGrowth: 1.3,
+};
 
 /** Regions of the frame to search again for plates at closer range: one per car, bus, truck or motorcycle. */
 export function vehicleCrops(
@@ -205,7 +215,30 @@ export function vehicleCrops(
   // A truck and a car box on the same vehicle: search the larger one only.
   const kept: Box[] = [];
   for (const b of boxes) if (!kept.some((k) => contains(k, b) || iou(k, b) > 0.7)) kept.push(b);
-  return kept.slice(0, o.maxCrops);
+  return mergeNeighbours(kept, o).slice(0, o.maxCrops);
+}
+
+/**
+ * Neighbouring small vehicles (a row of parked cars, a car behind another) share one crop when together they still
+ * fit the plate model's 320-px input unshrunk and the joint crop adds little frame the two did not already hold: one
+ * model call instead of two, at the same scale for both plates. Each crop's box stays inside the joint one.
+ */
+function mergeNeighbours(crops: readonly Box[], o: VehicleCropOptions): Box[] {
+  const out = [...crops];
+  for (let i = 0; i < out.length; i++) {
+    for (let j = i + 1; j < out.length; j++) {
+      const a = out[i]!;
+      const b = out[j]!;
+      const joint = { x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1), x2: Math.max(a.x2, b.x2), y2: Math.max(a.y2, b.y2) };
+      const fits = Math.max(boxWidth(joint), boxHeight(joint)) <= o.mergeMaxSidePx;
+      if (fits && area(joint) <= o.mergeMaxAreaGrowth * (area(a) + area(b))) {
+        out[i] = joint;
+        out.splice(j, 1);
+        j = i; // the grown crop may now take in one passed over before
+      }
+    }
+  }
+  return out;
 }
 
 /** Labels whose boxes feed the redaction cascades (head regions, plate searches). */

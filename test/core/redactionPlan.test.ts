@@ -155,6 +155,30 @@ describe('vehicleCrops', () => {
   });
 });
 
+describe('vehicleCrops: neighbours share a crop', () => {
+  const opts = { enlarge: 0 };
+  it('two parked cars side by side, together within 320 px, are searched in one crop', () => {
+    const cars = [det('car', { x1: 100, y1: 500, x2: 220, y2: 560 }), det('car', { x1: 225, y1: 505, x2: 345, y2: 565 })];
+    expect(vehicleCrops(cars, W, H, opts)).toEqual([{ x1: 100, y1: 500, x2: 345, y2: 565 }]);
+  });
+
+  it('cars far apart, or too large together for the plate model input, keep a crop each', () => {
+    const apart = [det('car', { x1: 100, y1: 500, x2: 160, y2: 540 }), det('car', { x1: 300, y1: 300, x2: 360, y2: 340 })];
+    expect(vehicleCrops(apart, W, H, opts)).toHaveLength(2);
+    const large = [det('car', { x1: 100, y1: 500, x2: 300, y2: 600 }), det('car', { x1: 300, y1: 500, x2: 500, y2: 600 })];
+    expect(vehicleCrops(large, W, H, opts)).toHaveLength(2);
+    expect(vehicleCrops(cars3(), W, H, { ...opts, mergeMaxSidePx: 0 })).toHaveLength(3);
+  });
+
+  function cars3(): Detection[] {
+    return [0, 1, 2].map((i) => det('car', { x1: 100 + 70 * i, y1: 500, x2: 165 + 70 * i, y2: 540 }));
+  }
+
+  it('a row of three small cars becomes one crop', () => {
+    expect(vehicleCrops(cars3(), W, H, opts)).toEqual([{ x1: 100, y1: 500, x2: 305, y2: 540 }]);
+  });
+});
+
 describe('mergeCascadeObjects', () => {
   it('keeps the best box of an object seen in two passes and drops non-cascade labels', () => {
     const a = det('person', { x1: 0, y1: 0, x2: 100, y2: 300 }, 0.5);
