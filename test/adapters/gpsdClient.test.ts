@@ -23,12 +23,12 @@ async function gpsfake(port?: number): Promise<FakeGpsd> {
   return daemon;
 }
 
-function nextFixes(client: GpsdClient, count: number, timeoutMs: number): Promise<Fix[]> {
+function nextFixes(client: GpsdClient, count: number, timeoutMs: number, gpsd?: FakeGpsd): Promise<Fix[]> {
   return new Promise((resolve, reject) => {
     const got: Fix[] = [];
     const timer = setTimeout(() => {
       off();
-      reject(new Error(`only ${got.length} of ${count} fixes within ${timeoutMs} ms`));
+      reject(new Error(`only ${got.length} of ${count} fixes within ${timeoutMs} ms; gpsfake said:\n${gpsd?.output() ?? '(not given)'}`));
     }, timeoutMs);
     const off = client.onFix((fix) => {
       got.push(fix);
@@ -55,7 +55,7 @@ describe('GpsdClient with gpsd fed by gpsfake', () => {
     client.onFix(() => {
       throw new Error('a broken listener must not stop the others');
     });
-    const fixes = nextFixes(client, 5, 20_000);
+    const fixes = nextFixes(client, 5, 20_000, first);
     await client.start(new AbortController().signal);
     for (const fix of await fixes) {
       expect(fix.mode).toBeGreaterThanOrEqual(2);
@@ -67,8 +67,8 @@ describe('GpsdClient with gpsd fed by gpsfake', () => {
     await first.stop();
     // Let the client notice and fail a few reconnects while gpsd is away.
     await new Promise((r) => setTimeout(r, 800));
-    await gpsfake(first.port);
-    const again = await nextFixes(client, 3, 20_000);
+    const second = await gpsfake(first.port);
+    const again = await nextFixes(client, 3, 20_000, second);
     expect(again.every((f) => f.mode >= 2 && nearestInFile(f) < 1e-5)).toBe(true);
 
     await client.stop();
