@@ -9,9 +9,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAuditRecords } from '../../agent/adapters/sqliteAuditTrail.ts';
 import { startIngestReceiver, type IngestReceiver } from '../../agent/cli/ingestReceiver.ts';
 import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
 import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
+import type { AuditRecord } from '../../agent/core/auditChain.ts';
 import { DAY_MS } from '../../agent/core/retention.ts';
 import type { TaskAck } from '../../agent/ports/taskChannel.ts';
 import { auditVerify, startAgent, until, type AgentProcess } from '../support/agentProcess.ts';
@@ -25,31 +27,15 @@ const SHORT_RETENTION_DAYS = 20_000 / DAY_MS;
 /** About 50 evidence items of the test camera (~8 KB each): some 15 frames, at three tasks a frame. */
 const MAX_BYTES = 400_000;
 
-interface Audit {
-  seq: number;
-  atMs: number;
-  kind: string;
-  taskId: string | null;
-  evidenceId: string | null;
-  detail: Record<string, unknown>;
-}
+type Audit = Omit<AuditRecord, 'detail'> & { detail: Record<string, unknown> };
 
+/** The audit trail (detail parsed) and the evidence ids still queued, read from the agent's file. */
 function auditOf(dataDir: string): { records: Audit[]; queued: Set<string> } {
   const db = new Database(path.join(dataDir, 'queue.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    const rows = db.prepare('SELECT seq, at_ms, kind, task_id, evidence_id, detail FROM audit ORDER BY seq').all() as {
-      seq: number;
-      at_ms: number;
-      kind: string;
-      task_id: string | null;
-      evidence_id: string | null;
-      detail: string;
-    }[];
+    const records = [...readAuditRecords(db)].map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
     const queued = new Set((db.prepare('SELECT id FROM evidence').all() as { id: string }[]).map((r) => r.id));
-    return {
-      records: rows.map((r) => ({ seq: r.seq, atMs: r.at_ms, kind: r.kind, taskId: r.task_id, evidenceId: r.evidence_id, detail: JSON.parse(r.detail) as Record<string, unknown> })),
-      queued,
-    };
+    return { records, queued };
   } finally {
     db.close();
   }

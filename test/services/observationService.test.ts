@@ -74,6 +74,21 @@ async function startCentral(url: string): Promise<{ client: MqttClient; got: Obs
   return { client, got };
 }
 
+/** A Mosquitto on a fixed loopback port with retained persistence, which a test stops and starts again. */
+async function restartableBroker(): Promise<{ url: string; stop(): Promise<void>; restart(): Promise<void> }> {
+  const persistenceDir = mkdtempSync(path.join(tmpdir(), 'tilsyn-obs-broker-'));
+  const port = await freeLoopbackPort();
+  let broker: LocalBroker = await startLocalBroker(port, { persistenceDir });
+  stops.push(() => broker.stop());
+  return {
+    url: broker.url,
+    stop: () => broker.stop(),
+    restart: async () => {
+      broker = await startLocalBroker(port, { persistenceDir });
+    },
+  };
+}
+
 describe('observations over a real broker', () => {
   it('publishes each recorded observation on the observations topic and empties the outbox', async () => {
     const broker = await startLocalBroker(await freeLoopbackPort());
@@ -88,10 +103,7 @@ describe('observations over a real broker', () => {
   }, 60_000);
 
   it('keeps observations while the broker is down, across an agent restart, and delivers them all when it is back', async () => {
-    const persistenceDir = mkdtempSync(path.join(tmpdir(), 'tilsyn-obs-broker-'));
-    const port = await freeLoopbackPort();
-    let broker: LocalBroker = await startLocalBroker(port, { persistenceDir });
-    stops.push(() => broker.stop());
+    const broker = await restartableBroker();
     const central = await startCentral(broker.url);
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tilsyn-obs-'));
     const first = await startVehicle(broker.url, dataDir);
@@ -110,7 +122,7 @@ describe('observations over a real broker', () => {
     second.service.record(afterRestart);
     expect(second.service.waiting).toBe(3);
 
-    broker = await startLocalBroker(port, { persistenceDir });
+    await broker.restart();
     const expected = [...whileDown, afterRestart];
     await until(() => new Set(central.got.map((o) => o.id)).size >= 3, 30_000, () => `${central.got.length} of 3 arrived`);
     // At least once, oldest first; nothing but these three.
@@ -119,10 +131,7 @@ describe('observations over a real broker', () => {
   }, 90_000);
 
   it('holds at most maxQueued while the broker is away for long: the oldest are dropped, counted and audited', async () => {
-    const persistenceDir = mkdtempSync(path.join(tmpdir(), 'tilsyn-obs-broker-'));
-    const port = await freeLoopbackPort();
-    let broker: LocalBroker = await startLocalBroker(port, { persistenceDir });
-    stops.push(() => broker.stop());
+    const broker = await restartableBroker();
     const central = await startCentral(broker.url);
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tilsyn-obs-'));
     const auditDb = openDurableSqlite(path.join(dataDir, 'audit.sqlite'), AUDIT_SCHEMA);
@@ -144,7 +153,7 @@ describe('observations over a real broker', () => {
     // The bound holds across a restart (the count is read back from the file), and the newest 100 go out in order.
     const second = await startVehicle(broker.url, dataDir, { maxQueued: 100, audit: () => trail });
     expect(second.service.waiting).toBe(100);
-    broker = await startLocalBroker(port, { persistenceDir });
+    await broker.restart();
     await until(() => new Set(central.got.map((o) => o.id)).size >= 100, 30_000, () => `${central.got.length} of 100 arrived`);
     expect([...new Set(central.got.map((o) => o.id))]).toEqual(recorded.slice(30).map((o) => o.id));
     await until(() => second.service.waiting === 0, 10_000, () => `${second.service.waiting} still in the outbox`);

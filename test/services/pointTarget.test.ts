@@ -7,12 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GpsdClient } from '../../agent/adapters/gpsdClient.ts';
 import { GstreamerCamera } from '../../agent/adapters/gstreamerCamera.ts';
 import { trackToNmea } from '../../agent/core/nmea.ts';
-import { parseTask } from '../../agent/core/task.ts';
 import { Trigger } from '../../agent/core/trigger.ts';
 import { moveAlong, targetInView, type CameraView } from '../../agent/core/view.ts';
 import type { Fix } from '../../agent/ports/gps.ts';
 import { startGpsfake } from '../support/gpsd.ts';
 import { testLogger } from '../support/logger.ts';
+import { activePermitTask } from '../support/tasks.ts';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -27,23 +27,15 @@ const target = moveAlong({ lon: 12.5545, lat: 55.6897 }, 90, 10);
 describe('a point target seen through a real gpsd', () => {
   it('gives frames to a right-facing camera and none to a left-facing one', async () => {
     const nowMs = Date.now();
-    const parsed = parseTask(
-      JSON.stringify({
+    const task = activePermitTask(
+      {
         id: 'container-12',
-        revision: 1,
         purpose: 'Container permit, Nørrebrogade 12',
-        area: { type: 'Polygon', coordinates: [[[12.553, 55.689], [12.556, 55.689], [12.556, 55.6905], [12.553, 55.6905], [12.553, 55.689]]] },
-        validFrom: new Date(nowMs - 60_000).toISOString(),
-        validUntil: new Date(nowMs + 3_600_000).toISOString(),
-        lookFor: ['car'],
-        retentionDays: 1,
         target: { point: [target.lon, target.lat], radiusM: 25 },
         capture: { everyM: 4 },
-      }),
+      },
       ['car'],
     );
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    const task = parsed.task;
 
     // 280 m northwards at 18 km/h, one fix a second, stamped from now; gpsfake feeds it 5× faster than real time.
     const work = mkdtempSync(path.join(tmpdir(), 'tilsyn-target-'));
