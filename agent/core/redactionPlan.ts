@@ -22,6 +22,8 @@ export interface RedactionPlanOptions {
   readonly headFractionSquat: number;
   /** Margin added left and right of the head region, as a share of the person's width. */
   readonly headMarginX: number;
+  /** Margin added above the person box, as a share of its height (a box's top edge often cuts through the hair). */
+  readonly headMarginTop: number;
   /** Persons below this score get no head region. */
   readonly personMinScore: number;
   /**
@@ -56,6 +58,7 @@ export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = {
   headFraction: 0.24,
   headFractionSquat: 0.4,
   headMarginX: 0.1,
+  headMarginTop: 0.1,
   personMinScore: 0,
   faceAloneMinScore: 0.3,
   faceSupportedMinScore: 0.15,
@@ -104,14 +107,14 @@ export function planRedaction(input: PlanInput, options: Partial<RedactionPlanOp
 }
 
 /** The top of a person box, widened: where the head is even when the face is small, blurred or turned away. */
-export function headRegion(person: Box, o: Pick<RedactionPlanOptions, 'headFraction' | 'headFractionSquat' | 'headMarginX'>): Box {
+export function headRegion(person: Box, o: Pick<RedactionPlanOptions, 'headFraction' | 'headFractionSquat' | 'headMarginX' | 'headMarginTop'>): Box {
   const w = boxWidth(person);
   const h = boxHeight(person);
   const fraction = h < 1.8 * w ? o.headFractionSquat : o.headFraction;
   return {
     x1: person.x1 - o.headMarginX * w,
     x2: person.x2 + o.headMarginX * w,
-    y1: person.y1 - 0.04 * h,
+    y1: person.y1 - o.headMarginTop * h,
     y2: person.y1 + fraction * h,
   };
 }

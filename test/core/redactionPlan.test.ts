@@ -34,25 +34,25 @@ describe('planRedaction', () => {
     {
       name: 'a standing person gets the top quarter of its box, widened 10 %',
       objects: [det('person', { x1: 500, y1: 200, x2: 600, y2: 500 })],
-      expected: [{ kind: 'head-region', box: { x1: 490, y1: 188, x2: 610, y2: 272 } }],
+      expected: [{ kind: 'head-region', box: { x1: 490, y1: 170, x2: 610, y2: 272 } }],
     },
     {
       name: 'a squat person box (cut off by the frame) gets 40 % of its height',
       objects: [det('person', { x1: 500, y1: 800, x2: 600, y2: 900 })],
-      expected: [{ kind: 'head-region', box: { x1: 490, y1: 796, x2: 610, y2: 840 } }],
+      expected: [{ kind: 'head-region', box: { x1: 490, y1: 790, x2: 610, y2: 840 } }],
     },
     {
       name: 'a face inside its head region is not blurred twice',
       faces: [det('face', { x1: 530, y1: 210, x2: 560, y2: 240 })],
       objects: [det('person', { x1: 500, y1: 200, x2: 600, y2: 500 })],
-      expected: [{ kind: 'head-region', box: { x1: 490, y1: 188, x2: 610, y2: 272 } }],
+      expected: [{ kind: 'head-region', box: { x1: 490, y1: 170, x2: 610, y2: 272 } }],
     },
     {
       name: 'a face sticking out of the head region is kept',
       faces: [det('face', { x1: 590, y1: 210, x2: 640, y2: 260 })],
       objects: [det('person', { x1: 500, y1: 200, x2: 600, y2: 500 })],
       expected: [
-        { kind: 'head-region', box: { x1: 490, y1: 188, x2: 610, y2: 272 } },
+        { kind: 'head-region', box: { x1: 490, y1: 170, x2: 610, y2: 272 } },
         { kind: 'face', box: { x1: 575, y1: 195, x2: 655, y2: 275 } },
       ],
     },
@@ -115,7 +115,7 @@ describe('planRedaction', () => {
 
 describe('headRegion', () => {
   it('covers where the head of a standing person is', () => {
-    const r = headRegion({ x1: 0, y1: 0, x2: 100, y2: 300 }, { headFraction: 0.25, headFractionSquat: 0.4, headMarginX: 0 });
+    const r = headRegion({ x1: 0, y1: 0, x2: 100, y2: 300 }, { headFraction: 0.25, headFractionSquat: 0.4, headMarginX: 0, headMarginTop: 0.04 });
     expect(r.y2).toBe(75);
   });
 });
