@@ -5,7 +5,7 @@ import { runCommand } from './cli/run.ts';
 import { demoCommand } from './cli/demo.ts';
 import { redactCommand } from './cli/redact.ts';
 import { evalCommand, type EvalCommandOptions } from './cli/eval.ts';
-import { benchCommand } from './cli/bench.ts';
+import { benchCommand, type BenchCommandOptions } from './cli/bench.ts';
 import { auditVerifyCommand } from './cli/auditCommand.ts';
 import { queueCommand } from './cli/queueCommand.ts';
 import { doctorCommand } from './cli/doctor.ts';
@@ -94,7 +94,8 @@ program
   .option('--models-dir <dir>', 'model weights', defaultModelsDir)
   .option('--threads <n>', 'inference threads', '2')
   .option('--json', 'print the figures as JSON')
-  .action(async (files: string[], opts: { frames: string; warmup: string; modelsDir: string; threads: string; json?: boolean }) => {
+  .option('--redactor <json>', 'redactor settings to measure instead of the defaults, as for eval')
+  .action(async (files: string[], opts: { frames: string; warmup: string; modelsDir: string; threads: string; json?: boolean; redactor?: string }) => {
     process.exitCode = await benchCommand({
       files,
       frames: Number(opts.frames),
@@ -102,6 +103,7 @@ program
       modelsDir: opts.modelsDir,
       threads: Number(opts.threads),
       json: opts.json ?? false,
+      redactor: opts.redactor === undefined ? undefined : (JSON.parse(opts.redactor) as BenchCommandOptions['redactor']),
     });
   });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { modelNameOf } from '../adapters/modelFiles.ts';
+import type { OnnxRedactorOptions } from '../adapters/onnxRedactor.ts';
 import { ImageFileRedactor } from './imageFileRedactor.ts';
 
 export interface BenchCommandOptions {
@@ -14,6 +15,8 @@ export interface BenchCommandOptions {
   readonly modelsDir: string;
   readonly threads: number;
   readonly json: boolean;
+  /** Redactor settings to measure instead of the defaults (the same as `eval --redactor`). */
+  readonly redactor?: Partial<Omit<OnnxRedactorOptions, 'modelsDir' | 'threads'>>;
   readonly print?: (text: string) => void;
 }
 
@@ -83,7 +86,13 @@ interface Pass {
 
 /** Decodes and redacts `warmup + frames` frames with one engine; figures of the last `frames`. */
 async function runPass(o: BenchCommandOptions, jpegs: readonly Buffer[], concurrentLanes: boolean): Promise<Pass> {
-  const engine = new ImageFileRedactor({ modelsDir: o.modelsDir, threads: o.threads, jpegQuality: 85, concurrentLanes });
+  const engine = new ImageFileRedactor({
+    jpegQuality: 85,
+    ...o.redactor,
+    modelsDir: o.modelsDir,
+    threads: o.threads,
+    concurrentLanes,
+  });
   await engine.start();
   const meter = meterInference();
   const pass: Pass = { times: [], inferenceMs: 0, cpuMs: 0, stagesMs: new Map(), byModel: meter.byModel, width: 0, height: 0 };
@@ -124,7 +133,7 @@ export async function benchCommand(o: BenchCommandOptions): Promise<number> {
   if (files.length === 0) throw new Error('no frames to measure: pass JPEG files');
   // Compressed frames in RAM, as a camera delivers them: the file system is not part of the measure.
   const jpegs = await Promise.all(files.slice(0, Math.max(1, o.frames)).map((f) => readFile(f)));
-  const lanes = await runPass(o, jpegs, true);
+  const lanes = await runPass(o, jpegs, o.redactor?.concurrentLanes ?? true);
   // Peak memory of the measured pass, before the second engine of the floor pass adds its own.
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const alone = await runPass(o, jpegs, false);
