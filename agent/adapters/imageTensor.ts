@@ -32,16 +32,10 @@ export function cropRect(frame: Frame, region: Box): { left: number; top: number
 export class TensorBuffers {
   private readonly idle: Float32Array[] = [];
 
-  /** `shared`: buffers in shared memory, for a model on a worker thread (seen there without a copy). */
-  constructor(private readonly shared = false) {}
-
   /** Runs `use` with a buffer of exactly `length` floats (contents undefined), returned to the pool afterwards. */
   async with<T>(length: number, use: (buffer: Float32Array) => Promise<T>): Promise<T> {
     const i = this.idle.findIndex((b) => b.length === length);
-    const buffer =
-      i >= 0
-        ? this.idle.splice(i, 1)[0]!
-        : new Float32Array(this.shared ? new SharedArrayBuffer(4 * length) : new ArrayBuffer(4 * length));
+    const buffer = i >= 0 ? this.idle.splice(i, 1)[0]! : new Float32Array(length);
     try {
       return await use(buffer);
     } finally {

@@ -7,7 +7,6 @@ import * as ort from 'onnxruntime-node';
 import { COCO_LABELS } from '../core/cocoLabels.ts';
 import type { RoutableModel } from '../core/modelRouting.ts';
 import type { ModelInfo } from '../ports/detector.ts';
-import { WorkerSession } from './workerSession.ts';
 
 export interface ManifestModel {
   readonly name: string;
@@ -24,7 +23,7 @@ export interface ManifestModel {
   readonly optional?: boolean;
 }
 
-/** What the detectors use of a session, on this thread (ort.InferenceSession) or a worker's (WorkerSession). */
+/** What the detectors use of an onnxruntime session. */
 export interface ModelSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
@@ -68,17 +67,10 @@ export async function sha256File(file: string): Promise<string> {
 }
 
 /**
- * Verifies the model file against the manifest, then creates its session — on this thread, or (`thread: 'worker'`)
- * on a worker thread of its own, so that it runs at the same time as the models and the work on this one. A
- * missing or altered file is refused before onnxruntime sees it: a truncated model can load and silently detect
- * nothing, which would let faces through.
+ * Verifies the model file against the manifest, then creates its session. A missing or altered file is refused
+ * before onnxruntime sees it: a truncated model can load and silently detect nothing, which would let faces through.
  */
-export async function loadSession(
-  modelsDir: string,
-  name: string,
-  threads: number,
-  thread: 'main' | 'worker' = 'main',
-): Promise<LoadedModel> {
+export async function loadSession(modelsDir: string, name: string, threads: number): Promise<LoadedModel> {
   const entry = manifestEntry(name);
   const file = path.resolve(modelsDir, entry.file);
   try {
@@ -109,7 +101,7 @@ export async function loadSession(
   };
   let session: ModelSession;
   try {
-    session = thread === 'worker' ? await WorkerSession.create(file, options) : await ort.InferenceSession.create(file, options);
+    session = await ort.InferenceSession.create(file, options);
   } catch (err) {
     throw new Error(`model file ${file} (${name}) could not be loaded by onnxruntime: ${(err as Error).message} — ${FIX}`);
   }

@@ -15,6 +15,7 @@ import type { Frame } from '../ports/frame.ts';
 import { obscureRegions, type ObscureStyle } from './sharpObscure.ts';
 import { Y5fuPlates } from './y5fuPlates.ts';
 import { YoloxDetector } from './yoloxDetector.ts';
+import { WorkerFaces } from './workerFaces.ts';
 import { YunetFaces, type FaceSearch } from './yunetFaces.ts';
 
 export interface OnnxRedactorOptions {
@@ -92,7 +93,7 @@ type Each = <T, R>(items: readonly T[], work: (item: T) => Promise<R>) => Promis
 const DEFAULT_FACE_BAND = { top: 0.35, bottom: 0.68 } as const;
 
 export class OnnxRedactor implements Redactor {
-  private faces: YunetFaces | null = null;
+  private faces: YunetFaces | WorkerFaces | null = null;
   private plates: Y5fuPlates | null = null;
   private objects: YoloxDetector | null = null;
 
@@ -106,13 +107,13 @@ export class OnnxRedactor implements Redactor {
     const { modelsDir, threads } = this.options;
     // No frame is ever read twice: libvips' operation cache would only hold on to memory (~35 MB here).
     sharp.cache(false);
-    const faces = new YunetFaces({
+    const faceOptions = {
       modelsDir,
       threads,
       longSide: this.options.faceLongSide ?? 960,
       scoreThreshold: this.options.faceScoreThreshold ?? 0.05,
-      thread: (this.options.concurrentLanes ?? true) ? 'worker' : 'main',
-    });
+    };
+    const faces = (this.options.concurrentLanes ?? true) ? new WorkerFaces(faceOptions) : new YunetFaces(faceOptions);
     const plates = new Y5fuPlates({ modelsDir, threads, objThreshold: this.options.plateObjThreshold });
     const tiles = this.options.objectTiles ?? 2;
     const objects =
@@ -148,7 +149,7 @@ export class OnnxRedactor implements Redactor {
    * are cut at once (lanes concurrent), so the next one is being resized here while the face model runs on the one
    * before.
    */
-  private async findFaces(model: YunetFaces, frame: Frame, each: Each): Promise<Detection[]> {
+  private async findFaces(model: YunetFaces | WorkerFaces, frame: Frame, each: Each): Promise<Detection[]> {
     const band = this.options.faceBand === undefined ? DEFAULT_FACE_BAND : this.options.faceBand;
     const maxPx = this.options.faceBandMaxPx ?? 48;
     const scale = this.options.faceBandScale ?? 2;

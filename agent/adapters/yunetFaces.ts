@@ -19,11 +19,6 @@ export interface YunetFacesOptions {
   readonly scoreThreshold?: number;
   /** Default 0.3. */
   readonly nmsIou?: number;
-  /**
-   * Where the model runs (default 'main'): 'worker' gives it a thread of its own, so it runs while the other models
-   * and the blurring run on the main thread.
-   */
-  readonly thread?: 'main' | 'worker';
 }
 
 export interface FaceSearch {
@@ -44,7 +39,7 @@ export class YunetFaces {
     this.longSide = options.longSide ?? 960;
     this.scoreThreshold = options.scoreThreshold ?? 0.4;
     this.nmsIou = options.nmsIou ?? 0.3;
-    this.tensors = new TensorBuffers(options.thread === 'worker');
+    this.tensors = new TensorBuffers();
   }
 
   get models(): readonly ModelInfo[] {
@@ -52,7 +47,7 @@ export class YunetFaces {
   }
 
   async start(): Promise<void> {
-    this.model = await loadSession(this.options.modelsDir, YUNET_MODEL, this.options.threads, this.options.thread);
+    this.model = await loadSession(this.options.modelsDir, YUNET_MODEL, this.options.threads);
   }
 
   async stop(): Promise<void> {

@@ -1,26 +1,41 @@
 // The face model on a worker thread of its own: the same faces as on the main thread, the same regions blurred
 // whether the searches run together or one after the other, and a model that cannot load fails at start.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
-import { WorkerSession } from '../../agent/adapters/workerSession.ts';
+import { WorkerFaces } from '../../agent/adapters/workerFaces.ts';
 import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
 import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
 
 
-describe('WorkerSession', () => {
-  it('rejects a file onnxruntime cannot load (the worker is ended)', async () => {
+describe('WorkerFaces: a face model that cannot load', () => {
+  it('is refused at start with the file named, and nothing is left running', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tilsyn-worker-'));
-    const file = path.join(dir, 'broken.onnx');
-    writeFileSync(file, 'not a model');
-    await expect(WorkerSession.create(file, {})).rejects.toThrow();
+    writeFileSync(path.join(dir, 'yunet_n_dynamic.onnx'), 'not a model');
+    const faces = new WorkerFaces({ modelsDir: dir, threads: 1 });
+    await expect(faces.start()).rejects.toThrow(/yunet_n_dynamic\.onnx.*(sha256|missing)/);
+    expect(faces.models).toEqual([]);
+    await expect(faces.detect({ data: Buffer.alloc(12), width: 2, height: 2, capturedAtMs: 0 })).rejects.toThrow(/before start/);
+  });
+
+  it.skipIf(!existsSync(path.join(modelsDir, 'yunet_n_dynamic.onnx')))('loads and answers when the file is right', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tilsyn-worker-'));
+    copyFileSync(path.join(modelsDir, 'yunet_n_dynamic.onnx'), path.join(dir, 'yunet_n_dynamic.onnx'));
+    const faces = new WorkerFaces({ modelsDir: dir, threads: 1 });
+    await faces.start();
+    try {
+      expect(faces.models.map((m) => m.name)).toEqual(['yunet_n_dynamic']);
+      expect(await faces.detect({ data: Buffer.alloc(64 * 64 * 3), width: 64, height: 64, capturedAtMs: 0 })).toEqual([]);
+    } finally {
+      await faces.stop();
+    }
   });
 });
 
 describe.skipIf(!existsSync(samplesDir))('the face model on a worker thread (../shared/samplesDir)', () => {
-  const onWorker = new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3, thread: 'worker' });
+  const onWorker = new WorkerFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 });
   const onMain = new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 });
   beforeAll(async () => {
     await onWorker.start();
@@ -31,7 +46,7 @@ describe.skipIf(!existsSync(samplesDir))('the face model on a worker thread (../
     await onMain.stop();
   });
 
-  it('finds the same faces as on the main thread, also for frame B after frame A in the same input buffer', async () => {
+  it('finds the same faces as on the main thread, also for frame B after frame A', async () => {
     const a = await frameOf(samplesDir + 'ultraface_5.jpg', { flop: true });
     const b = await frameOf(samplesDir + 'ultraface_5.jpg');
     expect(await onWorker.detect(a)).toEqual(await onMain.detect(a));
@@ -58,7 +73,7 @@ describe.skipIf(!existsSync(samplesDir))('the face model on a worker thread (../
   });
 
   it('after stop, a call fails instead of waiting', async () => {
-    const faces = new YunetFaces({ modelsDir, threads: 1, thread: 'worker' });
+    const faces = new WorkerFaces({ modelsDir, threads: 1 });
     await faces.start();
     await faces.stop();
     await expect(faces.detect(await frameOf(samplesDir + 'ultraface_5.jpg'))).rejects.toThrow(/before start/);
