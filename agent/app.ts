@@ -33,15 +33,13 @@ import { RetentionService } from './services/retentionService.ts';
 import { StatusMetrics } from './services/statusMetrics.ts';
 import { StatusReport, type VehicleStatus } from './services/statusReport.ts';
 import { StatusService } from './services/statusService.ts';
+import { stopParts, type Stoppable } from './services/stopParts.ts';
 import { TaskService } from './services/taskService.ts';
 import { UploadService } from './services/uploadService.ts';
 
 export const AGENT_VERSION = '0.1.0';
-
-interface Stoppable {
-  readonly name: string;
-  stop(): Promise<void>;
-}
+/** How long one part may take to stop before the rest are stopped without it (see stop()). */
+const STOP_TIMEOUT_MS = 8_000;
 
 export class App {
   readonly registry = new TaskRegistry();
@@ -300,16 +298,12 @@ export class App {
     }
   }
 
-  /** Stops in reverse order; each step on its own, so one failure does not keep the others running. */
+  /**
+   * Stops in reverse order; each step on its own, so one failure does not keep the others running, and one that
+   * hangs is left after 8 s: the unit's TimeoutStopSec (30 s) then still leaves time to close the stores.
+   */
   async stop(): Promise<void> {
-    while (this.started.length > 0) {
-      const part = this.started.pop()!;
-      try {
-        await part.stop();
-      } catch (err) {
-        this.logger.error({ component: part.name, err: (err as Error).message }, 'stop failed');
-      }
-    }
+    await stopParts(this.started, STOP_TIMEOUT_MS, this.logger);
   }
 
   /** How the vehicle is: the retained status message, with its health verdict. */

@@ -78,6 +78,14 @@ describe.skipIf(!existsSync(samplesDir))('the face model on a worker thread (../
     await faces.stop();
     await expect(faces.detect(await frameOf(samplesDir + 'ultraface_5.jpg'))).rejects.toThrow(/before start/);
   });
+
+  it('a call in flight when the worker goes is rejected (the frame is dropped), not left waiting', async () => {
+    const faces = new WorkerFaces({ modelsDir, threads: 1, longSide: 1920 });
+    await faces.start();
+    const inFlight = faces.detect(await frameOf(samplesDir + 'ultraface_5.jpg'));
+    await faces.stop();
+    await expect(inFlight).rejects.toThrow();
+  });
 });
 
 describe.skipIf(!existsSync(samplesDir))('OnnxRedactor: searches together or one after the other', () => {
