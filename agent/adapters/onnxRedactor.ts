@@ -26,7 +26,7 @@ export interface OnnxRedactorOptions {
   /**
    * Long side of the face model's input for the whole frame (default 960: half size on 1080p). That pass finds the
    * faces larger than the band keeps (faceBandMaxPx) and those away from the horizon, which from a street vehicle are
-   * near and large; the small far ones are the band's. At full size (1920) the same faces are found for ~25 ms more.
+   * near and large; the small far ones are the band's. At full size (1920) the same faces cost ~17 ms more inference.
    */
   readonly faceLongSide?: number;
   /**
@@ -47,7 +47,7 @@ export interface OnnxRedactorOptions {
   readonly faceBandMaxPx?: number;
   /**
    * The band goes to the face model in this many side-by-side parts (default 2), overlapping by twice faceBandMaxPx
-   * so that every face it keeps lies whole in one part: a 3840×672 input takes more memory than the whole frame's.
+   * so that every face it keeps lies whole in one part: onnxruntime's memory for a run grows with the input.
    */
   readonly faceBandParts?: number;
   /** How far (frame pixels) each band part reaches past its share into the next (default 2 × faceBandMaxPx). */
@@ -144,10 +144,10 @@ export class OnnxRedactor implements Redactor {
 
   /**
    * Faces of the whole frame, and small ones of the horizon band searched again enlarged. The band goes to the model
-   * in side-by-side parts that overlap, each smaller than the whole-frame input: onnxruntime's memory for a run
-   * grows with the input, so the whole-frame run's memory serves them and no larger block is ever taken. All inputs
-   * are cut at once (lanes concurrent), so the next one is being resized here while the face model runs on the one
-   * before.
+   * in side-by-side parts that overlap: onnxruntime's memory for a run grows with the input, and a part takes about
+   * half of what the whole band at once would. All inputs
+   * are asked for at once (lanes concurrent), so the face model's thread resizes the next one while the model runs on
+   * the one before.
    */
   private async findFaces(model: YunetFaces | WorkerFaces, frame: Frame, each: Each): Promise<Detection[]> {
     const band = this.options.faceBand === undefined ? DEFAULT_FACE_BAND : this.options.faceBand;

@@ -56,13 +56,13 @@ export class WorkerFaces {
   async stop(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
-    this.fail(new Error('YunetFaces.detect() called before start()'));
+    this.fail(new Error('WorkerFaces.detect() called before start()'));
     await worker?.terminate();
   }
 
   detect(frame: Frame, search: FaceSearch = {}): Promise<Detection[]> {
     const worker = this.worker;
-    if (!worker) return Promise.reject(this.failure ?? new Error('YunetFaces.detect() called before start()'));
+    if (!worker) return Promise.reject(this.failure ?? new Error('WorkerFaces.detect() called before start()'));
     if (this.failure) return Promise.reject(this.failure);
     if (frame.data.length !== frame.width * frame.height * 3) {
       return Promise.reject(new Error(`frame buffer holds ${frame.data.length} bytes, expected ${frame.width}x${frame.height}x3`));
