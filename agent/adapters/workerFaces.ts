@@ -5,30 +5,74 @@ import type { Frame } from '../ports/frame.ts';
 import type { FaceReply, FaceRequest, FaceWorkerReady, SharedFrame } from './faceWorker.ts';
 import type { FaceSearch, YunetFacesOptions } from './yunetFaces.ts';
 
+/** A worker that died is started again at most this often; calls in between are refused (their frames dropped). */
+const RESTART_INTERVAL_MS = 5_000;
+
 /**
  * onnxruntime-node runs a model on the calling JS thread and blocks it meanwhile, so the face model — the largest
  * inputs of a frame — gets a thread to itself, and builds its input tensors there too: the agent's thread only copies
  * each frame once into shared memory. A frame searched several times (whole, band parts) is copied once.
  *
- * Fails closed: once the worker has failed or stopped, every call rejects.
+ * Fails closed: a call the worker cannot answer (an error, the worker gone) rejects, and its frame is dropped. A
+ * worker that dies while started is started again for a later call, so the agent goes on redacting after it.
  */
 export class WorkerFaces {
   private worker: Worker | null = null;
   private info: readonly ModelInfo[] = [];
   private readonly pending = new Map<number, { resolve: (f: Detection[]) => void; reject: (e: Error) => void }>();
   private nextId = 0;
-  private failure: Error | null = null;
+  /** Between start() and stop(): an exit of the worker then is a crash. */
+  private running = false;
+  /** Why the worker died, until it runs again. */
+  private crash: Error | null = null;
+  private restarting: Promise<Worker> | null = null;
+  private lastRestartMs = Number.NEGATIVE_INFINITY;
+  private restartCount = 0;
   /** The shared copy of each frame in flight; gone with the frame. */
   private readonly shared = new WeakMap<Frame, SharedFrame>();
 
   constructor(private readonly options: YunetFacesOptions) {}
 
   get models(): readonly ModelInfo[] {
-    return this.worker ? this.info : [];
+    return this.running ? this.info : [];
+  }
+
+  /** How often a worker that died was started again. */
+  get restarts(): number {
+    return this.restartCount;
   }
 
   /** Starts the worker and loads the model there; rejects (worker ended) when the model is missing or corrupt. */
   async start(): Promise<void> {
+    this.worker = await this.spawn();
+    this.crash = null;
+    this.running = true;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    const worker = this.worker;
+    this.worker = null;
+    this.rejectAll(new Error('WorkerFaces stopped'));
+    await worker?.terminate();
+  }
+
+  async detect(frame: Frame, search: FaceSearch = {}): Promise<Detection[]> {
+    if (!this.running) throw new Error('WorkerFaces.detect() called before start() or after stop()');
+    if (frame.data.length !== frame.width * frame.height * 3) {
+      throw new Error(`frame buffer holds ${frame.data.length} bytes, expected ${frame.width}x${frame.height}x3`);
+    }
+    const worker = this.worker ?? (await this.restart());
+    const id = this.nextId++;
+    const request: FaceRequest = { id, frame: this.sharedCopy(frame), search };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage(request);
+    });
+  }
+
+  /** Starts a worker and waits until its model has loaded. */
+  private async spawn(): Promise<Worker> {
     const worker = new Worker(new URL('./typescriptWorker.mjs', import.meta.url), {
       workerData: { entry: new URL('./faceWorker.ts', import.meta.url).href, options: this.options },
     });
@@ -46,33 +90,44 @@ export class WorkerFaces {
       throw new Error(ready.error);
     }
     worker.on('message', (m: FaceReply) => this.settle(m));
-    worker.on('error', (err) => this.fail(err));
-    worker.on('exit', (code) => this.fail(new Error(`face model worker exited (code ${code})`)));
+    worker.on('error', (err) => this.lost(worker, err));
+    worker.on('exit', (code) => this.lost(worker, new Error(`face model worker exited (code ${code})`)));
     this.info = ready.models;
-    this.failure = null;
-    this.worker = worker;
+    return worker;
   }
 
-  async stop(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    this.fail(new Error('WorkerFaces.detect() called before start()'));
-    await worker?.terminate();
-  }
-
-  detect(frame: Frame, search: FaceSearch = {}): Promise<Detection[]> {
-    const worker = this.worker;
-    if (!worker) return Promise.reject(this.failure ?? new Error('WorkerFaces.detect() called before start()'));
-    if (this.failure) return Promise.reject(this.failure);
-    if (frame.data.length !== frame.width * frame.height * 3) {
-      return Promise.reject(new Error(`frame buffer holds ${frame.data.length} bytes, expected ${frame.width}x${frame.height}x3`));
+  /** The worker that died is started again, at most once every RESTART_INTERVAL_MS; calls wait for it. */
+  private restart(): Promise<Worker> {
+    if (this.restarting) return this.restarting;
+    const sinceMs = performance.now() - this.lastRestartMs;
+    if (sinceMs < RESTART_INTERVAL_MS) {
+      const waitS = Math.ceil((RESTART_INTERVAL_MS - sinceMs) / 1000);
+      return Promise.reject(new Error(`face model worker is down (${this.crash?.message ?? 'gone'}); next start in ${waitS} s`));
     }
-    const id = this.nextId++;
-    const request: FaceRequest = { id, frame: this.sharedCopy(frame), search };
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage(request);
-    });
+    this.lastRestartMs = performance.now();
+    this.restartCount++;
+    this.restarting = this.spawn()
+      .then(async (worker) => {
+        if (!this.running) {
+          await worker.terminate();
+          throw new Error('WorkerFaces stopped');
+        }
+        this.worker = worker;
+        this.crash = null;
+        return worker;
+      })
+      .finally(() => {
+        this.restarting = null;
+      });
+    return this.restarting;
+  }
+
+  /** A worker ended without stop(): its calls are rejected, and the next call starts a new one. */
+  private lost(worker: Worker, err: Error): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    this.crash = err;
+    this.rejectAll(err);
   }
 
   private sharedCopy(frame: Frame): SharedFrame {
@@ -94,8 +149,7 @@ export class WorkerFaces {
     else call.resolve(m.faces);
   }
 
-  private fail(err: Error): void {
-    this.failure ??= err;
+  private rejectAll(err: Error): void {
     for (const call of this.pending.values()) call.reject(err);
     this.pending.clear();
   }

@@ -1,6 +1,7 @@
 // The face model on a worker thread of its own: the same faces as on the main thread, the same regions blurred
 // whether the searches run together or one after the other, and a model that cannot load fails at start.
 import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +78,24 @@ describe.skipIf(!existsSync(samplesDir))('the face model on a worker thread (../
     await faces.start();
     await faces.stop();
     await expect(faces.detect(await frameOf(samplesDir + 'ultraface_5.jpg'))).rejects.toThrow(/before start/);
+  });
+
+  it('a worker that dies is started again for the next call; the call it was answering is rejected', async () => {
+    const faces = new WorkerFaces({ modelsDir, threads: 1, longSide: 1000, scoreThreshold: 0.3 });
+    await faces.start();
+    try {
+      const frame = await frameOf(samplesDir + 'ultraface_5.jpg');
+      const before = await faces.detect(frame);
+      expect(before.length).toBeGreaterThan(0);
+      const inFlight = expect(faces.detect(frame)).rejects.toThrow(/exited/);
+      // As a crash would: the thread ends under the call.
+      await (faces as unknown as { worker: Worker }).worker.terminate();
+      await inFlight;
+      expect(await faces.detect(frame)).toEqual(before);
+      expect(faces.restarts).toBe(1);
+    } finally {
+      await faces.stop();
+    }
   });
 
   it('a call in flight when the worker goes is rejected (the frame is dropped), not left waiting', async () => {
