@@ -1,7 +1,7 @@
 // Writes a fixture drive as NMEA (RMC + GGA at 1 Hz) along a GeoJSON LineString: tsx scripts/make-track.ts line.geojson --speed-kmh 30
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { trackToNmea } from '../agent/core/nmea.ts';
+import { trackToNmea } from '../agent/core/gps/nmea.ts';
 
 const usage = 'usage: tsx scripts/make-track.ts <linestring.geojson> [--speed-kmh 30] [--start 2025-06-02T08:00:00Z] > drive.nmea';
 

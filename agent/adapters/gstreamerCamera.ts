@@ -10,7 +10,7 @@ import {
   CAMERA_SINK_NAME,
   imageFileName,
   type CameraPipelineOptions,
-} from '../core/cameraPipeline.ts';
+} from '../core/camera/cameraPipeline.ts';
 import type { Camera, CameraCondition } from '../ports/camera.ts';
 import type { Frame } from '../ports/frame.ts';
 

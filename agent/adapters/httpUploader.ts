@@ -1,5 +1,5 @@
 // Uploads evidence to the central ingest over HTTP(S): PUT {url}/evidence/{id}.jpg, then {id}.json.
-import type { EvidenceMeta } from '../core/evidence.ts';
+import type { EvidenceMeta } from '../core/evidence/evidence.ts';
 import { UploadError, type Uploader } from '../ports/uploader.ts';
 import type { BandwidthLimiter } from './bandwidthLimiter.ts';
 

@@ -1,7 +1,7 @@
 // Turns a frame (or a crop of it) into a letterboxed NCHW float tensor with sharp doing the resampling.
 import sharp from 'sharp';
-import type { Box } from '../core/boxes.ts';
-import type { Letterbox } from '../core/letterbox.ts';
+import type { Box } from '../core/redaction/boxes.ts';
+import type { Letterbox } from '../core/detection/letterbox.ts';
 import type { Frame } from '../ports/frame.ts';
 
 export interface TensorStyle {

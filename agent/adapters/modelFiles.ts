@@ -4,8 +4,8 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { COCO_LABELS } from '../core/cocoLabels.ts';
-import type { RoutableModel } from '../core/modelRouting.ts';
+import { COCO_LABELS } from '../core/detection/cocoLabels.ts';
+import type { RoutableModel } from '../core/detection/modelRouting.ts';
 import type { ModelInfo } from '../ports/detector.ts';
 
 export interface ManifestModel {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { taskIdOfTopic, topicsFor, type TopicIds } from '../core/topics.ts';
+import { taskIdOfTopic, topicsFor, type TopicIds } from '../core/tasks/topics.ts';
 import type { ObservationSink } from '../ports/observationSink.ts';
 import type { TaskAck, TaskChannel, TaskMessageListener, TaskSyncListener } from '../ports/taskChannel.ts';
 

@@ -1,7 +1,7 @@
 // GPS source that replays an NMEA log like a live receiver: the file's own spacing divided by a speed factor.
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { readNmeaEpochs, type NmeaEpoch } from '../core/nmea.ts';
+import { readNmeaEpochs, type NmeaEpoch } from '../core/gps/nmea.ts';
 import type { Fix, FixListener, GpsSource } from '../ports/gps.ts';
 
 export interface NmeaFileGpsOptions {

@@ -1,15 +1,15 @@
 // Redactor on ONNX models: finds faces and plates, blurs them and every person's head, encodes a clean JPEG, in time.
 import sharp from 'sharp';
-import { checkDeadline, DeadlineExceededError } from '../core/deadline.ts';
-import { boxHeight, nms } from '../core/boxes.ts';
-import { columnTiles } from '../core/letterbox.ts';
+import { checkDeadline, DeadlineExceededError } from '../core/redaction/deadline.ts';
+import { boxHeight, nms } from '../core/redaction/boxes.ts';
+import { columnTiles } from '../core/detection/letterbox.ts';
 import {
   mergeCascadeObjects,
   planRedaction,
   vehicleCrops,
   type RedactionPlanOptions,
   type VehicleCropOptions,
-} from '../core/redactionPlan.ts';
+} from '../core/redaction/redactionPlan.ts';
 import type { Detection, ModelInfo, RedactedImage, Redactor } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
 import { obscureRegions, type ObscureStyle } from './sharpObscure.ts';

@@ -1,9 +1,9 @@
 // The second opinion on COCO classes: PicoDet-S (legacy export, 416×416), slower than YOLOX-nano and a few mAP
 // better; asked when YOLOX's score for a task's class is too close to the task's minConfidence to call.
 import * as ort from 'onnxruntime-node';
-import { nms, type Box } from '../core/boxes.ts';
-import { COCO_LABELS } from '../core/cocoLabels.ts';
-import { letterbox, toSourceBox } from '../core/letterbox.ts';
+import { nms, type Box } from '../core/redaction/boxes.ts';
+import { COCO_LABELS } from '../core/detection/cocoLabels.ts';
+import { letterbox, toSourceBox } from '../core/detection/letterbox.ts';
 import type { Detection, ModelInfo, ObjectDetector } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
 import { letterboxTensor } from './imageTensor.ts';

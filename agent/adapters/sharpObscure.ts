@@ -1,6 +1,6 @@
 // Irreversible obscuring of regions of a packed RGB frame: a heavy Gaussian blur (sharp) or a solid fill.
 import sharp, { type Sharp } from 'sharp';
-import type { Box } from '../core/boxes.ts';
+import type { Box } from '../core/redaction/boxes.ts';
 
 export type ObscureStyle = 'blur' | 'fill';
 

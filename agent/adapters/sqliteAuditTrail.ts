@@ -1,6 +1,6 @@
 // The audit trail as an append-only SQLite table (UPDATE and DELETE refused by triggers) with a hash chain.
 import type Database from 'better-sqlite3';
-import { auditHash, GENESIS_HASH, type AuditRecord } from '../core/auditChain.ts';
+import { auditHash, GENESIS_HASH, type AuditRecord } from '../core/evidence/auditChain.ts';
 import type { AuditEntry, AuditTrail } from '../ports/auditTrail.ts';
 
 export const AUDIT_SCHEMA = `

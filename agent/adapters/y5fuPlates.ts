@@ -1,7 +1,7 @@
 // Licence plates: HyperLPR3's y5fu at 640 on the whole frame and at 320 on vehicle crops (plates seen closer).
 import * as ort from 'onnxruntime-node';
-import { nms, type Box } from '../core/boxes.ts';
-import { letterbox, offsetBox, toSourceBox, type Letterbox } from '../core/letterbox.ts';
+import { nms, type Box } from '../core/redaction/boxes.ts';
+import { letterbox, offsetBox, toSourceBox, type Letterbox } from '../core/detection/letterbox.ts';
 import type { Detection, ModelInfo } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
 import { cropRect, letterboxTensor, TensorBuffers } from './imageTensor.ts';

@@ -1,8 +1,8 @@
 // Task targets, persons and vehicles: YOLOX-nano (80 COCO classes) on a 416×416 letterboxed frame.
 import * as ort from 'onnxruntime-node';
-import { nms, type Box } from '../core/boxes.ts';
-import { COCO_LABELS } from '../core/cocoLabels.ts';
-import { letterbox, offsetBox, toSourceBox } from '../core/letterbox.ts';
+import { nms, type Box } from '../core/redaction/boxes.ts';
+import { COCO_LABELS } from '../core/detection/cocoLabels.ts';
+import { letterbox, offsetBox, toSourceBox } from '../core/detection/letterbox.ts';
 import type { Detection, ModelInfo, ObjectDetector } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
 import { cropRect, letterboxTensor, TensorBuffers } from './imageTensor.ts';

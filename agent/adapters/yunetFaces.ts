@@ -1,7 +1,7 @@
 // Faces: YuNet-n (dynamic input) on the frame or a region of it, scaled so the long side is a set size.
 import * as ort from 'onnxruntime-node';
-import { nms, type Box } from '../core/boxes.ts';
-import { fitToMultiple, offsetBox, toSourceBox } from '../core/letterbox.ts';
+import { nms, type Box } from '../core/redaction/boxes.ts';
+import { fitToMultiple, offsetBox, toSourceBox } from '../core/detection/letterbox.ts';
 import type { Detection, ModelInfo } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
 import { cropRect, letterboxTensor, TensorBuffers } from './imageTensor.ts';

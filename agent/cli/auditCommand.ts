@@ -1,6 +1,6 @@
 // `tilsyn audit verify`: walks the audit trail's hash chain and says whether it is intact.
 import { readAuditRecords } from '../adapters/sqliteAuditTrail.ts';
-import { verifyChain } from '../core/auditChain.ts';
+import { verifyChain } from '../core/evidence/auditChain.ts';
 import { openQueueDbReadOnly } from './queueDb.ts';
 
 export function auditVerifyCommand(options: { config: string; json?: boolean }, out: NodeJS.WritableStream = process.stdout): number {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { HttpUploader } from '../adapters/httpUploader.ts';
 import { SqliteEvidenceQueue } from '../adapters/sqliteEvidenceQueue.ts';
-import type { EvidenceMeta } from '../core/evidence.ts';
+import type { EvidenceMeta } from '../core/evidence/evidence.ts';
 import { systemClock } from '../ports/clock.ts';
 import { UploadService } from '../services/uploadService.ts';
 import { startIngestReceiver } from './ingestReceiver.ts';

@@ -12,7 +12,7 @@ import {
   round,
   type BoxResult,
   type RecallFigures,
-} from '../core/redactionScore.ts';
+} from '../core/redaction/redactionScore.ts';
 import { loadEvalSet, type EvalSet } from './evalSet.ts';
 import { decodeImageFile, ImageFileRedactor } from './imageFileRedactor.ts';
 import { missedBoxesPage, type MissedBox } from './missedBoxesPage.ts';

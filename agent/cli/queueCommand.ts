@@ -1,5 +1,5 @@
 // `tilsyn queue`: what waits on the vehicle and why (due, waiting to retry, parked), streamed from the database.
-import { expiresAtMs } from '../core/retention.ts';
+import { expiresAtMs } from '../core/evidence/retention.ts';
 import { openQueueDbReadOnly } from './queueDb.ts';
 
 interface Row {

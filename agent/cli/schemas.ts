@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { configSchema } from '../config/schema.ts';
-import { ackSchema, observationSchema, statusSchema } from '../core/messages.ts';
-import { taskSchema } from '../core/task.ts';
+import { ackSchema, observationSchema, statusSchema } from '../core/tasks/messages.ts';
+import { taskSchema } from '../core/tasks/task.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 

@@ -1,8 +1,8 @@
 // `tilsyn sign-task`: signs a task JSON with an Ed25519 key (for the central side and tests), or makes a key pair.
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { canonicalJson } from '../core/canonicalJson.ts';
-import { publicKeyBase64, signTask } from '../core/taskSignature.ts';
+import { canonicalJson } from '../core/tasks/canonicalJson.ts';
+import { publicKeyBase64, signTask } from '../core/tasks/taskSignature.ts';
 
 export interface SignTaskOptions {
   readonly key: string;

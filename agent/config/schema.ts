@@ -1,6 +1,6 @@
 // The one schema of the agent's configuration: every key with its default and a description; unknown keys rejected.
 import { z } from 'zod';
-import { publicKeyFrom } from '../core/taskSignature.ts';
+import { publicKeyFrom } from '../core/tasks/taskSignature.ts';
 
 const defaultModelsDir = new URL('../../models', import.meta.url).pathname;
 

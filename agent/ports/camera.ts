@@ -1,5 +1,5 @@
 // Camera port: a live source of which only the newest frame is ever handed out.
-import type { CameraState } from '../core/health.ts';
+import type { CameraState } from '../core/status/health.ts';
 import type { Frame } from './frame.ts';
 
 export interface CameraCondition {

@@ -1,36 +1,14 @@
 // Detector ports: objects in a frame (task targets, persons, vehicles) and the redactor that blurs faces and plates.
-import type { Box } from '../core/boxes.ts';
+import type { Detection, ModelInfo, RedactedRegion, RegionKind } from '../core/detection/detection.ts';
 import type { Frame } from './frame.ts';
 
-export interface Detection {
-  readonly box: Box;
-  readonly score: number;
-  /** Class label, e.g. a COCO name ("car", "person") or "face" / "plate". */
-  readonly label: string;
-  /** Name of the model (manifest name) that produced it. */
-  readonly detector: string;
-}
-
-export interface ModelInfo {
-  readonly name: string;
-  readonly sha256: string;
-}
+export type { Detection, ModelInfo, RedactedRegion, RegionKind };
 
 export interface ObjectDetector {
   /** Class labels this detector can answer. */
   readonly labels: readonly string[];
   readonly models: readonly ModelInfo[];
   detect(frame: Frame): Promise<Detection[]>;
-}
-
-export type RegionKind = 'face' | 'plate' | 'head-region' | 'plate-zone' | 'cabin-zone';
-
-export interface RedactedRegion {
-  readonly kind: RegionKind;
-  /** The box as blurred (already padded), in frame pixels. */
-  readonly box: Box;
-  readonly detector: string;
-  readonly score: number;
 }
 
 export interface RedactedImage {

@@ -1,6 +1,6 @@
 // Evidence queue port: redacted JPEGs and their metadata waiting for upload, surviving restarts.
-import type { EvidenceMeta } from '../core/evidence.ts';
-import type { DeletionReason, StoredItem } from '../core/retention.ts';
+import type { EvidenceMeta } from '../core/evidence/evidence.ts';
+import type { DeletionReason, StoredItem } from '../core/evidence/retention.ts';
 
 export interface QueuedEvidence {
   readonly id: string;

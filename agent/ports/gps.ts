@@ -1,17 +1,7 @@
 // GPS port: a stream of position fixes.
-export interface Fix {
-  /** Time of the fix as reported by the receiver (epoch ms). */
-  readonly timeMs: number;
-  readonly lat: number;
-  readonly lon: number;
-  /** 0/1 = no fix, 2 = 2D, 3 = 3D (gpsd's TPV mode). */
-  readonly mode: 0 | 1 | 2 | 3;
-  readonly speedMps?: number;
-  /** Course over ground, degrees clockwise from true north. */
-  readonly trackDeg?: number;
-  /** Estimated horizontal error in metres, where the receiver reports one. */
-  readonly horizontalErrorM?: number;
-}
+import type { Fix } from '../core/gps/fix.ts';
+
+export type { Fix };
 
 export type FixListener = (fix: Fix) => void;
 

@@ -1,5 +1,5 @@
 // Observation recorder port: what the capture loop hands each decision to; stored durably before it returns.
-import type { ObservationMessage } from '../core/messages.ts';
+import type { ObservationMessage } from '../core/tasks/messages.ts';
 
 export interface ObservationRecorder {
   record(observation: ObservationMessage): void;

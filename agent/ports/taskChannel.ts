@@ -1,5 +1,5 @@
 // Task channel port: task messages in, acknowledgements and vehicle status out.
-import type { FieldError } from '../core/task.ts';
+import type { FieldError } from '../core/tasks/task.ts';
 
 export type TaskMessageListener = (topicTaskId: string, payload: Buffer) => void;
 

@@ -1,5 +1,5 @@
 // Uploader port: sends one piece of evidence (JPEG + metadata) to the central ingest.
-import type { EvidenceMeta } from '../core/evidence.ts';
+import type { EvidenceMeta } from '../core/evidence/evidence.ts';
 
 export class UploadError extends Error {
   constructor(

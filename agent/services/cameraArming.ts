@@ -1,8 +1,8 @@
 // Keeps the camera off unless an active task's area is near: started when one comes within reach, stopped when
 // none is, so outside task areas the camera is not running at all. Counts how long it was on.
 import type { Logger } from 'pino';
-import type { TaskRegistry } from '../core/taskRegistry.ts';
-import type { Trigger } from '../core/trigger.ts';
+import type { TaskRegistry } from '../core/tasks/taskRegistry.ts';
+import type { Trigger } from '../core/trigger/trigger.ts';
 import type { Camera } from '../ports/camera.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Fix, GpsSource } from '../ports/gps.ts';

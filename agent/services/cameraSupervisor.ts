@@ -1,7 +1,7 @@
 // Keeps an armed camera alive: a source that failed or stalled (no frame for camera.watchdogMs, which the camera
 // itself reports as failed) is restarted with growing pauses, and counted, instead of the agent giving up or dying.
 import type { Logger } from 'pino';
-import { backoffDelayMs, type BackoffOptions } from '../core/backoff.ts';
+import { backoffDelayMs, type BackoffOptions } from '../core/time/backoff.ts';
 import type { CameraCondition } from '../ports/camera.ts';
 import type { Clock } from '../ports/clock.ts';
 

@@ -1,6 +1,6 @@
 // Counters of the capture chain, for logs, the status message and the demo's summary.
-import type { SkipReason } from '../core/captureRules.ts';
-import type { FixRejection } from '../core/fixFilter.ts';
+import type { SkipReason } from '../core/trigger/captureRules.ts';
+import type { FixRejection } from '../core/gps/fixFilter.ts';
 
 export interface CaptureStats {
   fixes: number;

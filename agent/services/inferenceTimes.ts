@@ -1,7 +1,7 @@
 // Times every detection and redaction (a rolling window of ms for the status's p95) and notes an inference that has
 // been running for a while, so the watchdog can tell a hung model from a busy one.
 import { performance } from 'node:perf_hooks';
-import { RollingWindow } from '../core/rollingWindow.ts';
+import { RollingWindow } from '../core/status/rollingWindow.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Detection, ObjectDetector, RedactedImage, Redactor } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';

@@ -3,9 +3,9 @@
 // run at most once per frame (shared by all tasks) and its answers are counted per task for the status.
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { taskVerdict, type TaskVerdict } from '../core/frameVerdict.ts';
-import { countRoute, ladderFor, routeTask, RoutingCounts, type ModelCounts, type Outcome, type RoutableModel } from '../core/modelRouting.ts';
-import type { Task } from '../core/task.ts';
+import { taskVerdict, type TaskVerdict } from '../core/detection/frameVerdict.ts';
+import { countRoute, ladderFor, routeTask, RoutingCounts, type ModelCounts, type Outcome, type RoutableModel } from '../core/detection/modelRouting.ts';
+import type { Task } from '../core/tasks/task.ts';
 import type { Detection, ModelInfo, ObjectDetector } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
 

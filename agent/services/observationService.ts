@@ -4,7 +4,7 @@
 // weeks must not fill the disk that the evidence needs).
 import type { Logger } from 'pino';
 import type { SqliteObservationOutbox } from '../adapters/sqliteObservationOutbox.ts';
-import type { ObservationMessage } from '../core/messages.ts';
+import type { ObservationMessage } from '../core/tasks/messages.ts';
 import type { AuditTrail } from '../ports/auditTrail.ts';
 import type { ObservationRecorder } from '../ports/observationRecorder.ts';
 import type { ObservationSink } from '../ports/observationSink.ts';

@@ -5,7 +5,7 @@
 // stop the agent.
 import { statfs } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { planRetention, type Deletion, type StorageLimits, type StoredItem } from '../core/retention.ts';
+import { planRetention, type Deletion, type StorageLimits, type StoredItem } from '../core/evidence/retention.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EvidenceQueue } from '../ports/evidenceQueue.ts';
 

@@ -1,7 +1,7 @@
 // The status as Prometheus metrics (prom-client, an own registry, no globals): gauges for levels, counters for
 // totals; a figure the vehicle cannot know (no fix yet, no thermal sensor) is left out rather than reported as 0.
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { ModelCounts } from '../core/modelRouting.ts';
+import type { ModelCounts } from '../core/detection/modelRouting.ts';
 import type { VehicleStatus } from './statusReport.ts';
 
 type Read = (s: VehicleStatus) => number | null | undefined;

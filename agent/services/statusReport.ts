@@ -1,10 +1,10 @@
 // Gathers how the vehicle is — from the GPS, camera, queue, uploads, models, disk and board — into one status
 // message with a health verdict; the MQTT status and the Prometheus endpoint are both made from it.
 import { diskSpaceOf, cpuTemperatureC } from '../adapters/systemProbe.ts';
-import { judgeHealth, type HealthLimits } from '../core/health.ts';
-import type { StatusMessage } from '../core/messages.ts';
-import { isActive } from '../core/task.ts';
-import type { TaskRegistry } from '../core/taskRegistry.ts';
+import { judgeHealth, type HealthLimits } from '../core/status/health.ts';
+import type { StatusMessage } from '../core/tasks/messages.ts';
+import { isActive } from '../core/tasks/task.ts';
+import type { TaskRegistry } from '../core/tasks/taskRegistry.ts';
 import type { CameraCondition } from '../ports/camera.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CameraArmingStats } from './cameraArming.ts';

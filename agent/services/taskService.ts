@@ -1,8 +1,8 @@
 // Keeps the task registry in step with the task channel, the task store and task files: parse, apply revision rules, ack.
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { DEFAULT_TASK_LIMITS, isActive, parseTask, type Task, type TaskLimits } from '../core/task.ts';
-import type { TaskRegistry } from '../core/taskRegistry.ts';
+import { DEFAULT_TASK_LIMITS, isActive, parseTask, type Task, type TaskLimits } from '../core/tasks/task.ts';
+import type { TaskRegistry } from '../core/tasks/taskRegistry.ts';
 import type { AuditTrail } from '../ports/auditTrail.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { TaskAck, TaskChannel } from '../ports/taskChannel.ts';

@@ -3,10 +3,10 @@
 // While the ingest is away the whole loop pauses: one probe per backoff step, not one request per queued item.
 // `concurrency` workers share the queue (never the same item); one item's bytes are in memory at a time per worker.
 import type { Logger } from 'pino';
-import { backoffDelayMs } from '../core/backoff.ts';
+import { backoffDelayMs } from '../core/time/backoff.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EvidenceQueue, QueuedEvidence } from '../ports/evidenceQueue.ts';
-import { judgeUploadFailure } from '../core/uploadPolicy.ts';
+import { judgeUploadFailure } from '../core/evidence/uploadPolicy.ts';
 import { UploadError, type Uploader } from '../ports/uploader.ts';
 
 export interface UploadServiceOptions {

@@ -7,7 +7,7 @@ import { PicodetDetector } from '../../agent/adapters/picodetDetector.ts';
 import { Y5fuPlates } from '../../agent/adapters/y5fuPlates.ts';
 import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
 import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
-import { iou, type Box } from '../../agent/core/boxes.ts';
+import { iou, type Box } from '../../agent/core/redaction/boxes.ts';
 import type { Detection } from '../../agent/ports/detector.ts';
 import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
 

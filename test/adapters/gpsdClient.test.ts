@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GpsdClient, parseGpsdTpv } from '../../agent/adapters/gpsdClient.ts';
-import { readNmeaEpochs } from '../../agent/core/nmea.ts';
+import { readNmeaEpochs } from '../../agent/core/gps/nmea.ts';
 import type { Fix } from '../../agent/ports/gps.ts';
 import { startGpsfake, type FakeGpsd } from '../support/gpsd.ts';
 

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
 import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
-import { DEFAULT_TASK_LIMITS } from '../../agent/core/task.ts';
-import { publicKeyBase64, publicKeyFrom, signTask } from '../../agent/core/taskSignature.ts';
+import { DEFAULT_TASK_LIMITS } from '../../agent/core/tasks/task.ts';
+import { publicKeyBase64, publicKeyFrom, signTask } from '../../agent/core/tasks/taskSignature.ts';
 import { eventually, startCentral, startTaskAgent, taskTopic, type TaskAgent } from '../support/taskAgent.ts';
 
 const minimal = JSON.parse(readFileSync(new URL('../../fixtures/tasks/permit-4711.json', import.meta.url), 'utf8')) as Record<string, unknown>;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NmeaFileGps } from '../../agent/adapters/nmeaFileGps.ts';
-import { readNmeaEpochs, nmeaSentence } from '../../agent/core/nmea.ts';
+import { readNmeaEpochs, nmeaSentence } from '../../agent/core/gps/nmea.ts';
 import { readFileSync } from 'node:fs';
 import type { Fix } from '../../agent/ports/gps.ts';
 

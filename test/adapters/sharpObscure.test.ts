@@ -1,7 +1,7 @@
 // Obscuring cannot be undone: judged by the pixel measure, and by what is left of the region's content.
 import { describe, expect, it } from 'vitest';
 import { blurSigmaFor, obscureRegions } from '../../agent/adapters/sharpObscure.ts';
-import { grayFromRgb, imagePair, judgeBox } from '../../agent/core/redactionScore.ts';
+import { grayFromRgb, imagePair, judgeBox } from '../../agent/core/redaction/redactionScore.ts';
 
 const W = 320;
 const H = 200;

@@ -6,8 +6,8 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { queueDbPath, SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
 import { readAuditRecords } from '../../agent/adapters/sqliteAuditTrail.ts';
-import { verifyChain } from '../../agent/core/auditChain.ts';
-import { DAY_MS } from '../../agent/core/retention.ts';
+import { verifyChain } from '../../agent/core/evidence/auditChain.ts';
+import { DAY_MS } from '../../agent/core/evidence/retention.ts';
 import { sampleMeta } from '../support/evidence.ts';
 import { testLogger } from '../support/logger.ts';
 

@@ -6,7 +6,7 @@ import { letterboxTensor, TensorBuffers } from '../../agent/adapters/imageTensor
 import { Y5fuPlates } from '../../agent/adapters/y5fuPlates.ts';
 import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
 import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
-import { fitToMultiple, letterbox, type Letterbox } from '../../agent/core/letterbox.ts';
+import { fitToMultiple, letterbox, type Letterbox } from '../../agent/core/detection/letterbox.ts';
 import type { Frame } from '../../agent/ports/frame.ts';
 import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
 

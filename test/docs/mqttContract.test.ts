@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { jsonSchemas } from '../../agent/cli/schemas.ts';
-import { ackSchema, observationSchema, statusSchema } from '../../agent/core/messages.ts';
-import { DEFAULT_TASK_LIMITS, parseTask } from '../../agent/core/task.ts';
-import { publicKeyFrom } from '../../agent/core/taskSignature.ts';
-import { COCO_LABELS } from '../../agent/core/cocoLabels.ts';
+import { ackSchema, observationSchema, statusSchema } from '../../agent/core/tasks/messages.ts';
+import { DEFAULT_TASK_LIMITS, parseTask } from '../../agent/core/tasks/task.ts';
+import { publicKeyFrom } from '../../agent/core/tasks/taskSignature.ts';
+import { COCO_LABELS } from '../../agent/core/detection/cocoLabels.ts';
 
 const docs = readFileSync(new URL('../../docs/mqtt.md', import.meta.url), 'utf8');
 const examples = [...docs.matchAll(/```json (task|ack|status|observation)\n([\s\S]*?)```/g)].map((m) => ({ kind: m[1]!, text: m[2]! }));

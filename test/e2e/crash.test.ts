@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngestReceiver, type IngestReceiver } from '../../agent/cli/ingestReceiver.ts';
 import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
 import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
-import type { EvidenceMeta } from '../../agent/core/evidence.ts';
+import type { EvidenceMeta } from '../../agent/core/evidence/evidence.ts';
 import { auditVerify, startAgent, until, type AgentProcess } from '../support/agentProcess.ts';
 import { writeDriveAgentFiles } from '../support/driveAgent.ts';
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngestReceiver, type IngestReceiver } from '../../agent/cli/ingestReceiver.ts';
 import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
 import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
-import { observationSchema, type ObservationMessage } from '../../agent/core/messages.ts';
+import { observationSchema, type ObservationMessage } from '../../agent/core/tasks/messages.ts';
 import { auditVerify, startAgent, until, type AgentProcess } from '../support/agentProcess.ts';
 import { startFaultyIngest, type FaultyIngest } from '../support/faultyIngest.ts';
 import { writeDriveAgentFiles } from '../support/driveAgent.ts';

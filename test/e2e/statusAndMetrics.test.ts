@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
 import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
 import { readManifest } from '../../agent/adapters/modelFiles.ts';
-import { statusSchema, type StatusMessage } from '../../agent/core/messages.ts';
+import { statusSchema, type StatusMessage } from '../../agent/core/tasks/messages.ts';
 import { repoRoot, startAgent } from '../support/agentProcess.ts';
 
 const modelsDir = path.join(repoRoot, 'models');

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GpsdClient } from '../../agent/adapters/gpsdClient.ts';
-import { statusSchema } from '../../agent/core/messages.ts';
+import { statusSchema } from '../../agent/core/tasks/messages.ts';
 import { systemClock } from '../../agent/ports/clock.ts';
 import { GpsMonitor } from '../../agent/services/gpsMonitor.ts';
 import { startGpsfake } from '../support/gpsd.ts';

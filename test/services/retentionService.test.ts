@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readAuditRecords } from '../../agent/adapters/sqliteAuditTrail.ts';
 import { queueDbPath, SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
-import { DAY_MS } from '../../agent/core/retention.ts';
+import { DAY_MS } from '../../agent/core/evidence/retention.ts';
 import { freeBytesOf, RetentionService } from '../../agent/services/retentionService.ts';
 import { sampleMeta } from '../support/evidence.ts';
 import { testLogger } from '../support/logger.ts';

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MqttTaskChannel } from '../../agent/adapters/mqttTaskChannel.ts';
 import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
 import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
-import { TaskRegistry } from '../../agent/core/taskRegistry.ts';
+import { TaskRegistry } from '../../agent/core/tasks/taskRegistry.ts';
 import type { TaskAck } from '../../agent/ports/taskChannel.ts';
 import { TaskService } from '../../agent/services/taskService.ts';
 import { testLogger } from '../support/logger.ts';

@@ -1,8 +1,8 @@
 // Pixel measure of redaction for tests: decodes images to grey and judges boxes with the product's own scorer.
 import sharp from 'sharp';
-import { grayFromRgb, judgeBox as judge, type BoxVerdict, type GrayImage } from '../../agent/core/redactionScore.ts';
+import { grayFromRgb, judgeBox as judge, type BoxVerdict, type GrayImage } from '../../agent/core/redaction/redactionScore.ts';
 
-export { laplacian, type BoxVerdict, type GrayImage } from '../../agent/core/redactionScore.ts';
+export { laplacian, type BoxVerdict, type GrayImage } from '../../agent/core/redaction/redactionScore.ts';
 
 export async function decodeGray(input: Buffer | string): Promise<GrayImage> {
   const { data, info } = await sharp(input).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });

@@ -1,6 +1,6 @@
 // Builds evidence metadata for queue and upload tests.
 import { randomUUID } from 'node:crypto';
-import type { EvidenceMeta } from '../../agent/core/evidence.ts';
+import type { EvidenceMeta } from '../../agent/core/evidence/evidence.ts';
 
 export function sampleMeta(changes: Partial<EvidenceMeta> = {}): EvidenceMeta {
   return {

@@ -1,6 +1,6 @@
 // A StatusReport for tests: the parts a test cares about are real, the rest stand still at their idle values.
 import { tmpdir } from 'node:os';
-import { TaskRegistry } from '../../agent/core/taskRegistry.ts';
+import { TaskRegistry } from '../../agent/core/tasks/taskRegistry.ts';
 import { systemClock } from '../../agent/ports/clock.ts';
 import { emptyCaptureStats } from '../../agent/services/captureStats.ts';
 import { InferenceTimes } from '../../agent/services/inferenceTimes.ts';

@@ -2,8 +2,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { MqttTaskChannel, type MqttTaskChannelOptions } from '../../agent/adapters/mqttTaskChannel.ts';
 import { SqliteTaskStore } from '../../agent/adapters/sqliteTaskStore.ts';
-import type { TaskLimits } from '../../agent/core/task.ts';
-import { TaskRegistry } from '../../agent/core/taskRegistry.ts';
+import type { TaskLimits } from '../../agent/core/tasks/task.ts';
+import { TaskRegistry } from '../../agent/core/tasks/taskRegistry.ts';
 import type { TaskAck } from '../../agent/ports/taskChannel.ts';
 import { TaskService } from '../../agent/services/taskService.ts';
 import { testLogger } from './logger.ts';

@@ -1,5 +1,5 @@
 // Tasks for tests: the permit area of fixtures/tasks/permit-4711.json, active from a minute ago for an hour.
-import { parseTask, type Task } from '../../agent/core/task.ts';
+import { parseTask, type Task } from '../../agent/core/tasks/task.ts';
 
 export const PERMIT_AREA = {
   type: 'Polygon' as const,
