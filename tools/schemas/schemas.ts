@@ -2,9 +2,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { configSchema } from '../config/schema.ts';
-import { ackSchema, observationSchema, statusSchema } from '../core/tasks/messages.ts';
-import { taskSchema } from '../core/tasks/task.ts';
+import { configSchema } from '../../agent/config/schema.ts';
+import { ackSchema, observationSchema, statusSchema } from '../../agent/core/tasks/messages.ts';
+import { taskSchema } from '../../agent/core/tasks/task.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
