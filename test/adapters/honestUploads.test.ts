@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HttpUploader } from '../../agent/adapters/httpUploader.ts';
 import { readAuditRecords } from '../../agent/adapters/sqliteAuditTrail.ts';
 import { SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
-import { startIngestReceiver } from '../../agent/cli/ingestReceiver.ts';
+import { startIngestReceiver } from '../../tools/demo/ingestReceiver.ts';
 import { UploadService } from '../../agent/services/uploadService.ts';
 import { sampleMeta } from '../support/evidence.ts';
 import { testLogger } from '../support/logger.ts';
