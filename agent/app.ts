@@ -24,6 +24,7 @@ import { CameraArming } from './services/cameraArming.ts';
 import { CameraSupervisor } from './services/cameraSupervisor.ts';
 import { CaptureService } from './services/captureService.ts';
 import { DropAuditService } from './services/dropAuditService.ts';
+import { ClockGuard } from './services/clockGuard.ts';
 import { GpsMonitor } from './services/gpsMonitor.ts';
 import { InferenceTimes } from './services/inferenceTimes.ts';
 import { Liveness } from './services/liveness.ts';
@@ -62,6 +63,7 @@ export class App {
   readonly retention: RetentionService;
   readonly dropAudit: DropAuditService;
   readonly gpsMonitor: GpsMonitor;
+  readonly clockGuard: ClockGuard;
   readonly cameraSupervisor: CameraSupervisor;
   readonly inference: InferenceTimes;
   readonly liveness: Liveness;
@@ -155,8 +157,10 @@ export class App {
       log('observations'),
       () => this.queue.audit,
     );
+    this.clockGuard = new ClockGuard({ maxSkewMs: config.clock.maxSkewS * 1000 }, this.gps, clock, log('clock'));
     this.trigger = new Trigger({
       ...config.trigger,
+      maxAheadMs: config.clock.maxSkewS * 1000,
       camera: { headingOffsetDeg: config.camera.headingOffsetDeg, fovDeg: config.camera.fovDeg, rangeM: config.camera.rangeM },
     });
     this.arming = new CameraArming(
@@ -183,6 +187,7 @@ export class App {
         logger: log('capture'),
         observations: this.observations,
         router: this.router,
+        clockUsable: () => this.clockGuard.usable(),
       },
     );
     this.upload = new UploadService(
@@ -227,13 +232,14 @@ export class App {
         upload: () => this.upload.stats,
         capture: () => this.capture.stats,
         inference: () => this.inference.figures(),
+        clockCheck: () => this.clockGuard.condition(),
         extra: () => ({
           retention: { ...this.retention.stats },
           observations: { ...this.observations.stats },
           routing: this.router.status(new Set(this.registry.all().map((t) => t.id))),
         }),
       },
-      { noFixMs: config.status.noFixDegradedS * 1000, minFreeBytes: config.storage.minFreeBytes },
+      { noFixMs: config.status.noFixDegradedS * 1000, minFreeBytes: config.storage.minFreeBytes, maxClockSkewMs: config.clock.maxSkewS * 1000 },
     );
     this.status = new StatusService({ intervalMs: config.status.intervalS * 1000 }, this.channel, () => this.snapshot(), log('status'));
     this.metrics =
@@ -259,6 +265,8 @@ export class App {
       ['liveness', async () => this.liveness.start(), async () => this.liveness.stop()],
       ['camera', () => this.arming.start(signal), () => this.arming.stop()],
       ['camera-supervisor', () => this.cameraSupervisor.start(), () => this.cameraSupervisor.stop()],
+      // Before capture: the guard sees each fix first, so no frame is taken on a fix that shows the clock is off.
+      ['clock-guard', () => this.clockGuard.start(), () => this.clockGuard.stop()],
       ['capture', () => this.capture.start(), () => this.capture.stop()],
       ['gps-monitor', () => this.gpsMonitor.start(), () => this.gpsMonitor.stop()],
       ['gps', () => this.gps.start(signal), () => this.gps.stop()],

@@ -50,6 +50,8 @@ export interface CaptureDeps {
    * every task is judged by the objects model alone, unsure answers giving `uncertain`.
    */
   readonly router?: ModelRouter;
+  /** False while the system clock and GPS time disagree (clock.maxSkewS): then no frame is taken. */
+  readonly clockUsable?: () => boolean;
 }
 
 export class CaptureService {
@@ -76,6 +78,12 @@ export class CaptureService {
   private onFix(fix: Fix): void {
     this.stats.fixes += 1;
     const { registry, trigger } = this.deps;
+    if (this.deps.clockUsable?.() === false) {
+      // Task windows and evidence times would be wrong, and the fix's time cannot be judged: the fix is not used.
+      this.stats.fixesRejected += 1;
+      this.stats.fixesRejectedBy['clock-skew'] += 1;
+      return;
+    }
     trigger.follow(registry);
     const decision = trigger.onFix(fix, this.deps.clock.nowMs());
     if (decision.rejected !== null) {

@@ -6,8 +6,11 @@ export interface CaptureStats {
   fixes: number;
   /** Fixes not used: no fix, too inaccurate, stale, or out of order. */
   fixesRejected: number;
-  /** The same by reason: no-fix (mode 0/1), inaccurate (error over trigger.maxErrorM), stale, out-of-order. */
-  fixesRejectedBy: Record<FixRejection, number>;
+  /**
+   * The same by reason: no-fix (mode 0/1), inaccurate (error over trigger.maxErrorM), stale, future (dated more than
+   * clock.maxSkewS ahead of the clock), out-of-order, clock-skew (the system clock and GPS time disagree).
+   */
+  fixesRejectedBy: Record<FixRejection | 'clock-skew', number>;
   /**
    * Per task and usable fix inside its area, why no frame was taken for it: entering (not enough inside fixes yet),
    * speed (over capture.maxSpeedKmh), pass-full (capture.maxFrames reached), spacing (capture.everyM not yet
@@ -31,7 +34,7 @@ export function emptyCaptureStats(): CaptureStats {
   return {
     fixes: 0,
     fixesRejected: 0,
-    fixesRejectedBy: { 'no-fix': 0, inaccurate: 0, stale: 0, 'out-of-order': 0 },
+    fixesRejectedBy: { 'no-fix': 0, inaccurate: 0, stale: 0, future: 0, 'out-of-order': 0, 'clock-skew': 0 },
     triggerSkips: { entering: 0, speed: 0, 'pass-full': 0, spacing: 0, 'heading-unknown': 0, 'out-of-view': 0, 'better-ahead': 0 },
     triggers: 0,
     framesCaptured: 0,

@@ -44,6 +44,7 @@ export class StatusMetrics {
     this.counter('tilsyn_evidence_deleted_total', 'Evidence deleted unsent since start: retention ran out or over the disk quota', (s) => num(s['retention'], 'deleted'));
     this.gauge('tilsyn_observations_waiting', 'Observations waiting in the outbox for the broker', (s) => num(s['observations'], 'waiting'));
     this.counter('tilsyn_observations_dropped_total', 'Observations dropped unsent from a full outbox since start', (s) => num(s['observations'], 'dropped'));
+    this.gauge('tilsyn_clock_skew_seconds', 'System clock minus GPS time at the last fix, seconds', (s) => s.clock?.skewS);
     this.gauge('tilsyn_disk_free_bytes', 'Free bytes on the file system of the data folder', (s) => s.disk?.freeBytes);
     this.gauge('tilsyn_disk_total_bytes', 'Size of the file system of the data folder', (s) => s.disk?.totalBytes);
     this.gauge('tilsyn_cpu_temperature_celsius', 'CPU temperature, where the board reports one', (s) => s.cpuTempC);

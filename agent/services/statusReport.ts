@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { CameraArmingStats } from './cameraArming.ts';
 import type { CameraSupervisorStats } from './cameraSupervisor.ts';
 import type { CaptureStats } from './captureStats.ts';
+import type { ClockCondition } from './clockGuard.ts';
 import type { GpsCondition } from './gpsMonitor.ts';
 import type { InferenceFigures } from './inferenceTimes.ts';
 import type { UploadStats } from './uploadService.ts';
@@ -31,6 +32,8 @@ export interface StatusSources {
   upload(): UploadStats;
   capture(): CaptureStats;
   inference(): InferenceFigures;
+  /** The system clock against GPS time; absent: not checked. */
+  clockCheck?(): ClockCondition;
   /** Further counters carried along as they are (retention, …). */
   extra?(): Record<string, unknown>;
 }
@@ -55,12 +58,14 @@ export class StatusReport {
     const upload = s.upload();
     const capture = s.capture();
     const inference = s.inference();
+    const clock = s.clockCheck?.() ?? null;
     const verdict = judgeHealth(
       {
         uptimeMs,
         camera: { armed: arming.armed, state: camera.state, error: camera.error ?? supervisor.lastError, restartsInRow: supervisor.failuresInRow },
         gps: { connected: gps.connected, fixAgeMs: gps.fixAgeMs },
         disk: { freeBytes: disk?.freeBytes ?? null },
+        ...(clock !== null ? { clock: { skewMs: clock.skewMs } } : {}),
       },
       this.limits,
     );
@@ -88,6 +93,9 @@ export class StatusReport {
         restarts: supervisor.restarts,
         lastError: camera.error ?? supervisor.lastError,
       },
+      ...(clock !== null
+        ? { clock: { skewS: clock.skewMs === null ? null : Math.round(clock.skewMs / 100) / 10, maxSkewS: clock.maxSkewMs / 1000, skewed: clock.skewed } }
+        : {}),
       queue: s.queue(),
       upload: {
         uploaded: upload.uploaded,

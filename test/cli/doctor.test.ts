@@ -6,20 +6,25 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifest } from '../../agent/adapters/modelFiles.ts';
 import { runDoctor } from '../../agent/cli/doctor.ts';
+import { checkClock } from '../../agent/cli/doctor/clockCheck.ts';
 import { checkModels } from '../../agent/cli/doctor/modelsCheck.ts';
 import { loadConfig } from '../../agent/config/load.ts';
 import { testLogger } from '../support/logger.ts';
 import { startIngestReceiver, type IngestReceiver } from '../../tools/demo/ingestReceiver.ts';
 import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
 import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
-import { startGpsfake, type FakeGpsd } from '../support/gpsd.ts';
+import { startLiveGpsd, type LiveGpsd } from '../support/liveGpsd.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 
 describe('tilsyn doctor', () => {
   let work: string;
   let broker: LocalBroker;
-  let gpsd: FakeGpsd;
+  let gpsd: LiveGpsd;
+  let feed: NodeJS.Timeout;
+  /** gpsd fed live, a fix a second stamped with the current time (gpsfake's replayed times would put the clock off). */
+  const feedLive = (target: LiveGpsd, offsetMs: number) =>
+    setInterval(() => target.send({ timeMs: Date.now() + offsetMs, lon: 12.5545, lat: 55.6897, speedMps: 5, trackDeg: 315 }), 1_000);
   let ingest: IngestReceiver;
   let good: Record<string, unknown>;
 
@@ -39,7 +44,8 @@ describe('tilsyn doctor', () => {
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'tilsyn-doctor-'));
     broker = await startLocalBroker(await freeLoopbackPort());
-    gpsd = await startGpsfake(path.join(repoRoot, 'fixtures/gps/short-drive.nmea'), { cycleS: 0.1 });
+    gpsd = await startLiveGpsd();
+    feed = feedLive(gpsd, 0);
     ingest = await startIngestReceiver(path.join(work, 'ingest'), 'doctor-token');
     good = {
       vehicleId: 'doctor-bus',
@@ -53,6 +59,7 @@ describe('tilsyn doctor', () => {
   }, 60_000);
 
   afterAll(async () => {
+    clearInterval(feed);
     await gpsd?.stop();
     await broker?.stop();
     await ingest?.stop();
@@ -91,6 +98,20 @@ describe('tilsyn doctor', () => {
       expect(failed[0]!.detail).toMatch(detail);
     }, 120_000);
   }
+
+  it('a GPS time days ahead of the system clock fails the clock check, naming the skew', async () => {
+    const ahead = await startLiveGpsd();
+    const aheadFeed = feedLive(ahead, 3 * 86_400_000);
+    try {
+      const config = loadConfig(writeConfig('clock-ahead', { gps: { source: 'gpsd', host: '127.0.0.1', port: ahead.port } }));
+      const result = await checkClock({ config, logger: testLogger, timeoutMs: 10_000 });
+      expect(result.status).toBe('fail');
+      expect(result.detail).toMatch(/^system clock behind GPS time by 3\.0 d \(-2592\d\d s\), over clock\.maxSkewS 5 s: no frames are taken/);
+    } finally {
+      clearInterval(aheadFeed);
+      await ahead.stop();
+    }
+  }, 60_000);
 
   it('PicoDet missing only warns: the agent runs on YOLOX alone, and the detail says so', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tilsyn-no-picodet-'));

@@ -234,7 +234,7 @@ describe('status and metrics of a running agent', () => {
         // Why frames were not taken is counted too: the first fixes of a pass only enter the area.
         const capture = status['capture'] as { triggerSkips: Record<string, number>; fixesRejectedBy: Record<string, number> };
         expect(capture.triggerSkips.entering).toBeGreaterThanOrEqual(1);
-        expect(Object.keys(capture.fixesRejectedBy).sort()).toEqual(['inaccurate', 'no-fix', 'out-of-order', 'stale']);
+        expect(Object.keys(capture.fixesRejectedBy).sort()).toEqual(['clock-skew', 'future', 'inaccurate', 'no-fix', 'out-of-order', 'stale']);
 
         const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
         expect(text).toMatch(/tilsyn_trigger_skips_total\{reason="entering"\} [1-9]/);

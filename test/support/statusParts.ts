@@ -1,12 +1,13 @@
 // A StatusReport for tests: the parts a test cares about are real, the rest stand still at their idle values.
 import { tmpdir } from 'node:os';
+import type { HealthLimits } from '../../agent/core/status/health.ts';
 import { TaskRegistry } from '../../agent/core/tasks/taskRegistry.ts';
 import { systemClock } from '../../agent/ports/clock.ts';
 import { emptyCaptureStats } from '../../agent/services/captureStats.ts';
 import { InferenceTimes } from '../../agent/services/inferenceTimes.ts';
 import { StatusReport, type StatusSources } from '../../agent/services/statusReport.ts';
 
-export function statusReportFor(parts: Partial<StatusSources>, limits = { noFixMs: 60_000, minFreeBytes: 0 }): StatusReport {
+export function statusReportFor(parts: Partial<StatusSources>, limits: HealthLimits = { noFixMs: 60_000, minFreeBytes: 0 }): StatusReport {
   const inference = new InferenceTimes(systemClock);
   const capture = emptyCaptureStats();
   return new StatusReport(

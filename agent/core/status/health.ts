@@ -1,4 +1,6 @@
 // Judges whether the vehicle is "ok" or "degraded", and why, from what its parts report. Pure: no I/O, no clock.
+import { describeSkew, isSkewed } from '../time/clockSkew.ts';
+
 export type Health = 'ok' | 'degraded';
 
 export type CameraState = 'off' | 'starting' | 'running' | 'failed';
@@ -20,6 +22,8 @@ export interface HealthInput {
     readonly fixAgeMs: number | null;
   };
   readonly disk: { readonly freeBytes: number | null };
+  /** System clock minus GPS time at the last fix, ms; null before the first fix (or without a clock check). */
+  readonly clock?: { readonly skewMs: number | null };
 }
 
 export interface HealthLimits {
@@ -27,6 +31,8 @@ export interface HealthLimits {
   readonly noFixMs: number;
   /** Less free disk than this on the data folder's file system is degraded. */
   readonly minFreeBytes: number;
+  /** The system clock further from GPS time than this is degraded (clock.maxSkewS); absent: not judged. */
+  readonly maxClockSkewMs?: number;
 }
 
 export interface HealthVerdict {
@@ -48,6 +54,10 @@ export function judgeHealth(input: HealthInput, limits: HealthLimits): HealthVer
   }
   if (disk.freeBytes !== null && disk.freeBytes < limits.minFreeBytes) {
     reasons.push(`disk nearly full: ${Math.round(disk.freeBytes / 1024 ** 2)} MiB free`);
+  }
+  const skewMs = input.clock?.skewMs ?? null;
+  if (limits.maxClockSkewMs !== undefined && isSkewed(skewMs, limits.maxClockSkewMs)) {
+    reasons.push(`${describeSkew(skewMs!)}: no frames are taken`);
   }
   return { health: reasons.length === 0 ? 'ok' : 'degraded', reasons };
 }

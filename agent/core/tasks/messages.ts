@@ -79,6 +79,14 @@ export const statusSchema = z
       })
       .optional()
       .describe('Position source'),
+    clock: z
+      .looseObject({
+        skewS: z.number().nullable().describe('System clock minus GPS time at the last fix, seconds (positive: the system clock is ahead); null before the first fix'),
+        maxSkewS: z.number().min(0).describe('The limit (config clock.maxSkewS)'),
+        skewed: z.boolean().describe('true while |skewS| > maxSkewS: no frames are taken and health is degraded'),
+      })
+      .optional()
+      .describe('The system clock checked against GPS time'),
     camera: z
       .looseObject({
         state: z.enum(['off', 'starting', 'running', 'failed']).describe('off outside task areas; failed while being restarted'),

@@ -19,6 +19,8 @@ export interface TriggerOptions {
   readonly enterFixes: number;
   readonly maxErrorM: number;
   readonly maxFixAgeMs: number;
+  /** A fix dated further ahead of the clock than this is not used (clock.maxSkewS); default 5000. */
+  readonly maxAheadMs?: number;
   /** Frames per pass for a point target whose task sets no capture.maxFrames; default 3. */
   readonly targetFrames?: number;
   /** How the camera sits on the vehicle; used for tasks with a point target. */
