@@ -233,6 +233,7 @@ export class App {
         capture: () => this.capture.stats,
         inference: () => this.inference.figures(),
         clockCheck: () => this.clockGuard.condition(),
+        metricsError: () => this.metrics?.error ?? null,
         extra: () => ({
           retention: { ...this.retention.stats },
           observations: { ...this.observations.stats },

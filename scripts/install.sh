@@ -12,7 +12,8 @@
 #   --prefix DIR          install under DIR instead of / (tests, images): no apt, no user, no systemctl
 #   --node-modules-from DIR  link this node_modules instead of running npm ci (tests, offline images)
 #   --node-apt-repo LINE  apt source line (URI SUITE COMPONENT) of a Node.js 20 repository, when the system has no Node 20
-#   --node-apt-key KEY    that repository's signing key: a file or an https URL
+#   --node-apt-key KEY    that repository's signing key: a file or an https:// URL
+#   --gps-time            make gpsd the time source of chrony (vehicle computers without an RTC)
 #   --skip-packages       do not install apt packages, Node.js or node modules
 #   --force               install on an operating system that is not recognised
 #   --os-release FILE     recognise the system from FILE instead of /etc/os-release (tests)
@@ -32,6 +33,7 @@ models_from=""
 os_release="/etc/os-release"
 node_modules_from=""
 node_apt_repo="" node_apt_key=""
+gps_time=0
 vehicle_id="" fleet_id="" broker="" ingest_url="" ingest_token=""
 
 die() { echo "install: $1" >&2; exit "${2:-2}"; }
@@ -47,14 +49,24 @@ while [ $# -gt 0 ]; do
     --node-apt-repo) node_apt_repo="${2:?--node-apt-repo needs an apt source line}"; shift 2 ;;
     --node-apt-key) node_apt_key="${2:?--node-apt-key needs a file or URL}"; shift 2 ;;
     --prefix) prefix="${2:?--prefix needs a folder}"; shift 2 ;;
+    --gps-time) gps_time=1; shift ;;
     --skip-packages) skip_packages=1; shift ;;
     --os-release) os_release="${2:?--os-release needs a file}"; shift 2 ;;
     --force) force=1; shift ;;
     --dry-run) dry_run=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
+
+# Values go into files byte for byte and are never handed to a shell: refuse what no value may hold (a line break, a
+# control character), and a signing key fetched over anything but https.
+for value in "$vehicle_id" "$fleet_id" "$broker" "$ingest_url" "$ingest_token" "$node_apt_repo" "$node_apt_key"; do
+  case "$value" in *[[:cntrl:]]*) die "a value holds a line break or control character; give each value on one line" 2 ;; esac
+done
+if [ -n "$node_apt_key" ] && [ ! -f "$node_apt_key" ]; then
+  case "$node_apt_key" in https://*) ;; *) die "--node-apt-key must be a file or an https:// URL, not '$node_apt_key'" 2 ;; esac
+fi
 
 root="${prefix%/}"          # "" for the real system, else the image/test root
 system=0; [ -z "$root" ] && system=1
@@ -108,6 +120,22 @@ else
   fi
 fi
 
+if [ "$gps_time" -eq 1 ]; then
+  # gpsd hands each fix's time to chrony through shared memory segment 0 (NMEA: ~0.1 s, enough against a clock that is
+  # days off after a boot without RTC). makestep: step the clock whenever it is off by more than 1 s, not only at boot.
+  chrony_conf="$root/etc/chrony/conf.d/tilsyn-gps.conf"
+  if [ "$system" -eq 1 ] && [ "$skip_packages" -eq 0 ] && ! dpkg-query -W -f='${Status}' chrony 2>/dev/null | grep -q 'install ok installed'; then
+    run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chrony
+  fi
+  say "+ write $chrony_conf (gpsd as chrony's time source)"
+  if [ "$dry_run" -eq 0 ]; then
+    install -d -m 0755 "$(dirname "$chrony_conf")"
+    printf '%s\n' '# Written by tilsyn-agent install.sh --gps-time: the GPS receiver (through gpsd) sets the clock.' \
+      'refclock SHM 0 refid GPS precision 1e-1 offset 0.2 delay 0.2' 'makestep 1 -1' > "$chrony_conf"
+  fi
+  [ "$system" -eq 0 ] || run systemctl restart chrony.service
+fi
+
 step "Node.js 20"
 node_major() { command -v node >/dev/null && node -p 'process.versions.node.split(".")[0]' || echo none; }
 if [ "$skip_packages" -eq 1 ] || [ "$system" -eq 0 ]; then
@@ -120,12 +148,14 @@ else
   fi
   say "found $(node_major); adding the Node.js 20 apt repository given"
   run install -d -m 0755 /etc/apt/keyrings
-  if [ -f "$node_apt_key" ]; then
-    run sh -c "gpg --dearmor --yes -o /etc/apt/keyrings/tilsyn-node.gpg < '$node_apt_key'"
-  else
-    run sh -c "curl -fsSL '$node_apt_key' | gpg --dearmor --yes -o /etc/apt/keyrings/tilsyn-node.gpg"
+  key_file="$node_apt_key"
+  if [ ! -f "$node_apt_key" ]; then
+    key_file="$(mktemp)"
+    run curl -fsSL --proto '=https' --tlsv1.2 -o "$key_file" -- "$node_apt_key"
   fi
-  run sh -c "echo 'deb [signed-by=/etc/apt/keyrings/tilsyn-node.gpg] $node_apt_repo' > /etc/apt/sources.list.d/tilsyn-node.list"
+  run gpg --dearmor --yes -o /etc/apt/keyrings/tilsyn-node.gpg -- "$key_file"
+  say "+ write /etc/apt/sources.list.d/tilsyn-node.list"
+  [ "$dry_run" -eq 1 ] || printf 'deb [signed-by=/etc/apt/keyrings/tilsyn-node.gpg] %s\n' "$node_apt_repo" > /etc/apt/sources.list.d/tilsyn-node.list
   run apt-get update -qq
   run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs
 fi
@@ -180,8 +210,13 @@ else
   [ "$dry_run" -eq 1 ] || node -e '
     const { generateKeyPairSync } = require("node:crypto"); const fs = require("node:fs");
     const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-    fs.writeFileSync(process.argv[1], privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o640, flag: "wx" });
-    fs.writeFileSync(process.argv[2], publicKey.export({ type: "spki", format: "pem" }), { mode: 0o644 });
+    // Whole or not at all: a temporary file, fsynced, then renamed into place (no empty key after a power cut).
+    const write = (file, text, mode) => {
+      const temp = `${file}.tmp`; const fd = fs.openSync(temp, "w", mode);
+      fs.writeSync(fd, text); fs.fsyncSync(fd); fs.closeSync(fd); fs.renameSync(temp, file);
+    };
+    write(process.argv[2], publicKey.export({ type: "spki", format: "pem" }), 0o644);
+    write(process.argv[1], privateKey.export({ type: "pkcs8", format: "pem" }), 0o640);
   ' "$key" "$etc/device-key.pub.pem"
   [ "$system" -eq 0 ] || run chown root:tilsyn "$key"
 fi
@@ -205,7 +240,8 @@ else
       INGEST_URL="$(yaml_quote "$ingest_url")" INGEST_TOKEN="$(yaml_quote "$ingest_token")" \
       node -e '
         const fs = require("node:fs"); let text = fs.readFileSync(process.argv[1], "utf8");
-        for (const k of ["VEHICLE_ID", "FLEET_ID", "BROKER_URL", "INGEST_URL", "INGEST_TOKEN"]) text = text.replaceAll(`@${k}@`, process.env[k]);
+        // A replacer function, not a string: "$$", "$&" and "$`" in a value must stay as they are.
+        for (const k of ["VEHICLE_ID", "FLEET_ID", "BROKER_URL", "INGEST_URL", "INGEST_TOKEN"]) text = text.replaceAll(`@${k}@`, () => process.env[k]);
         fs.writeFileSync(process.argv[2], text);
       ' "$src/scripts/templates/agent.yaml" "$tmp"
     chmod 0640 "$tmp"

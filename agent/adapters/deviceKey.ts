@@ -1,11 +1,13 @@
 // The device key for evidence at rest: 32 random bytes in a 0600 file, created on first start, never sent anywhere.
+// Created whole or not at all: written to a temporary file, fsynced, then linked into place, so a crash never leaves a
+// short key behind (and two processes starting at once end up with the same key).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, closeSync, readFileSync, statSync, writeSync, fsyncSync, constants } from 'node:fs';
+import { closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 const KEY_BYTES = 32;
 
-/** Reads the key file, or creates it (0600, exclusively, fsynced) when it does not exist yet. */
+/** Reads the key file, or creates it (0600, fsynced, atomically) when it does not exist yet. */
 export function loadOrCreateDeviceKey(file: string): Buffer {
   try {
     return readKey(file);
@@ -13,26 +15,41 @@ export function loadOrCreateDeviceKey(file: string): Buffer {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  } catch (err) {
-    // Another process created it between our read and our create: use theirs.
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readKey(file);
-    throw err;
-  }
   const key = randomBytes(KEY_BYTES);
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
     writeSync(fd, key);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+  try {
+    // link, not rename: it never replaces a key another process put there in the meantime.
+    linkSync(temp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readKey(file);
+    throw err;
+  } finally {
+    unlinkSync(temp);
+  }
+  syncFolder(path.dirname(file));
   return key;
 }
 
+/** Makes the new directory entry durable, so the key survives a power cut right after it was made. */
+function syncFolder(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readKey(file: string): Buffer {
-  const mode = statSync(file).mode & 0o777;
+  const stat = statSync(file);
+  const mode = stat.mode & 0o777;
   if ((mode & 0o077) !== 0) {
     throw new Error(`device key ${file} is readable by others (mode ${mode.toString(8)}); chmod 600 it`);
   }

@@ -34,6 +34,8 @@ export interface StatusSources {
   inference(): InferenceFigures;
   /** The system clock against GPS time; absent: not checked. */
   clockCheck?(): ClockCondition;
+  /** Why the metrics endpoint is not served; absent or null when it is, or is off. */
+  metricsError?(): string | null;
   /** Further counters carried along as they are (retention, …). */
   extra?(): Record<string, unknown>;
 }
@@ -66,6 +68,7 @@ export class StatusReport {
         gps: { connected: gps.connected, fixAgeMs: gps.fixAgeMs },
         disk: { freeBytes: disk?.freeBytes ?? null },
         ...(clock !== null ? { clock: { skewMs: clock.skewMs } } : {}),
+        metricsError: s.metricsError?.() ?? null,
       },
       this.limits,
     );

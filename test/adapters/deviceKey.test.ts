@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,18 @@ describe('device key', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(loadOrCreateDeviceKey(file).equals(key)).toBe(true);
     expect(readFileSync(file).equals(key)).toBe(true);
+  });
+
+  it('is created whole or not at all: never a short file under the key name, no temporary file left', () => {
+    const folder = dir();
+    const file = path.join(folder, 'device.key');
+    const key = loadOrCreateDeviceKey(file);
+    expect(readdirSync(folder)).toEqual(['device.key']);
+    expect(readFileSync(file).equals(key)).toBe(true);
+    // A leftover temporary file from a crash mid-write is not the key and does not stop the next start.
+    const other = path.join(dir(), 'device.key');
+    writeFileSync(`${other}.123.abcd.tmp`, Buffer.alloc(5), { mode: 0o600 });
+    expect(loadOrCreateDeviceKey(other)).toHaveLength(32);
   });
 
   it('refuses a key file others can read, naming the fix', () => {

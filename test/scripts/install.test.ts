@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../agent/config/load.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const modelsMirror = path.join(repoRoot, '../shared/models');
@@ -70,6 +71,34 @@ describe.skipIf(!haveMirror)('scripts/install.sh and uninstall.sh', () => {
     expect(existsSync(p('etc/tilsyn'))).toBe(false);
     expect(existsSync(p('var/lib/tilsyn'))).toBe(false);
   }, 240_000);
+
+  it('writes every value byte for byte — shell, sed and replacement metacharacters included — and never uses sh -c', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tilsyn-root-'));
+    const token = `tok$$en$&x$\`'"\\|/&;$(id)`;
+    const ingestUrl = 'https://ingest.example.org/a&b|c/$1/\\d';
+    const broker = 'mqtts://broker.example.org:8883/$$&|';
+    const result = install(root, '--vehicle-id', 'bus-7', '--fleet-id', 'kbh-buses', '--broker', broker, '--ingest-url', ingestUrl, '--ingest-token', token, '--gps-time');
+    expect(result.status, result.all).toBe(0);
+    const config = loadConfig(path.join(root, 'etc/tilsyn/agent.yaml'), {});
+    expect(config.ingest.token).toBe(token);
+    expect(config.ingest.url).toBe(ingestUrl);
+    expect(config.mqtt.url).toBe(broker);
+    // --gps-time: gpsd's shared-memory time is chrony's source, and the clock may be stepped when it is far off.
+    const chrony = readFileSync(path.join(root, 'etc/chrony/conf.d/tilsyn-gps.conf'), 'utf8');
+    expect(chrony).toMatch(/^refclock SHM 0 refid GPS /m);
+    expect(chrony).toMatch(/^makestep 1 -1$/m);
+    expect(readFileSync(path.join(repoRoot, 'scripts/install.sh'), 'utf8')).not.toMatch(/\bsh -c\b/);
+  }, 240_000);
+
+  it('refuses a signing key URL that is not https, and a value with a line break, before changing anything', () => {
+    for (const extra of [['--node-apt-key', 'http://deb.example.org/key.asc'], ['--ingest-token', 'a\nb']]) {
+      const root = mkdtempSync(path.join(tmpdir(), 'tilsyn-root-'));
+      const result = install(root, ...FLAGS.filter((f, i, all) => !(extra[0] === '--ingest-token' && (f === '--ingest-token' || all[i - 1] === '--ingest-token'))), ...extra);
+      expect(result.status, result.all).toBe(2);
+      expect(result.stderr).toMatch(extra[0] === '--node-apt-key' ? /must be a file or an https:\/\/ URL/ : /line break/);
+      expect(readdirSync(root)).toEqual([]);
+    }
+  }, 60_000);
 
   it('--dry-run prints every step and changes nothing', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'tilsyn-root-'));

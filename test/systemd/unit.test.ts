@@ -17,7 +17,7 @@ describe('systemd/tilsyn-agent.service', () => {
   const unit = readFileSync(unitFile, 'utf8');
 
   it('is a notify service with a watchdog, restarted on failure, as its own user in the video group', () => {
-    for (const line of ['Type=notify', 'Restart=on-failure', 'User=tilsyn', 'SupplementaryGroups=video', 'ProtectSystem=strict', 'DevicePolicy=closed']) {
+    for (const line of ['Type=notify', 'Restart=on-failure', 'User=tilsyn', 'SupplementaryGroups=video', 'ProtectSystem=strict', 'DevicePolicy=closed', 'LimitCORE=0', 'MemorySwapMax=0']) {
       expect(unit).toMatch(new RegExp(`^${line}$`, 'm'));
     }
     expect(unit).toMatch(/^WatchdogSec=\d+$/m);

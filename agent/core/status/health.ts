@@ -24,6 +24,8 @@ export interface HealthInput {
   readonly disk: { readonly freeBytes: number | null };
   /** System clock minus GPS time at the last fix, ms; null before the first fix (or without a clock check). */
   readonly clock?: { readonly skewMs: number | null };
+  /** Why the local metrics endpoint is not served (its port is taken); null or absent when it is, or is off. */
+  readonly metricsError?: string | null;
 }
 
 export interface HealthLimits {
@@ -55,6 +57,7 @@ export function judgeHealth(input: HealthInput, limits: HealthLimits): HealthVer
   if (disk.freeBytes !== null && disk.freeBytes < limits.minFreeBytes) {
     reasons.push(`disk nearly full: ${Math.round(disk.freeBytes / 1024 ** 2)} MiB free`);
   }
+  if (input.metricsError != null) reasons.push(`metrics endpoint not served: ${input.metricsError}`);
   const skewMs = input.clock?.skewMs ?? null;
   if (limits.maxClockSkewMs !== undefined && isSkewed(skewMs, limits.maxClockSkewMs)) {
     reasons.push(`${describeSkew(skewMs!)}: no frames are taken`);
