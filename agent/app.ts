@@ -1,5 +1,11 @@
 // Composition root: the one place that builds adapters from the config, starts them in order and stops them in reverse.
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
+import { loadSigningKey } from './adapters/deviceKey.ts';
+import { verifiedPut } from './adapters/verifiedPut.ts';
+import { signAuditHead } from './core/evidence/auditHead.ts';
+import { AuditHeadService } from './services/auditHeadService.ts';
+import { AuditShipService } from './services/auditShipService.ts';
 import { GpsdClient } from './adapters/gpsdClient.ts';
 import { GstreamerCamera } from './adapters/gstreamerCamera.ts';
 import { BandwidthLimiter } from './adapters/bandwidthLimiter.ts';
@@ -71,6 +77,10 @@ export class App {
   readonly metrics: MetricsServer | null;
   readonly outbox: SqliteObservationOutbox;
   readonly observations: ObservationService;
+  readonly auditHead: AuditHeadService;
+  readonly auditShip: AuditShipService;
+  /** The device's Ed25519 key (audit.signingKeyFile), loaded at start; null when none is configured. */
+  private signingKey: KeyObject | null = null;
   private readonly started: Stoppable[] = [];
   private readonly startedAtMs: number;
 
@@ -214,6 +224,29 @@ export class App {
       clock,
       log('retention'),
     );
+    this.auditHead = new AuditHeadService(
+      { vehicleId: config.vehicleId, intervalMs: config.audit.headIntervalS * 1000 },
+      () => this.queue.auditLedger,
+      () => this.signingKey,
+      (payload) => this.channel.publishAuditHead(payload),
+      clock,
+      log('audit'),
+    );
+    const ingestBase = config.ingest.url.replace(/\/+$/, '');
+    this.auditShip = new AuditShipService(
+      {
+        vehicleId: config.vehicleId,
+        everyMs: config.audit.shipEveryS * 1000,
+        maxRecords: config.audit.shipMaxRecords,
+        ...(config.audit.keepShippedDays !== undefined ? { keepShippedMs: config.audit.keepShippedDays * 86_400_000 } : {}),
+      },
+      () => this.queue.auditLedger,
+      (name, body, signal) =>
+        verifiedPut({ token: config.ingest.token, timeoutMs: config.ingest.timeoutMs }, `${ingestBase}/${name}`, name, body, 'application/x-ndjson', signal),
+      (seq, hash) => JSON.stringify(signAuditHead({ vehicleId: config.vehicleId, seq, hash, at: new Date(clock.nowMs()).toISOString() }, this.signingKey)),
+      clock,
+      log('audit'),
+    );
     this.dropAudit = new DropAuditService(config.storage.sweepEveryMs, () => this.capture.stats, () => this.queue.audit);
     this.gpsMonitor = new GpsMonitor(this.gps, clock);
     this.report = new StatusReport(
@@ -237,6 +270,7 @@ export class App {
         extra: () => ({
           retention: { ...this.retention.stats },
           observations: { ...this.observations.stats },
+          audit: { headSeq: this.auditHead.lastPublished?.seq ?? null, signed: this.signingKey !== null, ...this.auditShip.stats },
           routing: this.router.status(new Set(this.registry.all().map((t) => t.id))),
         }),
       },
@@ -258,6 +292,8 @@ export class App {
       ['objects', () => this.startObjects(), async () => undefined],
       ['redactor', () => this.redactor.start(), async () => undefined],
       ['mqtt', () => this.channel.start(signal), () => this.channel.stop()],
+      // Right after the broker, so it stops right before it: the final head covers every record of this run.
+      ['audit', () => this.startAudit(), () => this.stopAudit()],
       ['tasks', () => this.tasks.start(), () => this.tasks.stop()],
       ['observations', () => this.observations.start(), () => this.observations.stop()],
       ['upload', () => this.upload.start(), () => this.upload.stop()],
@@ -286,6 +322,18 @@ export class App {
       this.started.push({ name, stop });
     }
     this.logger.info({ vehicleId: this.config.vehicleId, version: AGENT_VERSION }, 'agent started');
+  }
+
+  private async startAudit(): Promise<void> {
+    const file = this.config.audit.signingKeyFile;
+    this.signingKey = file === undefined ? null : loadSigningKey(file);
+    await this.auditHead.start();
+    await this.auditShip.start();
+  }
+
+  private async stopAudit(): Promise<void> {
+    await this.auditShip.stop();
+    await this.auditHead.stop();
   }
 
   /**

@@ -63,10 +63,12 @@ program
   .command('audit')
   .description('the audit trail')
   .command('verify')
-  .description('check the hash chain of the audit trail (exit 1 when broken)')
+  .description('check the hash chain of the audit trail (exit 1 when broken); with --head, that it still reaches a head received centrally')
   .requiredOption('-c, --config <file>', 'YAML configuration file of the agent')
+  .option('--head <file>', 'an audit head (JSON, as published on {prefix}/vehicle/{vehicleId}/audit): the chain must hold its record unchanged')
+  .option('--public-key <file>', "the vehicle's public key (device-key.pub.pem): the head's signature must verify with it")
   .option('--json', 'the verdict as JSON')
-  .action((opts: { config: string; json?: boolean }) => {
+  .action((opts: { config: string; head?: string; publicKey?: string; json?: boolean }) => {
     process.exitCode = auditVerifyCommand(opts);
   });
 

@@ -1,7 +1,7 @@
 // The device key for evidence at rest: 32 random bytes in a 0600 file, created on first start, never sent anywhere.
 // Created whole or not at all: written to a temporary file, fsynced, then linked into place, so a crash never leaves a
 // short key behind (and two processes starting at once end up with the same key).
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import { closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
@@ -55,5 +55,20 @@ function readKey(file: string): Buffer {
   }
   const key = readFileSync(file);
   if (key.length !== KEY_BYTES) throw new Error(`device key ${file} holds ${key.length} bytes, not ${KEY_BYTES}`);
+  return key;
+}
+
+/**
+ * The vehicle's Ed25519 identity (install.sh writes it to /etc/tilsyn/device-key.pem, PKCS#8 PEM; its public half is
+ * registered centrally): signs the audit head. Throws naming the file when it cannot be read or is not Ed25519.
+ */
+export function loadSigningKey(file: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(readFileSync(file));
+  } catch (err) {
+    throw new Error(`audit.signingKeyFile: cannot read an Ed25519 private key from ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`audit.signingKeyFile: ${file} holds a ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
   return key;
 }

@@ -174,6 +174,11 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
     await this.publish(this.topics.observations, payload, false);
   }
 
+  /** The signed audit head, retained: the broker keeps the latest for the central side. */
+  async publishAuditHead(head: string): Promise<void> {
+    await this.publish(this.topics.audit, head, true);
+  }
+
   async publishStatus(status: Record<string, unknown>): Promise<void> {
     this.lastStatus = JSON.stringify(status);
     await this.publish(this.topics.status, this.lastStatus, true);

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { EvidenceMeta } from '../core/evidence/evidence.ts';
 import { DAY_MS, type DeletionReason, type StoredItem } from '../core/evidence/retention.ts';
-import type { AuditTrail } from '../ports/auditTrail.ts';
+import type { AuditLedger, AuditTrail } from '../ports/auditTrail.ts';
 import type { EvidenceQueue, QueueCounts, QueuedEvidence } from '../ports/evidenceQueue.ts';
 import { loadOrCreateDeviceKey } from './deviceKey.ts';
 import { EvidenceCipher } from './evidenceCipher.ts';
@@ -56,6 +56,12 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
 
   /** The audit trail kept in the same database (available once started). */
   get audit(): AuditTrail {
+    if (this.trail === null) throw new Error('evidence queue is not started');
+    return this.trail;
+  }
+
+  /** The same trail for its head, shipping and pruning (available once started). */
+  get auditLedger(): AuditLedger {
     if (this.trail === null) throw new Error('evidence queue is not started');
     return this.trail;
   }

@@ -3,13 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { configSchema } from '../../agent/config/schema.ts';
+import { auditHeadSchema } from '../../agent/core/evidence/auditHead.ts';
 import { ackSchema, observationSchema, statusSchema } from '../../agent/core/tasks/messages.ts';
 import { manifestSchema } from '../../agent/core/tasks/manifest.ts';
 import { taskSchema } from '../../agent/core/tasks/task.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
-const schemas: Record<string, z.ZodType> = { task: taskSchema, ack: ackSchema, status: statusSchema, observation: observationSchema, manifest: manifestSchema, config: configSchema };
+const schemas: Record<string, z.ZodType> = { task: taskSchema, ack: ackSchema, status: statusSchema, observation: observationSchema, manifest: manifestSchema, auditHead: auditHeadSchema, config: configSchema };
 
 /** The JSON Schema documents, by file name: what a message must look like on the wire (defaults may be left out). */
 export function jsonSchemas(): Record<string, string> {

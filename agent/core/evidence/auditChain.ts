@@ -27,10 +27,13 @@ export type ChainVerdict =
   | { readonly ok: true; readonly records: number; readonly lastHash: string }
   | { readonly ok: false; readonly records: number; readonly seq: number; readonly reason: string };
 
-/** Checks records given in seq order; stops at the first break. */
-export function verifyChain(records: Iterable<AuditRecord>): ChainVerdict {
-  let prevHash = GENESIS_HASH;
-  let prevSeq = 0;
+/**
+ * Checks records given in seq order; stops at the first break. `from` is where the chain starts: genesis, or the
+ * checkpoint (seq and hash of the last record) left when older, shipped records were pruned.
+ */
+export function verifyChain(records: Iterable<AuditRecord>, from?: { readonly seq: number; readonly hash: string }): ChainVerdict {
+  let prevHash = from?.hash ?? GENESIS_HASH;
+  let prevSeq = from?.seq ?? 0;
   let count = 0;
   for (const r of records) {
     if (r.seq !== prevSeq + 1) return { ok: false, records: count, seq: r.seq, reason: `expected record ${prevSeq + 1}, found ${r.seq} (records removed)` };

@@ -144,6 +144,17 @@ export const statusSchema = z
       .describe('Disk; null when unreadable'),
     cpuTempC: z.number().nullable().optional().describe('CPU temperature, °C; null where the board does not report one'),
     routing: routingStatus.optional(),
+    audit: z
+      .looseObject({
+        headSeq: z.int().min(0).nullable().describe('Sequence number of the last audit head the broker took; null before the first'),
+        signed: z.boolean().describe('The head is signed with the device key (audit.signingKeyFile is set)'),
+        shippedThrough: z.int().min(0).describe('Last audit record the ingest acknowledged'),
+        files: z.int().min(0).describe('Audit files shipped since start'),
+        pruned: z.int().min(0).describe('Shipped records pruned locally since start (audit.keepShippedDays)'),
+        lastError: z.string().nullable().describe('Why the last shipment failed; null after a success'),
+      })
+      .optional()
+      .describe('The audit trail: signed head and shipping to the ingest'),
   })
   .describe('Retained status of the vehicle; topic {prefix}/vehicle/{vehicleId}/status. Further keys carry counters and may grow');
 

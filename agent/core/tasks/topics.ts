@@ -12,6 +12,7 @@ export function topicsFor({ prefix, fleetId, vehicleId }: TopicIds) {
     acks: `${prefix}/vehicle/${vehicleId}/acks`,
     status: `${prefix}/vehicle/${vehicleId}/status`,
     observations: `${prefix}/vehicle/${vehicleId}/observations`,
+    audit: `${prefix}/vehicle/${vehicleId}/audit`,
   };
 }
 
