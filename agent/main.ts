@@ -10,6 +10,7 @@ import { auditVerifyCommand } from './cli/auditCommand.ts';
 import { queueCommand } from './cli/queueCommand.ts';
 import { doctorCommand } from './cli/doctor.ts';
 import { newKeyCommand, signTaskCommand } from './cli/signTask.ts';
+import { exitSoonAfterStop } from './cli/lastResortExit.ts';
 
 const program = new Command()
   .name('tilsyn')
@@ -23,9 +24,7 @@ program
   .option('--validate-config', 'check the configuration and exit (non-zero when invalid)')
   .action(async (opts: { config: string; validateConfig?: boolean }) => {
     process.exitCode = await runCommand(opts);
-    // Everything has stopped in order and the log is flushed. A native GStreamer thread (a bus poll, or a pull the
-    // stopped pipeline never answers) must not keep a stopped agent alive until systemd kills it.
-    process.exit();
+    exitSoonAfterStop('run');
   });
 
 program
@@ -35,7 +34,7 @@ program
   .option('--speed <n>', 'replay speed of the drive', '4')
   .action(async (opts: { out: string; speed: string }) => {
     process.exitCode = await demoCommand({ outDir: opts.out, speed: Number(opts.speed) });
-    process.exit();
+    exitSoonAfterStop('demo');
   });
 
 const defaultModelsDir = new URL('../models', import.meta.url).pathname;

@@ -57,6 +57,19 @@ export class HttpUploader implements Uploader {
     }
   }
 
+  /**
+   * Whether the ingest answers and how it treats this vehicle's token, without uploading anything: a GET of the base
+   * URL with the upload's authorization. Resolves with the HTTP status; rejects when nothing answers in time.
+   */
+  async probe(timeoutMs: number): Promise<number> {
+    const response = await fetch(this.options.baseUrl, {
+      headers: { authorization: `Bearer ${this.options.token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    return response.status;
+  }
+
   /** The whole buffer at once, or — under a bandwidth cap — a stream that waits for the limiter before each chunk. */
   private bodyOf(body: Buffer, stop?: AbortSignal): { body: BodyInit; duplex?: 'half' } {
     const limiter = this.options.limiter;
