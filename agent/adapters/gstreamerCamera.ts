@@ -13,7 +13,6 @@ import {
 } from '../core/camera/cameraPipeline.ts';
 import type { Camera, CameraCondition } from '../ports/camera.ts';
 import type { Frame } from '../ports/frame.ts';
-import { withoutCredentials } from './safeUrl.ts';
 
 export interface GstreamerCameraOptions extends Omit<CameraPipelineOptions, 'fileKind'> {
   /** No frame for this long (also right after start) counts as a failed camera. Default 5000 or 3 frame intervals. */
@@ -370,4 +369,9 @@ export function packRgb(buf: Buffer, width: number, height: number): Buffer | un
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** rtsp://user:password@host/… → rtsp://***@host/… anywhere in a text (a pipeline description, a GStreamer message). */
+function withoutCredentials(text: string): string {
+  return text.replace(/\/\/[^@/"\s]*@/g, '//***@');
 }

@@ -63,6 +63,8 @@ export class HttpUploader implements Uploader {
    */
   async probe(timeoutMs: number): Promise<number> {
     const response = await fetch(this.options.baseUrl, {
+      // A redirect is an answer too, and the token must not follow it to another host.
+      redirect: 'manual',
       headers: { authorization: `Bearer ${this.options.token}` },
       signal: AbortSignal.timeout(timeoutMs),
     });

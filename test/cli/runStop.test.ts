@@ -5,9 +5,9 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIngestReceiver, type IngestReceiver } from '../../agent/cli/ingestReceiver.ts';
-import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
-import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
+import { startIngestReceiver, type IngestReceiver } from '../../tools/demo/ingestReceiver.ts';
+import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
+import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
 import { startAgent, until } from '../support/agentProcess.ts';
 import { writeDriveAgentFiles } from '../support/driveAgent.ts';
 

@@ -2,7 +2,7 @@
 // certificate, credentials, protocol version), as another client beside a running agent.
 import mqtt from 'mqtt';
 import { mqttProbeOptions } from '../../adapters/factories/createTaskChannel.ts';
-import { withoutCredentials } from '../../adapters/safeUrl.ts';
+import { withoutCredentials } from '../../core/transport/urls.ts';
 import { within, type CheckContext, type CheckResult } from './check.ts';
 
 export async function checkBroker({ config, timeoutMs }: CheckContext): Promise<CheckResult> {

@@ -1,6 +1,6 @@
 // Doctor: the evidence ingest answers over HTTP(S) and does not refuse this vehicle's token.
 import { createUploader } from '../../adapters/factories/createUploader.ts';
-import { withoutCredentials } from '../../adapters/safeUrl.ts';
+import { withoutCredentials } from '../../core/transport/urls.ts';
 import type { CheckContext, CheckResult } from './check.ts';
 
 export async function checkIngest({ config, timeoutMs }: CheckContext): Promise<CheckResult> {
