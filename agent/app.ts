@@ -215,6 +215,7 @@ export class App {
       {
         version: AGENT_VERSION,
         vehicleId: config.vehicleId,
+        fleetId: config.fleetId,
         startedAtMs: this.startedAtMs,
         dataDir: config.dataDir,
         clock,
