@@ -5,7 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
-import { App } from '../../agent/app.ts';
+import { App, type AgentFigures } from '../../agent/app.ts';
 import { parseConfig } from '../../agent/config/load.ts';
 import { insideArea, type Area } from '../../agent/core/geo/geo.ts';
 import { trackToNmea } from '../../agent/core/gps/nmea.ts';
@@ -111,9 +111,9 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     if (published.code !== 0) throw new Error('the vehicle did not accept every task');
     process.stdout.write(`demo: replaying ${nmea.fixes} fixes at ${options.speed}× …\n`);
     const driveMs = (nmea.fixes * 1000) / options.speed;
-    await waitUntil(() => app.capture.stats.fixes >= nmea.fixes, driveMs + 30_000, controller.signal);
-    await waitUntil(() => app.queue.counts().pending === 0, 60_000, controller.signal);
-    await waitUntil(() => app.observations.stats.published >= app.observations.stats.recorded, 30_000, controller.signal);
+    await waitUntil(() => app.figures().capture.fixes >= nmea.fixes, driveMs + 30_000, controller.signal);
+    await waitUntil(() => app.figures().queue.pending === 0, 60_000, controller.signal);
+    await waitUntil(() => app.figures().observations.published >= app.figures().observations.recorded, 30_000, controller.signal);
   } catch (err) {
     process.stderr.write(`demo failed: ${(err as Error).message}\n`);
     code = 1;
@@ -122,7 +122,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     await ingest.stop();
     await broker.stop();
   }
-  const summary = summaryRows(app, outDir, tasks);
+  const figures = app.figures();
+  const summary = summaryRows(figures, outDir, tasks);
   printSummary(summary);
   const report = await writeReport(
     {
@@ -132,7 +133,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       evidenceDir: outDir,
       nmeaFile,
       tasks: tasks.map((t) => ({ id: t.id, purpose: t.purpose, lookFor: t.lookFor, area: t.area })),
-      routing: app.router.counts.snapshot(),
+      routing: figures.routing.tasks,
       summary,
     },
     path.join(outDir, 'report.html'),
@@ -151,8 +152,8 @@ async function waitUntil(done: () => boolean, timeoutMs: number, signal: AbortSi
   }
 }
 
-function summaryRows(app: App, outDir: string, tasks: readonly DemoTask[]): [string, string | number][] {
-  const s = app.capture.stats;
+function summaryRows(figures: AgentFigures, outDir: string, tasks: readonly DemoTask[]): [string, string | number][] {
+  const s = figures.capture;
   const metas = existsSync(outDir)
     ? readdirSync(outDir)
         .filter((f) => f.endsWith('.json'))
@@ -162,7 +163,7 @@ function summaryRows(app: App, outDir: string, tasks: readonly DemoTask[]): [str
   const perTask = tasks.map((t) => `${t.id}: ${metas.filter((m) => m.taskId === t.id).length}`).join(', ');
   // Which model answered how often: summed over the tasks, "asked (of them escalated)" per model.
   const perModel = new Map<string, { asked: number; escalated: number }>();
-  for (const t of Object.values(app.router.counts.snapshot())) {
+  for (const t of Object.values(figures.routing.tasks)) {
     for (const [name, c] of Object.entries(t.models)) {
       const m = perModel.get(name) ?? { asked: 0, escalated: 0 };
       perModel.set(name, { asked: m.asked + c.asked, escalated: m.escalated + c.escalated });
@@ -171,7 +172,7 @@ function summaryRows(app: App, outDir: string, tasks: readonly DemoTask[]): [str
   const models = [...perModel].map(([name, c]) => `${name}: ${c.asked} (${c.escalated} handed on)`).join(', ') || 'none';
   const rows: [string, string | number][] = [
     ['GPS fixes', s.fixes],
-    ['camera running (s of the drive)', Math.round(app.arming.stats().onMs / 1000)],
+    ['camera running (s of the drive)', Math.round(figures.camera.onMs / 1000)],
     ['triggers (inside an active task area)', s.triggers],
     ['frames captured', s.framesCaptured],
     ['task questions per model (unsure → next)', models],
@@ -182,11 +183,11 @@ function summaryRows(app: App, outDir: string, tasks: readonly DemoTask[]): [str
     ['faces blurred', s.facesBlurred],
     ['plates blurred', s.platesBlurred],
     ['evidence queued', s.evidenceQueued],
-    ['evidence uploaded', app.upload.stats.uploaded],
+    ['evidence uploaded', figures.upload.uploaded],
     ['evidence at the ingest', metas.length],
     ['  per task', perTask],
     ['evidence from outside its task area', outside],
-    ['observations sent (found / all in order)', app.observations.stats.published],
+    ['observations sent (found / all in order)', figures.observations.published],
   ];
   return rows;
 }
