@@ -4,14 +4,15 @@ import { jsonSchemas } from '../../tools/schemas/schemas.ts';
 import { ackSchema, observationSchema, statusSchema } from '../../agent/core/tasks/messages.ts';
 import { DEFAULT_TASK_LIMITS, parseTask } from '../../agent/core/tasks/task.ts';
 import { publicKeyFrom } from '../../agent/core/tasks/taskSignature.ts';
+import { auditHeadSchema, checkAuditHeadSignature } from '../../agent/core/evidence/auditHead.ts';
 import { COCO_LABELS } from '../../agent/core/detection/cocoLabels.ts';
 
 const docs = readFileSync(new URL('../../docs/mqtt.md', import.meta.url), 'utf8');
-const examples = [...docs.matchAll(/```json (task|ack|status|observation)\n([\s\S]*?)```/g)].map((m) => ({ kind: m[1]!, text: m[2]! }));
+const examples = [...docs.matchAll(/```json (task|ack|status|observation|auditHead)\n([\s\S]*?)```/g)].map((m) => ({ kind: m[1]!, text: m[2]! }));
 
 describe('docs/mqtt.md matches what the agent does', () => {
   it('has examples of every message', () => {
-    expect(new Set(examples.map((e) => e.kind))).toEqual(new Set(['task', 'ack', 'status', 'observation']));
+    expect(new Set(examples.map((e) => e.kind))).toEqual(new Set(['task', 'ack', 'status', 'observation', 'auditHead']));
   });
 
   it.each(examples.map((e, i) => [i, e.kind, e.text] as const))('example %i (%s) is valid', (_i, kind, text) => {
@@ -22,6 +23,10 @@ describe('docs/mqtt.md matches what the agent does', () => {
         const key = /public half is `([^`]+)`/.exec(docs)![1]!;
         expect(parseTask(text, COCO_LABELS, { ...DEFAULT_TASK_LIMITS, publicKeys: [publicKeyFrom(key)] }).ok).toBe(true);
       }
+    } else if (kind === 'auditHead') {
+      const head = auditHeadSchema.parse(JSON.parse(text));
+      const key = /example device key `([^`]+)`/.exec(docs)![1]!;
+      expect(checkAuditHeadSignature(head, publicKeyFrom(key))).toBeNull();
     } else {
       const schema = kind === 'ack' ? ackSchema : kind === 'observation' ? observationSchema : statusSchema;
       const result = schema.safeParse(JSON.parse(text));
