@@ -123,7 +123,7 @@ describe('the audit anchored off the vehicle', () => {
     // The ingest holds every record, in files of at most 3, which chain from genesis to the head's hash.
     expect(v.ingest.received).toEqual([`audit/${vehicleId}/1-3.jsonl`, `audit/${vehicleId}/4-6.jsonl`, `audit/${vehicleId}/7-7.jsonl`]);
     const shipped = v.ingest.received.flatMap((name) =>
-      readFileSync(path.join(v.work, 'ingest', name), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AuditRecord),
+      v.ingest.auditFiles.get(name)!.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as AuditRecord),
     );
     expect(verifyChain(shipped)).toEqual({ ok: true, records: 7, lastHash: head.hash });
 

@@ -1,6 +1,7 @@
 // A minimal evidence ingest on loopback (demo and tests): accepts PUT /evidence/{id}.jpg|.json and
-// PUT /audit/{vehicleId}/{first}-{last}.jsonl with the bearer token and stores each body under its name; the same name
-// with the same bytes is accepted again (idempotent). Every answer that stores carries the body's sha256 as its ETag.
+// PUT /audit/{vehicleId}/{first}-{last}.jsonl with the bearer token; evidence is stored under its name in outDir, audit
+// files are kept in memory (auditFiles). The same name with the same bytes is accepted again (idempotent). Every
+// answer that stores carries the body's sha256 as its ETag.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -9,8 +10,10 @@ import path from 'node:path';
 export interface IngestReceiver {
   readonly url: string;
   readonly port: number;
-  /** Names stored so far, in arrival order. */
+  /** Names stored so far, in arrival order (evidence names, and audit/{vehicleId}/{first}-{last}.jsonl). */
   readonly received: string[];
+  /** Audit files by name, kept in memory so outDir holds evidence only. */
+  readonly auditFiles: ReadonlyMap<string, Buffer>;
   /** When set, every request is answered with this status (to simulate an ingest that is down or refuses). */
   failWith: number | null;
   stop(): Promise<void>;
@@ -22,6 +25,7 @@ const AUDIT_NAME = /^\/audit\/([A-Za-z0-9_-]{1,64})\/(\d{1,15}-\d{1,15}\.jsonl)$
 export async function startIngestReceiver(outDir: string, token: string, port = 0): Promise<IngestReceiver> {
   mkdirSync(outDir, { recursive: true });
   const received: string[] = [];
+  const auditFiles = new Map<string, Buffer>();
   const state: { failWith: number | null } = { failWith: null };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -38,13 +42,19 @@ export async function startIngestReceiver(outDir: string, token: string, port = 
       if (match === null && audit === null) return reply(404, 'PUT /evidence/{id}.jpg or .json, or /audit/{vehicleId}/{first}-{last}.jsonl');
       const name = match !== null ? match[1]! : `audit/${audit![1]!}/${audit![2]!}`;
       const body = Buffer.concat(chunks);
-      const file = path.join(outDir, name);
       const hash = sha256(body);
+      if (audit !== null) {
+        const held = auditFiles.get(name);
+        if (held !== undefined) return sha256(held) === hash ? reply(200, 'already stored', hash) : reply(409, 'different content under the same name');
+        auditFiles.set(name, body);
+        received.push(name);
+        return reply(201, 'stored', hash);
+      }
+      const file = path.join(outDir, name);
       if (existsSync(file)) {
         const same = sha256(readFileSync(file)) === hash;
         return same ? reply(200, 'already stored', hash) : reply(409, 'different content under the same id');
       }
-      mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, body);
       received.push(name);
       reply(201, 'stored', hash);
@@ -57,6 +67,7 @@ export async function startIngestReceiver(outDir: string, token: string, port = 
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
     received,
+    auditFiles,
     get failWith() {
       return state.failWith;
     },
