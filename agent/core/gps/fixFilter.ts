@@ -6,7 +6,7 @@ export interface FixFilterOptions {
   readonly maxErrorM: number;
   /** A fix older than this (receiver time against the clock) is not used. */
   readonly maxFixAgeMs: number;
-  /** A fix dated further ahead of the clock than this is not used (a receiver or a system clock that is off). Default 5000. */
+  /** A fix dated further ahead of the clock than this is not used (a receiver or a system clock that is off); absent: not checked. */
   readonly maxAheadMs?: number;
 }
 
@@ -17,7 +17,7 @@ export function judgeFix(fix: Fix, nowMs: number, lastAcceptedMs: number | null,
   if (fix.mode < 2 || !Number.isFinite(fix.lat) || !Number.isFinite(fix.lon)) return 'no-fix';
   if (fix.horizontalErrorM !== undefined && !(fix.horizontalErrorM <= options.maxErrorM)) return 'inaccurate';
   if (nowMs - fix.timeMs > options.maxFixAgeMs) return 'stale';
-  if (fix.timeMs - nowMs > (options.maxAheadMs ?? 5_000)) return 'future';
+  if (options.maxAheadMs !== undefined && fix.timeMs - nowMs > options.maxAheadMs) return 'future';
   if (lastAcceptedMs !== null && fix.timeMs <= lastAcceptedMs) return 'out-of-order';
   return null;
 }

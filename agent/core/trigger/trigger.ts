@@ -19,7 +19,7 @@ export interface TriggerOptions {
   readonly enterFixes: number;
   readonly maxErrorM: number;
   readonly maxFixAgeMs: number;
-  /** A fix dated further ahead of the clock than this is not used (clock.maxSkewS); default 5000. */
+  /** A fix dated further ahead of the clock than this is not used (the agent sets clock.maxSkewS); absent: not checked. */
   readonly maxAheadMs?: number;
   /** Frames per pass for a point target whose task sets no capture.maxFrames; default 3. */
   readonly targetFrames?: number;
