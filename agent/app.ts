@@ -12,6 +12,7 @@ import { OnnxRedactor } from './adapters/onnxRedactor.ts';
 import { PICODET_MODEL, PicodetDetector } from './adapters/picodetDetector.ts';
 import { SqliteEvidenceQueue } from './adapters/sqliteEvidenceQueue.ts';
 import { SqliteObservationOutbox } from './adapters/sqliteObservationOutbox.ts';
+import { SqliteManifestStore } from './adapters/sqliteManifestStore.ts';
 import { SqliteTaskStore } from './adapters/sqliteTaskStore.ts';
 import { YOLOX_MODEL, YoloxDetector } from './adapters/yoloxDetector.ts';
 import type { Config } from './config/schema.ts';
@@ -35,6 +36,7 @@ import { StatusReport, type VehicleStatus } from './services/statusReport.ts';
 import { StatusService } from './services/statusService.ts';
 import { stopParts, type Stoppable } from './services/stopParts.ts';
 import { TaskService } from './services/taskService.ts';
+import { TaskSyncService } from './services/taskSyncService.ts';
 import { UploadService } from './services/uploadService.ts';
 
 export const AGENT_VERSION = '0.1.0';
@@ -54,6 +56,8 @@ export class App {
   readonly channel: MqttTaskChannel;
   readonly gps: GpsSource;
   readonly tasks: TaskService;
+  readonly manifestStore: SqliteManifestStore;
+  readonly taskSync: TaskSyncService;
   readonly trigger: Trigger;
   readonly arming: CameraArming;
   readonly capture: CaptureService;
@@ -114,6 +118,7 @@ export class App {
         ...(config.mqtt.clientId !== undefined ? { clientId: config.mqtt.clientId } : {}),
         protocolVersion: config.mqtt.protocolVersion,
         sessionExpiryS: config.mqtt.sessionExpiryS,
+        managedSync: true,
       },
       log('mqtt'),
     );
@@ -121,7 +126,10 @@ export class App {
       config.gps.source === 'gpsd'
         ? new GpsdClient({ host: config.gps.host, port: config.gps.port }, log('gps'))
         : new NmeaFileGps({ path: config.gps.path, speed: config.gps.speed, loop: config.gps.loop }, clock, log('gps'));
-    this.taskStore = new SqliteTaskStore({ dataDir: config.dataDir });
+    this.taskStore = new SqliteTaskStore({
+      dataDir: config.dataDir,
+      onError: (err) => logger.error({ component: 'tasks', err: err.message }, 'task store write failed; retried with the next write'),
+    });
     this.tasks = new TaskService(
       {
         knownLabels: this.objects.labels,
@@ -145,6 +153,23 @@ export class App {
       clock,
       log('tasks'),
       this.taskStore,
+      () => this.queue.audit,
+    );
+    this.manifestStore = new SqliteManifestStore({ dataDir: config.dataDir });
+    this.taskSync = new TaskSyncService(
+      {
+        vehicleId: config.vehicleId,
+        fleetId: config.fleetId,
+        publicKeys: config.tasks.publicKeys.map(publicKeyFrom),
+        maxManifestBytes: config.tasks.sync.maxManifestBytes,
+        batchSize: config.tasks.sync.batchSize,
+        suspectQueued: config.tasks.sync.brokerMaxQueued,
+        retryMs: config.tasks.sync.retryS * 1000,
+      },
+      this.channel,
+      this.registry,
+      this.manifestStore,
+      log('task-sync'),
       () => this.queue.audit,
     );
     this.outbox = new SqliteObservationOutbox({ dataDir: config.dataDir, nowMs: () => clock.nowMs() });
@@ -227,6 +252,7 @@ export class App {
         upload: () => this.upload.stats,
         capture: () => this.capture.stats,
         inference: () => this.inference.figures(),
+        taskSync: () => this.taskSync.figures(),
         extra: () => ({
           retention: { ...this.retention.stats },
           observations: { ...this.observations.stats },
@@ -247,11 +273,14 @@ export class App {
     const steps: [string, () => Promise<void>, () => Promise<void>][] = [
       ['queue', () => this.queue.start(), () => this.queue.stop()],
       ['taskStore', () => this.taskStore.start(), () => this.taskStore.stop()],
+      ['manifestStore', () => this.manifestStore.start(), () => this.manifestStore.stop()],
       ['outbox', () => this.outbox.start(), () => this.outbox.stop()],
       ['objects', () => this.startObjects(), async () => undefined],
       ['redactor', () => this.redactor.start(), async () => undefined],
       ['mqtt', () => this.channel.start(signal), () => this.channel.stop()],
       ['tasks', () => this.tasks.start(), () => this.tasks.stop()],
+      // After the task service listens: the sync judges what is held by what the task service has taken.
+      ['task-sync', () => this.taskSync.start(), () => this.taskSync.stop()],
       ['observations', () => this.observations.start(), () => this.observations.stop()],
       ['upload', () => this.upload.start(), () => this.upload.stop()],
       ['retention', () => this.retention.start(), () => this.retention.stop()],

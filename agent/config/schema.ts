@@ -156,6 +156,33 @@ export const configSchema = z
           .default([])
           .describe('Ed25519 public keys (base64 of the 32 raw bytes, or PEM); when set, only tasks signed by one of them are taken'),
         expireEveryMs: z.int().min(1000).default(60_000).describe('How often tasks past validUntil are dropped (ack "expired")'),
+        sync: z
+          .strictObject({
+            maxManifestBytes: z
+              .int()
+              .min(1024)
+              .max(64 * 1024 * 1024)
+              .default(8 * 1024 * 1024)
+              .describe('Largest manifest taken, bytes (10,000 tasks are about 450 KB)'),
+            batchSize: z
+              .int()
+              .min(1)
+              .max(500)
+              .default(50)
+              .describe("Missing tasks fetched at once (their topics subscribed together); well below the broker's queue limit per client"),
+            brokerMaxQueued: z
+              .int()
+              .min(1)
+              .default(1_000)
+              .describe("The broker's queue limit per client (Mosquitto max_queued_messages): a resumed session that brings this many queued messages may have lost some, and the manifests are read again"),
+            retryS: z
+              .int()
+              .min(1)
+              .default(60)
+              .describe('Tasks the manifest lists but the broker does not have are asked for again after this many seconds'),
+          })
+          .prefault({})
+          .describe('Checking the tasks held against the signed manifests'),
       })
       .prefault({})
       .describe('Inspection tasks'),
