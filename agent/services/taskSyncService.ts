@@ -25,6 +25,9 @@ export interface TaskSyncOptions {
   readonly suspectQueued?: number;
 }
 
+/** Batches fetched at the same time: with 50 topics each, at most 200 retained copies wait for us at the broker. */
+const BATCHES_IN_FLIGHT = 4;
+
 export type SyncMode = 'starting' | 'manifest' | 'no-manifest';
 
 export class TaskSyncService {
@@ -34,7 +37,7 @@ export class TaskSyncService {
   /** Subscriptions set up on the broker session in use: a resumed session needs none. */
   private subscribedThisProcess = false;
   /** Task topics of a batch subscribed and not yet unsubscribed (left over in a kept session after a cut). */
-  private batchTopics: string[] = [];
+  private readonly batchTopics = new Set<string>();
   private running: Promise<void> | null = null;
   /** A connect or a new manifest asked for another pass while one ran. */
   private again: ConnectInfo | 'check' | null = null;
@@ -69,6 +72,11 @@ export class TaskSyncService {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     await this.running?.catch(() => undefined);
+  }
+
+  /** A connect or a fetch is being worked on. */
+  get busy(): boolean {
+    return this.running !== null;
   }
 
   get syncMode(): SyncMode {
@@ -130,7 +138,11 @@ export class TaskSyncService {
     if (sessionPresent && this.subscribedThisProcess) {
       // The broker kept our subscriptions: what changed meanwhile is queued for us. Subscribing again would bring
       // every retained task again, which is what a kept session is there to spare.
-      if (this.batchTopics.length > 0) await this.channel.unsubscribe(this.batchTopics.splice(0));
+      if (this.batchTopics.size > 0) {
+        const leftover = [...this.batchTopics];
+        this.batchTopics.clear();
+        await this.channel.unsubscribe(leftover);
+      }
     } else {
       // A new session, or the first connect of this process: the marker topic, the task wildcards for live changes
       // without their retained copies (MQTT 5; with 3.1.1 changes come through the manifests), and the manifests
@@ -167,22 +179,27 @@ export class TaskSyncService {
     await this.channel.subscribe(this.channel.taskWildcards.map((topic) => ({ topic, retainHandling })));
   }
 
-  /** Subscribes the missing tasks' topics a batch at a time, each batch ended by a marker, until none is missing. */
+  /**
+   * Subscribes the missing tasks' topics a batch at a time, each batch ended by a marker, a few batches in flight
+   * (at most batchSize × BATCHES_IN_FLIGHT retained copies queued for us), until none is missing.
+   */
   private async fetchMissing(): Promise<void> {
     const startedMs = Date.now();
     let fetched = 0;
     for (;;) {
+      const list = this.state.toFetch();
+      if (list.length === 0) break;
+      let next = 0;
+      const worker = async () => {
+        while (next < list.length && !this.stopped && this.channel.connected) {
+          const batch = list.slice(next, next + this.batchSize);
+          next += batch.length;
+          await this.fetchBatch(batch);
+          fetched += batch.length;
+        }
+      };
+      await Promise.all(Array.from({ length: BATCHES_IN_FLIGHT }, worker));
       if (this.stopped || !this.channel.connected) return;
-      const batch = this.state.toFetch().slice(0, this.batchSize);
-      if (batch.length === 0) break;
-      const topics = batch.map((t) => this.channel.taskTopic(t.scope, t.id));
-      this.batchTopics = topics;
-      await this.channel.subscribe(topics.map((topic) => ({ topic, retainHandling: 0 as const })));
-      await this.channel.roundTrip(this.timeoutMs);
-      await this.channel.unsubscribe(topics);
-      this.batchTopics = [];
-      fetched += batch.length;
-      this.state.noteAbsent(batch);
     }
     const figures = this.state.figures();
     const line = JSON.stringify(figures);
@@ -191,6 +208,17 @@ export class TaskSyncService {
       this.lastSyncedLog = line;
     }
     if (figures.notOnBroker > 0) this.scheduleRetry();
+  }
+
+  private async fetchBatch(batch: readonly ExpectedTask[]): Promise<void> {
+    const topics = batch.map((t) => this.channel.taskTopic(t.scope, t.id));
+    for (const topic of topics) this.batchTopics.add(topic);
+    await this.channel.subscribe(topics.map((topic) => ({ topic, retainHandling: 0 as const })));
+    await this.channel.roundTrip(this.timeoutMs);
+    await this.channel.unsubscribe(topics);
+    for (const topic of topics) this.batchTopics.delete(topic);
+    // What the broker had for these topics has arrived (and been taken or refused); the rest it does not have.
+    this.state.noteAbsent(batch);
   }
 
   private scheduleRetry(): void {
