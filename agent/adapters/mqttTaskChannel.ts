@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { withoutCredentials } from '../core/transport/urls.ts';
 import { taskIdOfTopic, topicsFor, type TopicIds } from '../core/tasks/topics.ts';
 import type { ObservationSink } from '../ports/observationSink.ts';
 import type { TaskAck, TaskChannel, TaskMessageListener, TaskSyncListener } from '../ports/taskChannel.ts';
@@ -95,7 +96,7 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink, SyncChanne
       this.sessionPresent = connack.sessionPresent === true;
       this.counters.connects += 1;
       if (this.sessionPresent) this.counters.sessionsResumed += 1;
-      this.logger.info({ url: this.options.url, sessionPresent: this.sessionPresent }, 'mqtt connected');
+      this.logger.info({ url: withoutCredentials(this.options.url), sessionPresent: this.sessionPresent }, 'mqtt connected');
       if (this.lastStatus !== null) client.publish(this.topics.status, this.lastStatus, { qos: 1, retain: true });
       if (this.options.managedSync !== true) this.resyncAll();
       const info: ConnectInfo = { sessionPresent: this.sessionPresent };

@@ -3,7 +3,7 @@
 // subscribing again, and says in the status how many assigned tasks are held. Without a manifest: as before.
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
-import { parseManifest, type Manifest, type ManifestScope } from '../core/tasks/manifest.ts';
+import { parseManifest, type ManifestScope, type ReceivedManifest } from '../core/tasks/manifest.ts';
 import type { TaskRegistry } from '../core/tasks/taskRegistry.ts';
 import { TaskSyncState, type ExpectedTask, type TaskSyncDetail } from '../core/tasks/taskSync.ts';
 import type { AuditTrail } from '../ports/auditTrail.ts';
@@ -252,7 +252,7 @@ export class TaskSyncService {
     this.accepted(parsed.manifest, payload, live);
   }
 
-  private accepted(manifest: Manifest, payload: Buffer, live: boolean): void {
+  private accepted(manifest: ReceivedManifest, payload: Buffer, live: boolean): void {
     this.logger.info({ scope: manifest.scope, revision: manifest.revision, tasks: manifest.tasks.size }, 'manifest accepted');
     if (!live) return;
     try {

@@ -1,67 +1,93 @@
-// The task manifest: the ids and revisions of the tasks a vehicle (or a whole fleet) should hold, signed like a task,
-// so the vehicle can tell what it lacks instead of trusting that every retained task reached it.
+// The task manifest: which task ids and revisions a vehicle (or a whole fleet) should hold, signed like a task.
 import { verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { jsonDepth } from './task.ts';
 import { signedBytes, SIGNATURE_KEY } from './taskSignature.ts';
 
-/** A manifest lists at most this many tasks (10,000 entries are about 450 KB of JSON). */
+/** Ids of tasks, vehicles and fleets: the characters MQTT topic levels and file names take safely. */
+const idPattern = /^[A-Za-z0-9._-]{1,128}$/;
+const idText = z.string().regex(idPattern, 'letters, digits, ".", "-" and "_" only, at most 128');
+
+/** Most task entries one manifest lists (a vehicle applies its own, lower limit of tasks held). */
 export const MAX_MANIFEST_TASKS = 100_000;
-/** Default bound of a manifest payload, bytes (config tasks.maxManifestBytes). */
-export const DEFAULT_MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
-/** A manifest is three levels deep (object → tasks → entry); deeper JSON is never one. */
-const MAX_MANIFEST_DEPTH = 4;
 
-const topicId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "-" and "_" only (it is part of MQTT topics)');
+export const manifestScopeSchema = z
+  .union([
+    z.strictObject({ vehicleId: idText.describe('The one vehicle this manifest is for') }),
+    z.strictObject({ fleetId: idText.describe('The fleet this manifest is for; every vehicle of it merges it with its own') }),
+  ])
+  .describe('Who the manifest is for; must match the topic it arrives on; covered by the signature');
 
-const entry = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, ".", "-" and "_" only').describe('Task id'),
-  revision: z.int().min(0).max(2 ** 31).describe('The revision the vehicle should hold (or a newer one)'),
+export const manifestEntrySchema = z.strictObject({
+  id: idText.describe('Task id, the last level of its task topic'),
+  revision: z.int().min(0).max(2 ** 31).describe('The revision of the task the vehicle should hold'),
 });
 
 export const manifestSchema = z
   .strictObject({
-    scope: z
-      .union([
-        z.strictObject({ vehicleId: topicId.describe('The vehicle this manifest is for') }),
-        z.strictObject({ fleetId: topicId.describe('The fleet this manifest is for') }),
-      ])
-      .describe('Whom the manifest is for; must match the topic it arrives on'),
+    scope: manifestScopeSchema,
     revision: z
       .int()
       .min(0)
       .max(Number.MAX_SAFE_INTEGER)
-      .describe('Increases with every publish; a vehicle never takes an older one than it has'),
+      .describe('Increases with every publish of this manifest; an older revision never replaces a newer one'),
     issuedAt: z.iso.datetime({ offset: true, error: 'an ISO 8601 time with zone' }).describe('When the central side made it'),
     tasks: z
-      .array(entry)
+      .array(manifestEntrySchema)
       .max(MAX_MANIFEST_TASKS)
-      .superRefine((tasks, ctx) => {
-        const seen = new Set<string>();
-        for (const [i, t] of tasks.entries()) {
-          if (seen.has(t.id)) ctx.addIssue({ code: 'custom', message: `task "${t.id}" is listed twice`, path: [i, 'id'] });
-          seen.add(t.id);
-        }
-      })
-      .describe('Every task of this scope the vehicle should hold, with its current revision; withdrawn tasks are left out'),
+      .refine((tasks) => new Set(tasks.map((t) => t.id)).size === tasks.length, { message: 'a task id is listed twice' })
+      .describe('Every task the vehicle should hold, with its revision; a task not listed is not assigned'),
     signature: z
       .string()
       .optional()
       .describe('Ed25519 signature (base64) over the canonical JSON without this key, as for tasks; required when the vehicle has tasks.publicKeys'),
   })
   .describe(
-    'The tasks of one scope; retained on {prefix}/vehicle/{vehicleId}/manifest and optionally {prefix}/fleet/{fleetId}/manifest, QoS 1',
+    'What a vehicle should hold; retained on {prefix}/vehicle/{vehicleId}/manifest (and {prefix}/fleet/{fleetId}/manifest, merged with the vehicle\'s own)',
   );
 
-export type ManifestMessage = z.infer<typeof manifestSchema>;
+export type ManifestScope = z.infer<typeof manifestScopeSchema>;
+export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
+export type Manifest = z.infer<typeof manifestSchema>;
 
-export type ManifestScope = { readonly vehicleId: string } | { readonly fleetId: string };
+/** The retained topic of a manifest for its scope. */
+export function manifestTopic(prefix: string, scope: ManifestScope): string {
+  return 'vehicleId' in scope ? `${prefix}/vehicle/${scope.vehicleId}/manifest` : `${prefix}/fleet/${scope.fleetId}/manifest`;
+}
 
-export interface Manifest {
+/** The retained topic of a task for its scope. */
+export function scopedTaskTopic(prefix: string, scope: ManifestScope, taskId: string): string {
+  return 'vehicleId' in scope ? `${prefix}/vehicle/${scope.vehicleId}/tasks/${taskId}` : `${prefix}/fleet/${scope.fleetId}/tasks/${taskId}`;
+}
+
+/**
+ * The next manifest: `previous` (or none) with `upserts` set to their revisions and `removals` taken out, the revision
+ * one above the previous one, entries sorted by id (so the same set always gives the same bytes).
+ */
+export function nextManifest(
+  previous: Manifest | null,
+  scope: ManifestScope,
+  change: { readonly upserts?: readonly ManifestEntry[]; readonly removals?: readonly string[] },
+  issuedAtMs: number,
+): Manifest {
+  const entries = new Map<string, number>((previous?.tasks ?? []).map((t) => [t.id, t.revision]));
+  for (const e of change.upserts ?? []) entries.set(e.id, e.revision);
+  for (const id of change.removals ?? []) entries.delete(id);
+  const tasks = [...entries].map(([id, revision]) => ({ id, revision })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (tasks.length > MAX_MANIFEST_TASKS) throw new Error(`a manifest lists at most ${MAX_MANIFEST_TASKS} tasks, this one would list ${tasks.length}`);
+  return { scope, revision: (previous?.revision ?? 0) + 1, issuedAt: new Date(issuedAtMs).toISOString(), tasks };
+}
+
+/** Default bound of a manifest payload, bytes (config tasks.sync.maxManifestBytes; 10,000 tasks are about 450 KB). */
+export const DEFAULT_MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
+/** A manifest is three levels deep (object → tasks → entry); deeper JSON is never one. */
+const MAX_MANIFEST_DEPTH = 4;
+
+/** A manifest as the vehicle keeps it: which scope it came for, and task id → revision to hold. */
+export interface ReceivedManifest {
   readonly scope: 'vehicle' | 'fleet';
   readonly revision: number;
   readonly issuedAt: string;
-  /** Task id → revision to hold. */
   readonly tasks: ReadonlyMap<string, number>;
 }
 
@@ -72,10 +98,10 @@ export interface ManifestLimits {
 }
 
 export type ManifestParseResult =
-  | { readonly ok: true; readonly manifest: Manifest }
+  | { readonly ok: true; readonly manifest: ReceivedManifest }
   | { readonly ok: false; readonly revision?: number; readonly errors: readonly { path: string; message: string }[] };
 
-/** Parses a manifest that arrived on the topic of `expected` (this vehicle's, or its fleet's). */
+/** Parses a manifest that arrived on the topic of `expected` (this vehicle's, or its fleet's): bounded, signed, in scope. */
 export function parseManifest(payload: Buffer | string, expected: ManifestScope, limits: ManifestLimits): ManifestParseResult {
   const fail = (path: string, message: string, revision?: number): ManifestParseResult => ({
     ok: false,
@@ -108,13 +134,18 @@ export function parseManifest(payload: Buffer | string, expected: ManifestScope,
     return { ok: false, ...(hint !== undefined ? { revision: hint } : {}), errors };
   }
   const m = result.data;
-  const scope = 'vehicleId' in m.scope ? 'vehicle' : 'fleet';
-  const wanted = 'vehicleId' in expected ? `vehicle "${expected.vehicleId}"` : `fleet "${expected.fleetId}"`;
-  const got = 'vehicleId' in m.scope ? `vehicle "${m.scope.vehicleId}"` : `fleet "${m.scope.fleetId}"`;
-  if (wanted !== got) return fail('scope', `the manifest is for ${got}, but arrived on the topic of ${wanted}`, m.revision);
+  const describe = (s: ManifestScope) => ('vehicleId' in s ? `vehicle "${s.vehicleId}"` : `fleet "${s.fleetId}"`);
+  if (describe(m.scope) !== describe(expected)) {
+    return fail('scope', `the manifest is for ${describe(m.scope)}, but arrived on the topic of ${describe(expected)}`, m.revision);
+  }
   return {
     ok: true,
-    manifest: { scope, revision: m.revision, issuedAt: m.issuedAt, tasks: new Map(m.tasks.map((t) => [t.id, t.revision])) },
+    manifest: {
+      scope: 'vehicleId' in m.scope ? 'vehicle' : 'fleet',
+      revision: m.revision,
+      issuedAt: m.issuedAt,
+      tasks: new Map(m.tasks.map((t) => [t.id, t.revision])),
+    },
   };
 }
 

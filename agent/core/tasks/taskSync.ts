@@ -1,8 +1,8 @@
 // What the vehicle should hold by its manifests against what it holds: the figures of the status's taskSync, and
 // which tasks to fetch next. Pure: the held revisions come in through a function, nothing here does I/O.
-import type { Manifest } from './manifest.ts';
+import type { ReceivedManifest } from './manifest.ts';
 
-export type ManifestScopeName = Manifest['scope'];
+export type ManifestScopeName = ReceivedManifest['scope'];
 
 export interface ExpectedTask {
   readonly id: string;
@@ -35,7 +35,7 @@ export type ManifestOutcome = 'accepted' | 'unchanged' | 'stale';
 type Answer = { readonly revision: number; readonly status: 'rejected' | 'expired' };
 
 export class TaskSyncState {
-  private readonly manifests = new Map<ManifestScopeName, Manifest>();
+  private readonly manifests = new Map<ManifestScopeName, ReceivedManifest>();
   private merged: Map<string, ExpectedTask> | null = null;
   /** Tasks received and not taken, with the revision they came with (an unreadable one: the revision then wanted). */
   private readonly answered = new Map<string, Answer>();
@@ -49,12 +49,12 @@ export class TaskSyncState {
     return this.manifests.size > 0;
   }
 
-  manifest(scope: ManifestScopeName): Manifest | undefined {
+  manifest(scope: ManifestScopeName): ReceivedManifest | undefined {
     return this.manifests.get(scope);
   }
 
   /** Applies a manifest's revision rule: an older revision never replaces a newer one; an equal one is a duplicate. */
-  offer(manifest: Manifest): ManifestOutcome {
+  offer(manifest: ReceivedManifest): ManifestOutcome {
     const current = this.manifests.get(manifest.scope);
     if (current !== undefined && manifest.revision < current.revision) return 'stale';
     if (current !== undefined && manifest.revision === current.revision) return 'unchanged';

@@ -2,10 +2,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { configSchema } from '../config/schema.ts';
-import { ackSchema, observationSchema, statusSchema } from '../core/tasks/messages.ts';
-import { manifestSchema } from '../core/tasks/manifest.ts';
-import { taskSchema } from '../core/tasks/task.ts';
+import { configSchema } from '../../agent/config/schema.ts';
+import { ackSchema, observationSchema, statusSchema } from '../../agent/core/tasks/messages.ts';
+import { manifestSchema } from '../../agent/core/tasks/manifest.ts';
+import { taskSchema } from '../../agent/core/tasks/task.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
