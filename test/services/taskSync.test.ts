@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
 import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
 import { manifestOf, publishRetained, startSyncAgent, syncTask, type SyncAgent } from '../support/syncAgent.ts';
-import { startTcpProxy } from '../support/tcpProxy.ts';
+import { startTcpProxy } from '../../tools/bench/tcpProxy.ts';
 import { eventually, startCentral, taskTopic } from '../support/taskAgent.ts';
 
 const VEHICLE = { vehicleId: 'sweeper-07' };
