@@ -25,4 +25,20 @@ export class HttpUploader implements Uploader {
     const url = `${this.options.baseUrl.replace(/\/+$/, '')}/evidence/${name}`;
     return verifiedPut(this.options, url, name, body, contentType, stop);
   }
+
+  /**
+   * Whether the ingest answers and how it treats this vehicle's token, without uploading anything: a GET of the base
+   * URL with the upload's authorization. Resolves with the HTTP status; rejects when nothing answers in time.
+   */
+  async probe(timeoutMs: number): Promise<number> {
+    const response = await fetch(this.options.baseUrl, {
+      // A redirect is an answer too, and the token must not follow it to another host.
+      redirect: 'manual',
+      headers: { authorization: `Bearer ${this.options.token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    // The body is not needed, and an ingest must not make the check read without end.
+    await response.body?.cancel().catch(() => undefined);
+    return response.status;
+  }
 }

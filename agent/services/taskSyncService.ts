@@ -44,6 +44,8 @@ export class TaskSyncService {
   private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private lastSyncedLog = '';
+  /** The manifest revisions whose task list was last handed to the task service. */
+  private announced = '';
 
   constructor(
     private readonly options: TaskSyncOptions,
@@ -128,7 +130,13 @@ export class TaskSyncService {
       await this.subscribeTaskWildcards(2);
     }
     this.mode = 'manifest';
-    this.channel.announceSynced(new Set(this.state.expected().keys()));
+    // Tasks not listed are withdrawn only when a manifest is new (or on a connect): a task published after the last
+    // manifest, ahead of the manifest that lists it, must not be taken for withdrawn by a retry in between.
+    const revisions = `${this.state.manifest('vehicle')?.revision ?? '-'}/${this.state.manifest('fleet')?.revision ?? '-'}`;
+    if (reason !== 'check' || revisions !== this.announced) {
+      this.announced = revisions;
+      this.channel.announceSynced(new Set(this.state.expected().keys()));
+    }
     await this.fetchMissing();
   }
 

@@ -1,27 +1,26 @@
 // Doctor: the tasks this vehicle holds against its manifests, as the running agent last reported them (its retained
 // status): warns while assigned tasks are missing or refused.
 import mqtt from 'mqtt';
+import { mqttProbeOptions } from '../../adapters/factories/createTaskChannel.ts';
 import { statusSchema } from '../../core/tasks/messages.ts';
 import { topicsFor } from '../../core/tasks/topics.ts';
 import { within, type CheckContext, type CheckResult } from './check.ts';
 
 export async function checkTasks({ config, timeoutMs }: CheckContext): Promise<CheckResult> {
   const topic = topicsFor({ prefix: config.mqtt.topicPrefix, fleetId: config.fleetId, vehicleId: config.vehicleId }).status;
-  const client = mqtt.connect(config.mqtt.url, {
-    clientId: `${config.vehicleId}-doctor-tasks`,
-    connectTimeout: timeoutMs,
-    reconnectPeriod: 0,
-    ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
-    ...(config.mqtt.password !== undefined ? { password: config.mqtt.password } : {}),
-  });
+  let client: mqtt.MqttClient | undefined;
   try {
+    // The agent's TLS, credentials and protocol; a client id of its own beside the broker check's.
+    const options = await mqttProbeOptions(config, timeoutMs);
+    client = mqtt.connect(config.mqtt.url, { ...options, clientId: `${options.clientId ?? config.vehicleId}-tasks` });
+    const connecting = client;
     const payload = await within(
       new Promise<Buffer | null>((resolve, reject) => {
-        client.once('error', reject);
-        client.once('close', () => reject(new Error('connection closed')));
-        client.on('message', (_topic, message) => resolve(message));
-        client.once('connect', () => {
-          client.subscribe(topic, { qos: 1 }, (err) => {
+        connecting.once('error', reject);
+        connecting.once('close', () => reject(new Error('connection closed')));
+        connecting.on('message', (_topic, message) => resolve(message));
+        connecting.once('connect', () => {
+          connecting.subscribe(topic, { qos: 1 }, (err) => {
             if (err) reject(err);
             // A retained status comes right after the SUBACK; none within a second: the agent never reported.
             else setTimeout(() => resolve(null), 1_000).unref();
@@ -36,7 +35,7 @@ export async function checkTasks({ config, timeoutMs }: CheckContext): Promise<C
     const e = err as Error & { code?: string };
     return { name: 'tasks', status: 'warn', detail: `status not readable: ${e.code ?? e.message}` };
   } finally {
-    client.end(true);
+    client?.end(true);
   }
 }
 
