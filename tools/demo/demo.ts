@@ -78,6 +78,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   let code = 0;
+  // Read before the stop: a stopped agent has closed its queue and cannot count it any more.
+  let figures: AgentFigures | null = null;
   try {
     await publishTasks(broker.url, config.mqtt.topicPrefix, config.fleetId, tasks);
     process.stdout.write(`demo: ${tasks.length} tasks published, replaying ${nmea.fixes} fixes at ${options.speed}× …\n`);
@@ -90,11 +92,16 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     process.stderr.write(`demo failed: ${(err as Error).message}\n`);
     code = 1;
   } finally {
+    try {
+      figures = app.figures();
+    } catch {
+      // the agent did not start: nothing to sum up
+    }
     await app.stop();
     await ingest.stop();
     await broker.stop();
   }
-  printSummary(app.figures(), outDir, tasks);
+  if (figures !== null) printSummary(figures, outDir, tasks);
   process.stdout.write(`\nagent log: ${path.relative(process.cwd(), logFile)}\nevidence received: ${path.relative(process.cwd(), outDir)}/\n`);
   return code;
 }
