@@ -17,6 +17,7 @@ APT_PACKAGES=(
   build-essential python3 python3-numpy python3-pil curl ca-certificates
   systemd
   openssl
+  chromium
 )
 
 step "system packages"
