@@ -178,6 +178,7 @@ export class App implements Agent {
       {
         version: AGENT_VERSION,
         vehicleId: config.vehicleId,
+        fleetId: config.fleetId,
         startedAtMs: clock.nowMs(),
         dataDir: config.dataDir,
         clock,

@@ -62,6 +62,7 @@ export const statusSchema = z
     at: z.iso.datetime({ offset: true }).optional().describe('When this status was made (vehicle clock, UTC)'),
     version: z.string().optional().describe('Agent version'),
     vehicleId: z.string().optional().describe('This vehicle'),
+    fleetId: z.string().optional().describe('The fleet of this vehicle (config fleetId): whose fleet tasks and manifest it follows'),
     uptimeS: z.number().min(0).optional().describe('Seconds since the agent started'),
     health: z
       .enum(['ok', 'degraded'])
