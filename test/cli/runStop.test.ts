@@ -1,6 +1,7 @@
 // `tilsyn run` stopped by SIGTERM while every part is busy (camera running, models loaded, the face worker thread
-// up, uploads done): the process ends on its own — nothing it started (sessions, threads, timers, sockets,
-// pipelines) keeps it alive, so the last-resort exit never has to fire.
+// up, uploads done), or with gpsd as its position source, or failing to start: the process ends on its own —
+// nothing it started (sessions, threads, timers, sockets, pipelines) keeps it alive, so the last-resort exit never
+// has to fire.
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,6 +87,31 @@ describe('tilsyn run after SIGTERM', () => {
     } finally {
       if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
       await gpsd.stop();
+    }
+  }, 300_000);
+
+  it('exits on its own, with status 1, when a part cannot start (the stores opened before it are closed again)', async () => {
+    const configFile = writeDriveAgentFiles(work, {
+      name: 'stop-nomodels',
+      revision: 1,
+      dataDir: path.join(work, 'data-nomodels'),
+      brokerUrl: broker.url,
+      ingestUrl: ingest.url,
+      token: TOKEN,
+      ingestTimeoutMs: 10_000,
+      retryMaxMs: 1_000,
+      config: { models: { dir: mkdtempSync(path.join(tmpdir(), 'tilsyn-no-models-')) } },
+    });
+    const agent = startAgent(configFile);
+    try {
+      const { code, signal } = await agent.exit;
+      const output = agent.output();
+      expect(output, output.slice(-3000)).toContain('"msg":"start failed"');
+      expect(output, output.slice(-3000)).toContain('"component":"objects"');
+      expect(output, output.slice(-3000)).not.toContain('after stop; exiting');
+      expect({ code, signal }).toEqual({ code: 1, signal: null });
+    } finally {
+      if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
     }
   }, 300_000);
 });
