@@ -97,6 +97,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   let code = 0;
+  let figures: AgentFigures;
   try {
     await app.start(controller.signal);
     process.stdout.write(`demo: the vehicle is up; publishing ${tasks.length} tasks to fleet ${config.fleetId} (npm run central -- publish) …\n`);
@@ -118,11 +119,12 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     process.stderr.write(`demo failed: ${(err as Error).message}\n`);
     code = 1;
   } finally {
+    // The counters are read while every part is still up (a stopped queue has nothing to count).
+    figures = app.figures();
     await app.stop();
     await ingest.stop();
     await broker.stop();
   }
-  const figures = app.figures();
   const summary = summaryRows(figures, outDir, tasks);
   printSummary(summary);
   const report = await writeReport(
