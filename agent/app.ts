@@ -204,17 +204,28 @@ export class App implements Agent {
       config.metrics.port === undefined ? null : new MetricsServer({ port: config.metrics.port }, new StatusMetrics(() => this.report.collect()), log('metrics'));
     this.liveness = new Liveness({ maxInferenceMs: hungInferenceMs(config.redaction.deadlineMs) }, () => inference.longestRunningMs(), log('watchdog'));
 
+    // Readable before start and after stop too (a harness prints them once the agent has stopped): the queue's
+    // counts are those of its last look while it was open.
+    let queueCounts = { pending: 0, bytes: 0, parked: 0 };
+    const lastQueueCounts = () => {
+      try {
+        queueCounts = queue.counts();
+      } catch {
+        // Not open (before start, after stop): the last counts stand.
+      }
+      return queueCounts;
+    };
     this.counters = () => ({
       capture: capture.stats,
       camera: arming.stats(),
-      queue: queue.counts(),
+      queue: lastQueueCounts(),
       upload: upload.stats,
       observations: observations.stats,
       routing: router.status(new Set(registry.all().map((t) => t.id))),
     });
 
     // Started in this order, stopped in reverse: the stores first up and last down; the camera released only after
-    // arming and its supervisor are gone; the position last in, so no fix arrives before everything listens.
+    // arming and its supervisor are gone; the position source after everything that listens to its fixes.
     this.parts = [
       part('queue', queue),
       part('taskStore', taskStore),

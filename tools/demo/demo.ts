@@ -97,7 +97,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   let code = 0;
-  let figures: AgentFigures;
+  // Read before the stop: a stopped agent has closed its queue and cannot count it any more.
+  let figures: AgentFigures | null = null;
   try {
     await app.start(controller.signal);
     process.stdout.write(`demo: the vehicle is up; publishing ${tasks.length} tasks to fleet ${config.fleetId} (npm run central -- publish) …\n`);
@@ -119,11 +120,19 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     process.stderr.write(`demo failed: ${(err as Error).message}\n`);
     code = 1;
   } finally {
-    // The counters are read while every part is still up (a stopped queue has nothing to count).
-    figures = app.figures();
+    try {
+      figures = app.figures();
+    } catch {
+      // the agent did not start: nothing to sum up
+    }
     await app.stop();
     await ingest.stop();
     await broker.stop();
+  }
+  const rel = (p: string) => path.relative(process.cwd(), p);
+  if (figures === null) {
+    process.stdout.write(`\nagent log: ${rel(logFile)}\n`);
+    return code;
   }
   const summary = summaryRows(figures, outDir, tasks);
   printSummary(summary);
@@ -140,7 +149,6 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     },
     path.join(outDir, 'report.html'),
   );
-  const rel = (p: string) => path.relative(process.cwd(), p);
   process.stdout.write(`\nagent log: ${rel(logFile)}\nevidence received: ${rel(outDir)}/\nreport: ${rel(report.file)} (${report.triggers} triggers, ${report.evidence} thumbnails)\n`);
   return code;
 }
