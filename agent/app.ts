@@ -8,17 +8,19 @@ import { MetricsServer } from './adapters/metricsServer.ts';
 import { MqttTaskChannel } from './adapters/mqttTaskChannel.ts';
 import { NmeaFileGps } from './adapters/nmeaFileGps.ts';
 import { routableModel } from './adapters/modelFiles.ts';
-import { OnnxRedactor } from './adapters/onnxRedactor.ts';
-import { PICODET_MODEL, PicodetDetector } from './adapters/picodetDetector.ts';
+import { createDetector } from './adapters/createDetector.ts';
+import { createRedactor } from './adapters/createRedactor.ts';
+import { PICODET_MODEL } from './adapters/detectors/picodetDetector.ts';
 import { SqliteEvidenceQueue } from './adapters/sqliteEvidenceQueue.ts';
 import { SqliteObservationOutbox } from './adapters/sqliteObservationOutbox.ts';
 import { SqliteTaskStore } from './adapters/sqliteTaskStore.ts';
-import { YOLOX_MODEL, YoloxDetector } from './adapters/yoloxDetector.ts';
+import { YOLOX_MODEL } from './adapters/detectors/yoloxDetector.ts';
 import type { Config } from './config/schema.ts';
 import { TaskRegistry } from './core/tasks/taskRegistry.ts';
 import { Trigger } from './core/trigger/trigger.ts';
 import { publicKeyFrom } from './core/tasks/taskSignature.ts';
 import type { Clock } from './ports/clock.ts';
+import type { Detector, Redactor } from './ports/detector.ts';
 import type { GpsSource } from './ports/gps.ts';
 import { CameraArming } from './services/cameraArming.ts';
 import { CameraSupervisor } from './services/cameraSupervisor.ts';
@@ -45,11 +47,11 @@ export class App {
   readonly registry = new TaskRegistry();
   readonly queue: SqliteEvidenceQueue;
   readonly taskStore: SqliteTaskStore;
-  readonly objects: YoloxDetector;
+  readonly objects: Detector;
   /** The second opinion on COCO classes; optional: without its file the agent runs on YOLOX alone. */
-  readonly secondOpinion: PicodetDetector;
+  readonly secondOpinion: Detector;
   readonly router: ModelRouter;
-  readonly redactor: OnnxRedactor;
+  readonly redactor: Redactor & { start(): Promise<void> };
   readonly camera: GstreamerCamera;
   readonly channel: MqttTaskChannel;
   readonly gps: GpsSource;
@@ -89,16 +91,12 @@ export class App {
       },
       log('queue'),
     );
-    this.objects = new YoloxDetector({ modelsDir: config.models.dir, threads: config.models.threads });
-    this.secondOpinion = new PicodetDetector({ modelsDir: config.models.dir, threads: config.models.threads });
+    const modelFiles = { modelsDir: config.models.dir, threads: config.models.threads };
+    this.objects = createDetector(YOLOX_MODEL, modelFiles);
+    this.secondOpinion = createDetector(PICODET_MODEL, modelFiles);
     this.router = new ModelRouter({ marginScore: config.models.unsureMargin }, log('models'));
-    this.redactor = new OnnxRedactor({
-      modelsDir: config.models.dir,
-      threads: config.models.threads,
-      jpegQuality: config.redaction.jpegQuality,
-      deadlineMs: config.redaction.deadlineMs,
-      style: config.redaction.style,
-    });
+    // The redactor searches its person and vehicle tiles with the task model: one YOLOX session, not two.
+    this.redactor = createRedactor(config.redaction, { dir: config.models.dir, threads: config.models.threads, objects: this.objects });
     this.camera = new GstreamerCamera(config.camera, log('camera'));
     this.channel = new MqttTaskChannel(
       {
@@ -248,8 +246,8 @@ export class App {
       ['queue', () => this.queue.start(), () => this.queue.stop()],
       ['taskStore', () => this.taskStore.start(), () => this.taskStore.stop()],
       ['outbox', () => this.outbox.start(), () => this.outbox.stop()],
-      ['objects', () => this.startObjects(), async () => undefined],
-      ['redactor', () => this.redactor.start(), async () => undefined],
+      ['objects', () => this.startObjects(), () => this.stopObjects()],
+      ['redactor', () => this.redactor.start(), () => this.redactor.close()],
       ['mqtt', () => this.channel.start(signal), () => this.channel.stop()],
       ['tasks', () => this.tasks.start(), () => this.tasks.stop()],
       ['observations', () => this.observations.start(), () => this.observations.stop()],
@@ -283,6 +281,14 @@ export class App {
    * Loads the object models once: YOLOX-nano must load (it also guides redaction); PicoDet-S, the dearer second
    * opinion, may be missing — then unsure answers stay uncertain, and the log and status say so.
    */
+  private async stopObjects(): Promise<void> {
+    try {
+      await this.secondOpinion.close();
+    } finally {
+      await this.objects.close();
+    }
+  }
+
   private async startObjects(): Promise<void> {
     await this.objects.start();
     this.router.use(routableModel(YOLOX_MODEL), this.inference.detector(this.objects));

@@ -5,6 +5,7 @@ import { runCommand } from './cli/run.ts';
 import { demoCommand } from './cli/demo.ts';
 import { redactCommand } from './cli/redact.ts';
 import { evalCommand, type EvalCommandOptions } from './cli/eval.ts';
+import { evalAllCommand } from './cli/evalAll.ts';
 import { benchCommand, type BenchCommandOptions } from './cli/bench.ts';
 import { auditVerifyCommand } from './cli/auditCommand.ts';
 import { queueCommand } from './cli/queueCommand.ts';
@@ -65,23 +66,36 @@ program
 
 program
   .command('eval')
-  .description('redact an annotated set and report recall by box height and over-blur (../shared/eval/SET)')
-  .argument('<set>', 'a folder with boxes*.json, or the name of one under ../shared/eval')
-  .option('--out <dir>', 'redacted images, eval.json and missed.html (default eval-out/SET)')
+  .description('redact annotated sets and report recall by box height and over-blur, per set and all sets pooled (default: every set of ../shared/eval)')
+  .argument('[sets...]', 'folders with boxes*.json, or names of ones under ../shared/eval (default: all of them)')
+  .option('--out <dir>', 'redacted images, eval.json and missed.html (default eval-out/SET; with several sets, OUT/SET)')
   .option('--limit <n>', 'only the first N images by name')
   .option('--models-dir <dir>', 'model weights', defaultModelsDir)
   .option('--threads <n>', 'inference threads', '2')
   .option('--json', 'print the figures as JSON instead of a table')
   .option('--redactor <json>', 'redactor settings to try instead of the defaults, e.g. \'{"faceScoreThreshold":0.25}\'')
-  .action(async (set: string, opts: { out?: string; limit?: string; modelsDir: string; threads: string; json?: boolean; redactor?: string }) => {
+  .action(async (sets: string[], opts: { out?: string; limit?: string; modelsDir: string; threads: string; json?: boolean; redactor?: string }) => {
+    const redactor = opts.redactor === undefined ? undefined : parseJsonOption('--redactor', opts.redactor);
+    if (sets.length !== 1) {
+      process.exitCode = await evalAllCommand({
+        sets,
+        outDir: opts.out,
+        limit: opts.limit === undefined ? undefined : Number(opts.limit),
+        modelsDir: opts.modelsDir,
+        threads: Number(opts.threads),
+        json: opts.json ?? false,
+        redactor: redactor as EvalCommandOptions['redactor'],
+      });
+      return;
+    }
     process.exitCode = await evalCommand({
-      set,
+      set: sets[0]!,
       outDir: opts.out,
       limit: opts.limit === undefined ? undefined : Number(opts.limit),
       modelsDir: opts.modelsDir,
       threads: Number(opts.threads),
       json: opts.json ?? false,
-      redactor: opts.redactor === undefined ? undefined : (JSON.parse(opts.redactor) as EvalCommandOptions['redactor']),
+      redactor: redactor as EvalCommandOptions['redactor'],
     });
   });
 
@@ -103,7 +117,7 @@ program
       modelsDir: opts.modelsDir,
       threads: Number(opts.threads),
       json: opts.json ?? false,
-      redactor: opts.redactor === undefined ? undefined : (JSON.parse(opts.redactor) as BenchCommandOptions['redactor']),
+      redactor: opts.redactor === undefined ? undefined : (parseJsonOption('--redactor', opts.redactor) as BenchCommandOptions['redactor']),
     });
   });
 
@@ -159,5 +173,15 @@ try {
   } else {
     process.stderr.write(`tilsyn: ${(err as Error).message}\n`);
     process.exitCode = 1;
+  }
+}
+
+/** A JSON option's value; exits with the option named when it is not JSON (the settings are validated after). */
+function parseJsonOption(option: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    process.stderr.write(`tilsyn: ${option} is not JSON: ${(err as Error).message}\n`);
+    process.exit(2);
   }
 }
