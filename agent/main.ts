@@ -2,15 +2,12 @@
 import { Command } from 'commander';
 import { ConfigError } from './config/load.ts';
 import { runCommand } from './cli/run.ts';
-import { demoCommand } from './cli/demo.ts';
 import { redactCommand } from './cli/redact.ts';
-import { evalCommand, type EvalCommandOptions } from './cli/eval.ts';
-import { evalAllCommand } from './cli/evalAll.ts';
-import { benchCommand, type BenchCommandOptions } from './cli/bench.ts';
 import { auditVerifyCommand } from './cli/auditCommand.ts';
 import { queueCommand } from './cli/queueCommand.ts';
 import { doctorCommand } from './cli/doctor.ts';
 import { newKeyCommand, signTaskCommand } from './cli/signTask.ts';
+import { exitSoonAfterStop } from './cli/lastResortExit.ts';
 
 const program = new Command()
   .name('tilsyn')
@@ -24,19 +21,9 @@ program
   .option('--validate-config', 'check the configuration and exit (non-zero when invalid)')
   .action(async (opts: { config: string; validateConfig?: boolean }) => {
     process.exitCode = await runCommand(opts);
-    // Everything has stopped in order and the log is flushed. A native GStreamer thread (a bus poll, or a pull the
-    // stopped pipeline never answers) must not keep a stopped agent alive until systemd kills it.
-    process.exit();
-  });
-
-program
-  .command('demo')
-  .description('replay a drive through Copenhagen with sample frames against a local broker and ingest')
-  .option('--out <dir>', 'where the ingest receiver stores what it gets', 'demo-out')
-  .option('--speed <n>', 'replay speed of the drive', '4')
-  .action(async (opts: { out: string; speed: string }) => {
-    process.exitCode = await demoCommand({ outDir: opts.out, speed: Number(opts.speed) });
-    process.exit();
+    // Every part has released what it held: the process ends on its own. Should a native thread still hold it, the
+    // last-resort exit names what and ends it well before systemd's stop timeout.
+    exitSoonAfterStop('run');
   });
 
 const defaultModelsDir = new URL('../models', import.meta.url).pathname;
@@ -61,63 +48,6 @@ program
       jpegQuality: Number(opts.quality),
       deadlineMs: opts.deadlineMs === undefined ? undefined : Number(opts.deadlineMs),
       style: opts.style,
-    });
-  });
-
-program
-  .command('eval')
-  .description('redact annotated sets and report recall by box height and over-blur, per set and all sets pooled (default: every set of ../shared/eval)')
-  .argument('[sets...]', 'folders with boxes*.json, or names of ones under ../shared/eval (default: all of them)')
-  .option('--out <dir>', 'redacted images, eval.json and missed.html (default eval-out/SET; with several sets, OUT/SET)')
-  .option('--limit <n>', 'only the first N images by name')
-  .option('--models-dir <dir>', 'model weights', defaultModelsDir)
-  .option('--threads <n>', 'inference threads', '2')
-  .option('--json', 'print the figures as JSON instead of a table')
-  .option('--redactor <json>', 'redactor settings to try instead of the defaults, e.g. \'{"faceScoreThreshold":0.25}\'')
-  .action(async (sets: string[], opts: { out?: string; limit?: string; modelsDir: string; threads: string; json?: boolean; redactor?: string }) => {
-    const redactor = opts.redactor === undefined ? undefined : parseJsonOption('--redactor', opts.redactor);
-    if (sets.length !== 1) {
-      process.exitCode = await evalAllCommand({
-        sets,
-        outDir: opts.out,
-        limit: opts.limit === undefined ? undefined : Number(opts.limit),
-        modelsDir: opts.modelsDir,
-        threads: Number(opts.threads),
-        json: opts.json ?? false,
-        redactor: redactor as EvalCommandOptions['redactor'],
-      });
-      return;
-    }
-    process.exitCode = await evalCommand({
-      set: sets[0]!,
-      outDir: opts.out,
-      limit: opts.limit === undefined ? undefined : Number(opts.limit),
-      modelsDir: opts.modelsDir,
-      threads: Number(opts.threads),
-      json: opts.json ?? false,
-      redactor: redactor as EvalCommandOptions['redactor'],
-    });
-  });
-
-program
-  .command('bench')
-  .description('ms per 1080p frame for decode → detect → blur → encode, model inference ms, peak RSS')
-  .argument('[files...]', 'JPEG frames (default: ../shared/eval/dashcam-dev)')
-  .option('--frames <n>', 'frames measured', '30')
-  .option('--warmup <n>', 'frames run first and not measured', '3')
-  .option('--models-dir <dir>', 'model weights', defaultModelsDir)
-  .option('--threads <n>', 'inference threads', '2')
-  .option('--json', 'print the figures as JSON')
-  .option('--redactor <json>', 'redactor settings to measure instead of the defaults, as for eval')
-  .action(async (files: string[], opts: { frames: string; warmup: string; modelsDir: string; threads: string; json?: boolean; redactor?: string }) => {
-    process.exitCode = await benchCommand({
-      files,
-      frames: Number(opts.frames),
-      warmup: Number(opts.warmup),
-      modelsDir: opts.modelsDir,
-      threads: Number(opts.threads),
-      json: opts.json ?? false,
-      redactor: opts.redactor === undefined ? undefined : (parseJsonOption('--redactor', opts.redactor) as BenchCommandOptions['redactor']),
     });
   });
 
@@ -173,15 +103,5 @@ try {
   } else {
     process.stderr.write(`tilsyn: ${(err as Error).message}\n`);
     process.exitCode = 1;
-  }
-}
-
-/** A JSON option's value; exits with the option named when it is not JSON (the settings are validated after). */
-function parseJsonOption(option: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    process.stderr.write(`tilsyn: ${option} is not JSON: ${(err as Error).message}\n`);
-    process.exit(2);
   }
 }

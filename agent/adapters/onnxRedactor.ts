@@ -87,7 +87,7 @@ export class OnnxRedactor implements Redactor {
    */
   private async findFaces(model: FaceDetector, frame: Frame, each: Each): Promise<Detection[]> {
     const f = this.settings.faces;
-    const band = f.band;
+    const band = f.bandSearch ? f.band : null;
     const maxPx = f.bandMaxPx;
     const scale = f.bandScale;
     const whole: DetectorSearch = { longSide: f.longSide };

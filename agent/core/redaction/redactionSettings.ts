@@ -141,12 +141,12 @@ export const redactionSettingsSchema = z
       .strictObject({
         longSide: z.int().min(32).max(4096).default(960).describe("Long side of the face model's input for the whole frame"),
         scoreThreshold: share().optional().describe("Lowest face score reported (default: the face model's calibrated reportMinScore)"),
+        bandSearch: z.boolean().default(true).describe('Search the horizon band again enlarged (off: raise longSide, or faces under 20 px are lost)'),
         band: z
           .strictObject({ top: share(), bottom: share() })
           .refine((b) => b.top < b.bottom, 'band.top must be above band.bottom')
-          .nullable()
           .default({ top: 0.35, bottom: 0.68 })
-          .describe('Rows (shares of the height, from the top) searched again enlarged: far pedestrians\' heads lie near the horizon. null: off'),
+          .describe("Rows (shares of the height, from the top) searched again enlarged: far pedestrians' heads lie near the horizon"),
         bandScale: z.number().min(1).max(4).default(2).describe('Enlargement of the band'),
         bandMaxPx: z.number().min(1).default(48).describe('Faces from the band taller than this (frame pixels) are dropped (the whole-frame pass sees them)'),
         bandParts: z.int().min(1).max(8).default(2).describe('The band goes to the face model in this many side-by-side parts'),

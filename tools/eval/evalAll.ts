@@ -2,7 +2,7 @@
 // over-blur per set and kind, and every set's boxes pooled.
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { RecallFigures } from '../core/redaction/redactionScore.ts';
+import type { RecallFigures } from '../../agent/core/redaction/redactionScore.ts';
 import { evalCommand, type EvalCommandOptions, type EvalFigures } from './eval.ts';
 import { sharedEvalDir } from './evalSet.ts';
 

@@ -5,12 +5,12 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import { manifestEntry } from '../adapters/modelFiles.ts';
-import { createDetector } from '../adapters/createDetector.ts';
-import { PICODET_MODEL } from '../adapters/detectors/picodetDetector.ts';
-import { YOLOX_MODEL } from '../adapters/detectors/yoloxDetector.ts';
-import type { Detector } from '../ports/detector.ts';
-import type { Frame } from '../ports/frame.ts';
+import { manifestEntry } from '../../agent/adapters/modelFiles.ts';
+import { createDetector } from '../../agent/adapters/createDetector.ts';
+import { PICODET_MODEL } from '../../agent/adapters/detectors/picodetDetector.ts';
+import { YOLOX_MODEL } from '../../agent/adapters/detectors/yoloxDetector.ts';
+import type { Detector } from '../../agent/ports/detector.ts';
+import type { Frame } from '../../agent/ports/frame.ts';
 
 const RUNS = Number(process.env.BENCH_MODELS_RUNS ?? 40);
 const SIDE_PX = 416;
