@@ -107,7 +107,12 @@ export class TaskSyncService {
       return;
     }
     this.running = this.pass(reason)
-      .catch((err: Error) => this.logger.warn({ err: err.message }, 'task sync interrupted; continues on the next connect'))
+      .catch((err: Error) => {
+        // Cut off: the next connect starts over. Still connected (a marker the broker dropped): try again later.
+        const connected = this.channel.connected;
+        this.logger.warn({ err: err.message, connected }, connected ? 'task sync failed; tried again later' : 'task sync interrupted; continues on the next connect');
+        if (connected) this.scheduleRetry();
+      })
       .finally(() => {
         this.running = null;
         const next = this.again;
