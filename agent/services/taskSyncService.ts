@@ -111,7 +111,7 @@ export class TaskSyncService {
         // Cut off: the next connect starts over. Still connected (a marker the broker dropped): try again later.
         const connected = this.channel.connected;
         this.logger.warn({ err: err.message, connected }, connected ? 'task sync failed; tried again later' : 'task sync interrupted; continues on the next connect');
-        if (connected) this.scheduleRetry();
+        if (connected) this.scheduleRetry(reason);
       })
       .finally(() => {
         this.running = null;
@@ -234,12 +234,13 @@ export class TaskSyncService {
     this.state.noteAbsent(batch);
   }
 
-  private scheduleRetry(): void {
+  /** Asks for absent tasks again after retryS; `reason` is what to run then (a failed connect runs again). */
+  private scheduleRetry(reason: ConnectInfo | 'check' = 'check'): void {
     if (this.retryTimer !== null || this.stopped) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.state.retryAbsent();
-      this.kick('check');
+      this.kick(reason);
     }, this.options.retryMs ?? 60_000);
     this.retryTimer.unref();
   }
