@@ -177,7 +177,9 @@ export class TaskSyncService {
     const queued = this.channel.stats.messagesReceived - receivedBefore;
     if (sessionPresent) this.logger.info({ queued, complete }, 'session resumed: queued messages received');
     // A full broker queue drops what comes after it, silently (a manifest too): then the manifests are read again.
-    if (!complete || (sessionPresent && queued >= (this.options.suspectQueued ?? 1_000))) await this.readManifests(0);
+    // A kept session without a manifest known here (a new data folder) reads them too: rh 1 sent none.
+    const suspect = queued >= (this.options.suspectQueued ?? 1_000) || !this.state.hasManifest;
+    if (!complete || (sessionPresent && suspect)) await this.readManifests(0);
   }
 
   private async readManifests(retainHandling: 0 | 1): Promise<void> {
