@@ -7,13 +7,14 @@ import { createTaskChannel } from './adapters/factories/createTaskChannel.ts';
 import { createUploader } from './adapters/factories/createUploader.ts';
 import { MetricsServer } from './adapters/metricsServer.ts';
 import { routableModel } from './adapters/modelFiles.ts';
-import { OnnxRedactor } from './adapters/onnxRedactor.ts';
-import { PICODET_MODEL, PicodetDetector } from './adapters/picodetDetector.ts';
+import { createDetector } from './adapters/createDetector.ts';
+import { createRedactor } from './adapters/createRedactor.ts';
+import { PICODET_MODEL } from './adapters/detectors/picodetDetector.ts';
 import { SqliteEvidenceQueue } from './adapters/sqliteEvidenceQueue.ts';
 import { SqliteObservationOutbox } from './adapters/sqliteObservationOutbox.ts';
 import { SqliteManifestStore } from './adapters/sqliteManifestStore.ts';
 import { SqliteTaskStore } from './adapters/sqliteTaskStore.ts';
-import { YOLOX_MODEL, YoloxDetector } from './adapters/yoloxDetector.ts';
+import { YOLOX_MODEL } from './adapters/detectors/yoloxDetector.ts';
 import type { Config } from './config/schema.ts';
 import { publicKeyFrom } from './core/tasks/taskSignature.ts';
 import { TaskRegistry } from './core/tasks/taskRegistry.ts';
@@ -104,24 +105,21 @@ export class App implements Agent {
     // Models: the object models the router asks (YOLOX-nano also guides redaction), and the redactor.
     const inference = new InferenceTimes(clock);
     const router = new ModelRouter({ marginScore: config.models.unsureMargin }, log('models'));
-    const objects = new YoloxDetector({ modelsDir: config.models.dir, threads: config.models.threads });
+    const modelFiles = { modelsDir: config.models.dir, threads: config.models.threads };
+    const objects = createDetector(YOLOX_MODEL, modelFiles);
     const models = new RoutedModels(
       [
         { model: routableModel(YOLOX_MODEL), detector: objects, optional: false },
         // The dearer second opinion on COCO classes: without its file the agent runs on YOLOX alone.
-        { model: routableModel(PICODET_MODEL), detector: new PicodetDetector({ modelsDir: config.models.dir, threads: config.models.threads }), optional: true },
+        { model: routableModel(PICODET_MODEL), detector: createDetector(PICODET_MODEL, modelFiles), optional: true },
       ],
       router,
       (detector) => inference.detector(detector),
       log('models'),
     );
-    const redactor = new OnnxRedactor({
-      modelsDir: config.models.dir,
-      threads: config.models.threads,
-      jpegQuality: config.redaction.jpegQuality,
-      deadlineMs: config.redaction.deadlineMs,
-      style: config.redaction.style,
-    });
+    // The redactor searches its person and vehicle tiles with the task model: one YOLOX session, not two. The
+    // objects part starts before the redactor and stops after it.
+    const redactor = createRedactor(config.redaction, { dir: config.models.dir, threads: config.models.threads, objects });
 
     // Services.
     const retention = new RetentionService(

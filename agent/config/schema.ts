@@ -1,5 +1,6 @@
 // The one schema of the agent's configuration: every key with its default and a description; unknown keys rejected.
 import { z } from 'zod';
+import { redactionSettingsSchema } from '../core/redaction/redactionSettings.ts';
 import { publicKeyFrom } from '../core/tasks/taskSignature.ts';
 import { plaintextRemoteHost } from '../core/transport/urls.ts';
 
@@ -233,21 +234,17 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Observations waiting for the broker ({dataDir}/observations.sqlite)'),
-    redaction: z
-      .strictObject({
+    redaction: redactionSettingsSchema
+      .extend({
         jpegQuality: z.int().min(50).max(100).default(85).describe('Quality of the stored, redacted JPEG'),
         deadlineMs: z
           .int()
           .min(1)
           .default(5000)
           .describe('A frame whose redaction takes longer than this (ms) is dropped and counted, never kept unredacted'),
-        style: z
-          .enum(['blur', 'fill'])
-          .default('blur')
-          .describe('How faces and plates are obscured: heavy Gaussian blur, or a solid fill of the mean colour'),
       })
       .prefault({})
-      .describe('Face and plate redaction'),
+      .describe('Face and plate redaction: which models, how they search, which regions get blurred (core/redaction/redactionSettings.ts)'),
     status: z
       .strictObject({
         intervalS: z.int().min(5).max(3600).default(60).describe('How often the retained status is published, seconds (at once, too, when health changes)'),
