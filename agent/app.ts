@@ -170,6 +170,7 @@ export class App {
         vehicleId: config.vehicleId,
         fleetId: config.fleetId,
         grabTimeoutMs: config.camera.grabTimeoutMs,
+        maxPendingFrames: config.capture.maxPendingFrames,
       },
       {
         gps: this.gps,

@@ -43,9 +43,24 @@ const cameraCommon = {
   rangeM: z.number().positive().max(1000).default(30).describe('A point target farther away than this is too small in the frame to count as seen, metres'),
 };
 
+const cameraDecoder = z
+  .string()
+  .min(1)
+  .max(300)
+  .regex(/^[a-z0-9_ .:/=!-]+$/, 'GStreamer elements joined by "!", e.g. "rtph264depay ! h264parse ! v4l2h264dec"')
+  .optional()
+  .describe(
+    'GStreamer chain from the source to raw video or JPEG, e.g. "rtph264depay ! h264parse ! v4l2h264dec"; default: decodebin, which takes the highest-ranked decoder installed (a hardware one where the platform has it; see docs/camera.md)',
+  );
+
 const camera = z.discriminatedUnion('source', [
-  z.strictObject({ source: z.literal('v4l2'), device: z.string().default('/dev/video0').describe('V4L2 device'), ...cameraCommon }),
-  z.strictObject({ source: z.literal('rtsp'), url: z.string().min(1).describe('RTSP URL of an IP camera'), ...cameraCommon }),
+  z.strictObject({
+    source: z.literal('v4l2'),
+    device: z.string().default('/dev/video0').describe('V4L2 device'),
+    decoder: cameraDecoder,
+    ...cameraCommon,
+  }),
+  z.strictObject({ source: z.literal('rtsp'), url: z.string().min(1).describe('RTSP URL of an IP camera'), decoder: cameraDecoder, ...cameraCommon }),
   z.strictObject({
     source: z.literal('file'),
     path: z.string().min(1).describe('A video file or a folder of JPEGs, played like a live camera: real time, looping'),
@@ -125,6 +140,19 @@ export const configSchema = z
       })
       .prefault({})
       .describe('When the camera fires'),
+    capture: z
+      .strictObject({
+        maxPendingFrames: z
+          .int()
+          .min(1)
+          .max(16)
+          .default(3)
+          .describe(
+            'Frames grabbed and waiting in RAM for the detector and redactor (besides the one in hand); a trigger while this many wait is dropped and counted (status capture.framesSkippedBusy). Each 1080p frame holds 6.2 MB',
+          ),
+      })
+      .prefault({})
+      .describe('Between camera and redactor'),
     ingest: z
       .strictObject({
         url: z.url({ protocol: /^https?$/ }).describe('Base URL of the central evidence ingest; PUT {url}/evidence/{id}.jpg|.json'),
