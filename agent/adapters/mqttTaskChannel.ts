@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { withoutCredentials } from '../core/transport/urls.ts';
 import { taskIdOfTopic, topicsFor, type TopicIds } from '../core/tasks/topics.ts';
 import type { ObservationSink } from '../ports/observationSink.ts';
 import type { TaskAck, TaskChannel, TaskMessageListener, TaskSyncListener } from '../ports/taskChannel.ts';
@@ -60,7 +61,7 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'mqtt error'));
     client.on('offline', () => this.logger.warn('mqtt broker unreachable; retrying'));
     client.on('connect', () => {
-      this.logger.info({ url: this.options.url }, 'mqtt connected');
+      this.logger.info({ url: withoutCredentials(this.options.url) }, 'mqtt connected');
       if (this.lastStatus !== null) client.publish(this.topics.status, this.lastStatus, { qos: 1, retain: true });
       this.heard = new Set();
       this.syncNonce = randomBytes(8).toString('hex');

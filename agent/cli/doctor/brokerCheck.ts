@@ -1,10 +1,11 @@
 // Doctor: the MQTT broker accepts this vehicle's connection (TLS and credentials as configured).
+import { withoutCredentials } from '../../core/transport/urls.ts';
 import mqtt from 'mqtt';
 import { within, type CheckContext, type CheckResult } from './check.ts';
 
 export async function checkBroker({ config, timeoutMs }: CheckContext): Promise<CheckResult> {
-  const url = config.mqtt.url;
-  const client = mqtt.connect(url, {
+  const url = withoutCredentials(config.mqtt.url);
+  const client = mqtt.connect(config.mqtt.url, {
     clientId: `${config.vehicleId}-doctor`,
     connectTimeout: timeoutMs,
     reconnectPeriod: 0,

@@ -1,14 +1,14 @@
-// `tilsyn demo`: replays a drive along Nørrebrogade with sample street photos as the camera, against a local
+// `npm run demo`: replays a drive along Nørrebrogade with sample street photos as the camera, against a local
 // Mosquitto and a local ingest, through the real chain; prints a summary and leaves what the ingest got in --out.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
-import { App } from '../app.ts';
-import { parseConfig } from '../config/load.ts';
-import { insideArea, type Area } from '../core/geo/geo.ts';
-import { trackToNmea } from '../core/gps/nmea.ts';
-import { systemClock } from '../ports/clock.ts';
+import { App } from '../../agent/app.ts';
+import { parseConfig } from '../../agent/config/load.ts';
+import { insideArea, type Area } from '../../agent/core/geo/geo.ts';
+import { trackToNmea } from '../../agent/core/gps/nmea.ts';
+import { systemClock } from '../../agent/ports/clock.ts';
 import { startIngestReceiver } from './ingestReceiver.ts';
 import { startLocalBroker } from './localBroker.ts';
 import { freeLoopbackPort } from './loopback.ts';
