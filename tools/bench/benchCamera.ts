@@ -1,0 +1,157 @@
+// `npm run bench:camera`: what an armed camera costs the vehicle. A real RTSP server sends a prepared 1080p30 H.264
+// and a 1080p30 MJPEG stream; for each, in turns, the CPU of (1) decoding alone in a bare gst-launch-1.0 … ! fakesink,
+// (2) the agent's camera armed with no trigger, (3) the camera pipeline before frames stayed in the source's format.
+// Then the demo drive at 50 km/h with 5 m spacing in real time: triggers lost to a busy redactor, the frames held
+// in RAM, and the agent's CPU seconds per km through task areas.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Command } from 'commander';
+import { freeLoopbackPort } from '../demo/loopback.ts';
+import { startRtspServer } from '../rtsp/rtspServer.ts';
+import { runTool } from '../runTool.ts';
+
+const repoRoot = new URL('../..', import.meta.url).pathname;
+const CLK_TCK = 100;
+type Codec = 'h264' | 'mjpeg';
+type Mode = 'decode only (gst-launch)' | 'agent, armed' | 'before (b9bdb3f)';
+const MODES: readonly Mode[] = ['decode only (gst-launch)', 'agent, armed', 'before (b9bdb3f)'];
+
+/** A 1080p30 clip of a moving test pattern, made once and kept in the temp folder (H.264 at 4 Mbit/s, or JPEG q85). */
+async function clip(codec: Codec, seconds: number): Promise<string> {
+  const dir = path.join(tmpdir(), 'tilsyn-bench-camera');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${codec}-1080p30-${seconds}s.${codec === 'h264' ? 'mp4' : 'mkv'}`);
+  if (existsSync(file)) return file;
+  process.stdout.write(`preparing ${path.basename(file)} …\n`);
+  const encode =
+    codec === 'h264'
+      ? ['x264enc', 'speed-preset=veryfast', 'bitrate=4000', 'key-int-max=60', '!', 'h264parse', '!', 'mp4mux']
+      : ['jpegenc', 'quality=85', '!', 'matroskamux'];
+  const partial = `${file}.part`;
+  await promisify(execFile)('gst-launch-1.0', [
+    '-q', 'videotestsrc', `num-buffers=${seconds * 30}`, 'pattern=smpte', 'horizontal-speed=6', '!',
+    'video/x-raw,format=I420,width=1920,height=1080,framerate=30/1', '!', ...encode, '!', 'filesink', `location=${partial}`,
+  ]);
+  renameSync(partial, file);
+  return file;
+}
+
+/** CPU ticks (user + system, all threads) of a process so far. */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function waitForLine(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${timeoutMs} ms: ${out}`)), timeoutMs);
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      if (out.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`exited before "${text}": ${out}`));
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(child.pid, 'SIGTERM');
+  const timer = setTimeout(() => child.pid !== undefined && process.kill(child.pid, 'SIGKILL'), 3_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Per cent of one core the process used over measureS, after it delivered frames and warmS passed. */
+async function measure(mode: Mode, url: string, warmS: number, measureS: number): Promise<number> {
+  const child =
+    mode === 'decode only (gst-launch)'
+      ? spawn('gst-launch-1.0', ['rtspsrc', `location=${url}`, 'latency=200', '!', 'decodebin', '!', 'fakesink'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'tools/bench/cameraArmed.ts'), mode === 'agent, armed' ? 'agent' : 'before', url], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          cwd: repoRoot,
+          env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
+        });
+  try {
+    await waitForLine(child, mode === 'decode only (gst-launch)' ? 'PLAYING' : 'ready', 60_000);
+    await new Promise((r) => setTimeout(r, warmS * 1000));
+    const t0 = performance.now();
+    const c0 = cpuTicks(child.pid!);
+    await new Promise((r) => setTimeout(r, measureS * 1000));
+    const c1 = cpuTicks(child.pid!);
+    const seconds = (performance.now() - t0) / 1000;
+    return ((c1 - c0) / CLK_TCK / seconds) * 100;
+  } finally {
+    await stopChild(child);
+  }
+}
+
+async function armedCpu(rounds: number, warmS: number, measureS: number): Promise<void> {
+  for (const codec of ['h264', 'mjpeg'] as const) {
+    const file = await clip(codec, Math.ceil(warmS + measureS + 15));
+    const server = await startRtspServer({ port: await freeLoopbackPort(), codec, file }, 30_000);
+    const figures = new Map<Mode, number[]>(MODES.map((m) => [m, []]));
+    try {
+      for (let round = 0; round < rounds; round++) {
+        // Alternate the order, so a change in the machine's load falls on every mode alike.
+        const order = round % 2 === 0 ? MODES : [...MODES].reverse();
+        for (const mode of order) {
+          const cpu = await measure(mode, server.url, warmS, measureS);
+          figures.get(mode)!.push(cpu);
+          process.stdout.write(`  ${codec} round ${round + 1}: ${mode.padEnd(26)} ${cpu.toFixed(1)} % of a core\n`);
+        }
+      }
+    } finally {
+      await server.stop();
+    }
+    const mean = (m: Mode): number => figures.get(m)!.reduce((a, b) => a + b, 0) / figures.get(m)!.length;
+    const decode = mean('decode only (gst-launch)');
+    process.stdout.write(`${codec} 1080p30 over RTSP, armed, no trigger (mean of ${rounds}):\n`);
+    for (const mode of MODES) {
+      const extra = mode === 'decode only (gst-launch)' ? '' : `  (decoding + ${(mean(mode) - decode).toFixed(1)} % of a core)`;
+      process.stdout.write(`  ${mode.padEnd(26)} ${mean(mode).toFixed(1)} %${extra}\n`);
+    }
+  }
+}
+
+/** The demo drive at 50 km/h, 5 m spacing, 1080p frames, in real time: its summary lines that matter here. */
+async function demoDrive(): Promise<void> {
+  const out = path.join(tmpdir(), `tilsyn-bench-camera-demo-${process.pid}`);
+  process.stdout.write('demo drive at 50 km/h, 5 m spacing, 1080p, real time …\n');
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'tools/demo/main.ts'), '--speed', '1', '--speed-kmh', '50', '--every-m', '5', '--frame', '1920x1080', '--out', out],
+    { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '8' } },
+  );
+  const keep = /^(GPS fixes|triggers|frames captured|frames waiting|frames dropped|evidence queued|km driven|agent CPU)/;
+  for (const line of stdout.split('\n')) if (keep.test(line)) process.stdout.write(`  ${line}\n`);
+}
+
+const program = new Command()
+  .name('bench:camera')
+  .description("the armed camera's CPU beside decoding alone (H.264 and MJPEG 1080p30 over RTSP), and the demo drive at 50 km/h with 5 m spacing")
+  .option('--rounds <n>', 'turns of the three measurements per stream', '2')
+  .option('--warm <s>', 'seconds after the first frame before measuring', '4')
+  .option('--seconds <s>', 'seconds measured per turn', '12')
+  .option('--skip-demo', 'leave out the demo drive')
+  .option('--skip-armed', 'leave out the armed-camera CPU')
+  .action(async (opts: { rounds: string; warm: string; seconds: string; skipDemo?: boolean; skipArmed?: boolean }) => {
+    process.stdout.write(`bench:camera on ${process.arch}, ${(await import('node:os')).cpus().length} cores; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+    if (!opts.skipArmed) await armedCpu(Number(opts.rounds), Number(opts.warm), Number(opts.seconds));
+    if (!opts.skipDemo) await demoDrive();
+  });
+
+await runTool(program);
