@@ -1,5 +1,6 @@
 // The one schema of the agent's configuration: every key with its default and a description; unknown keys rejected.
 import { z } from 'zod';
+import { checkDecoderChain } from '../core/camera/cameraPipeline.ts';
 import { publicKeyFrom } from '../core/tasks/taskSignature.ts';
 import { plaintextRemoteHost } from '../core/transport/urls.ts';
 
@@ -47,11 +48,20 @@ const cameraCommon = {
   rangeM: z.number().positive().max(1000).default(30).describe('A point target farther away than this is too small in the frame to count as seen, metres'),
 };
 
+function isDecoderChain(value: string): boolean {
+  try {
+    checkDecoderChain(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const cameraDecoder = z
   .string()
   .min(1)
   .max(300)
-  .regex(/^[a-z0-9_ .:/=!-]+$/, 'GStreamer elements joined by "!", e.g. "rtph264depay ! h264parse ! v4l2h264dec"')
+  .refine(isDecoderChain, 'GStreamer elements with plain key=value properties joined by "!", e.g. "rtph264depay ! h264parse ! v4l2h264dec"')
   .optional()
   .describe(
     'GStreamer chain from the source to raw video or JPEG, e.g. "rtph264depay ! h264parse ! v4l2h264dec"; default: decodebin, which takes the highest-ranked decoder installed (a hardware one where the platform has it; see docs/camera.md)',

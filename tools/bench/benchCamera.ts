@@ -46,6 +46,22 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** The newest frame count a child reported: "frames N" (agent, before) or fpsdisplaysink's "rendered: N". */
+function frameCounter(child: ChildProcess): () => number {
+  let latest = 0;
+  let pending = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    pending += d.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const m = /^frames (\d+)/.exec(line) ?? /rendered: (\d+)/.exec(line);
+      if (m) latest = Number(m[1]);
+    }
+  });
+  return () => latest;
+}
+
 function waitForLine(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let out = '';
@@ -75,25 +91,44 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Per cent of one core the process used over measureS, after it delivered frames and warmS passed. */
-async function measure(mode: Mode, url: string, warmS: number, measureS: number): Promise<number> {
+interface Measured {
+  /** Per cent of one core used over the measured seconds. */
+  readonly cpuPct: number;
+  /** Frames decoded per second meanwhile (a starved process on a loaded machine decodes fewer). */
+  readonly fps: number;
+}
+
+/** Per cent of one core used at 30 decoded frames per second: the CPU per frame, free of how many got through. */
+function at30fps(m: Measured): number {
+  return m.fps > 0 ? (m.cpuPct * 30) / m.fps : NaN;
+}
+
+/** CPU and frames of the process over measureS, after it delivered frames and warmS passed. */
+async function measure(mode: Mode, url: string, warmS: number, measureS: number): Promise<Measured> {
   const child =
     mode === 'decode only (gst-launch)'
-      ? spawn('gst-launch-1.0', ['rtspsrc', `location=${url}`, 'latency=200', '!', 'decodebin', '!', 'fakesink'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn(
+          'gst-launch-1.0',
+          ['-v', 'rtspsrc', `location=${url}`, 'latency=200', '!', 'decodebin', '!', 'fpsdisplaysink', 'video-sink=fakesink', 'text-overlay=false', 'sync=false', 'fps-update-interval=200'],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        )
       : spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'tools/bench/cameraArmed.ts'), mode === 'agent, armed' ? 'agent' : 'before', url], {
           stdio: ['ignore', 'pipe', 'pipe'],
           cwd: repoRoot,
           env: { ...process.env, UV_THREADPOOL_SIZE: '8' },
         });
+  const frames = frameCounter(child);
   try {
-    await waitForLine(child, mode === 'decode only (gst-launch)' ? 'PLAYING' : 'ready', 60_000);
+    await waitForLine(child, mode === 'decode only (gst-launch)' ? 'rendered:' : 'ready', 60_000);
     await new Promise((r) => setTimeout(r, warmS * 1000));
     const t0 = performance.now();
     const c0 = cpuTicks(child.pid!);
+    const f0 = frames();
     await new Promise((r) => setTimeout(r, measureS * 1000));
     const c1 = cpuTicks(child.pid!);
+    const f1 = frames();
     const seconds = (performance.now() - t0) / 1000;
-    return ((c1 - c0) / CLK_TCK / seconds) * 100;
+    return { cpuPct: ((c1 - c0) / CLK_TCK / seconds) * 100, fps: (f1 - f0) / seconds };
   } finally {
     await stopChild(child);
   }
@@ -103,26 +138,36 @@ async function armedCpu(rounds: number, warmS: number, measureS: number): Promis
   for (const codec of ['h264', 'mjpeg'] as const) {
     const file = await clip(codec, Math.ceil(warmS + measureS + 15));
     const server = await startRtspServer({ port: await freeLoopbackPort(), codec, file }, 30_000);
-    const figures = new Map<Mode, number[]>(MODES.map((m) => [m, []]));
+    const figures = new Map<Mode, Measured[]>(MODES.map((m) => [m, []]));
     try {
       for (let round = 0; round < rounds; round++) {
         // Alternate the order, so a change in the machine's load falls on every mode alike.
         const order = round % 2 === 0 ? MODES : [...MODES].reverse();
         for (const mode of order) {
-          const cpu = await measure(mode, server.url, warmS, measureS);
-          figures.get(mode)!.push(cpu);
-          process.stdout.write(`  ${codec} round ${round + 1}: ${mode.padEnd(26)} ${cpu.toFixed(1)} % of a core\n`);
+          const m = await measure(mode, server.url, warmS, measureS);
+          figures.get(mode)!.push(m);
+          process.stdout.write(
+            `  ${codec} round ${round + 1}: ${mode.padEnd(26)} ${m.cpuPct.toFixed(1)} % of a core at ${m.fps.toFixed(1)} fps decoded` +
+              ` → ${at30fps(m).toFixed(1)} % at 30 fps\n`,
+          );
         }
       }
     } finally {
       await server.stop();
     }
-    const mean = (m: Mode): number => figures.get(m)!.reduce((a, b) => a + b, 0) / figures.get(m)!.length;
-    const decode = mean('decode only (gst-launch)');
-    process.stdout.write(`${codec} 1080p30 over RTSP, armed, no trigger (mean of ${rounds}):\n`);
+    // Per mode: all its CPU over all its frames, scaled to 30 fps.
+    const mean = (m: Mode): { pct30: number; cpuPct: number; fps: number } => {
+      const list = figures.get(m)!;
+      const cpuPct = list.reduce((a, b) => a + b.cpuPct, 0) / list.length;
+      const fps = list.reduce((a, b) => a + b.fps, 0) / list.length;
+      return { pct30: at30fps({ cpuPct, fps }), cpuPct, fps };
+    };
+    const decode = mean('decode only (gst-launch)').pct30;
+    process.stdout.write(`${codec} 1080p30 over RTSP, armed, no trigger (${rounds} turns each; % of a core per 30 decoded frames a second):\n`);
     for (const mode of MODES) {
-      const extra = mode === 'decode only (gst-launch)' ? '' : `  (decoding + ${(mean(mode) - decode).toFixed(1)} % of a core)`;
-      process.stdout.write(`  ${mode.padEnd(26)} ${mean(mode).toFixed(1)} %${extra}\n`);
+      const f = mean(mode);
+      const extra = mode === 'decode only (gst-launch)' ? '' : `  = decoding ${f.pct30 - decode >= 0 ? '+' : '−'} ${Math.abs(f.pct30 - decode).toFixed(1)} %`;
+      process.stdout.write(`  ${mode.padEnd(26)} ${f.pct30.toFixed(1)} %${extra}   (measured ${f.cpuPct.toFixed(1)} % at ${f.fps.toFixed(1)} fps)\n`);
     }
   }
 }
