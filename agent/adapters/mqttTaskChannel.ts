@@ -55,7 +55,7 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
 
   /** Resolves once connected, or after the first failed attempt (it keeps trying); throws only on unreadable TLS files. */
   async start(signal: AbortSignal): Promise<void> {
-    const client = mqtt.connect(this.options.url, await this.connectOptions());
+    const client = mqtt.connect(this.options.url, await mqttConnectOptions(this.options));
     this.client = client;
     client.on('message', (topic, payload) => this.dispatch(topic, payload));
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'mqtt error'));
@@ -101,33 +101,6 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
       for (const event of events) client.once(event, done);
       signal.addEventListener('abort', done, { once: true });
     });
-  }
-
-  private async connectOptions(): Promise<IClientOptions> {
-    const o = this.options;
-    const file = async (key: string, name: string | undefined) => {
-      if (name === undefined) return undefined;
-      return readFile(name).catch((err: Error) => {
-        throw new Error(`mqtt.${key}: cannot read ${name}: ${err.message}`);
-      });
-    };
-    const [ca, cert, key] = await Promise.all([file('caFile', o.caFile), file('certFile', o.certFile), file('keyFile', o.keyFile)]);
-    const protocolVersion = o.protocolVersion ?? 5;
-    return {
-      clientId: o.clientId ?? `tilsyn-${o.vehicleId}`,
-      clean: false,
-      protocolVersion,
-      ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpiryS ?? 7 * 24 * 3600 } } : {}),
-      reconnectPeriod: o.reconnectPeriodMs ?? 2_000,
-      connectTimeout: 10_000,
-      ...(o.username !== undefined ? { username: o.username } : {}),
-      ...(o.password !== undefined ? { password: o.password } : {}),
-      ...(ca !== undefined ? { ca } : {}),
-      ...(cert !== undefined ? { cert } : {}),
-      ...(key !== undefined ? { key } : {}),
-      rejectUnauthorized: true,
-      will: { topic: this.topics.status, payload: Buffer.from(JSON.stringify({ state: 'offline' })), qos: 1, retain: true },
-    };
   }
 
   async stop(): Promise<void> {
@@ -223,4 +196,34 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
       this.logger.error({ err }, 'task sync listener failed');
     }
   }
+}
+
+/**
+ * The connection options of the agent's MQTT client: TLS files read (an unreadable one names its key), a persistent
+ * MQTT 5 session, and the retained "offline" status as last will. The doctor connects with these too.
+ */
+export async function mqttConnectOptions(o: MqttTaskChannelOptions): Promise<IClientOptions> {
+  const file = async (key: string, name: string | undefined) => {
+    if (name === undefined) return undefined;
+    return readFile(name).catch((err: Error) => {
+      throw new Error(`mqtt.${key}: cannot read ${name}: ${err.message}`);
+    });
+  };
+  const [ca, cert, key] = await Promise.all([file('caFile', o.caFile), file('certFile', o.certFile), file('keyFile', o.keyFile)]);
+  const protocolVersion = o.protocolVersion ?? 5;
+  return {
+    clientId: o.clientId ?? `tilsyn-${o.vehicleId}`,
+    clean: false,
+    protocolVersion,
+    ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpiryS ?? 7 * 24 * 3600 } } : {}),
+    reconnectPeriod: o.reconnectPeriodMs ?? 2_000,
+    connectTimeout: 10_000,
+    ...(o.username !== undefined ? { username: o.username } : {}),
+    ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(ca !== undefined ? { ca } : {}),
+    ...(cert !== undefined ? { cert } : {}),
+    ...(key !== undefined ? { key } : {}),
+    rejectUnauthorized: true,
+    will: { topic: topicsFor(o).status, payload: Buffer.from(JSON.stringify({ state: 'offline' })), qos: 1, retain: true },
+  };
 }

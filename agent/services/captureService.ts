@@ -109,7 +109,7 @@ export class CaptureService {
       // The redactor is behind by a full queue: this trigger is not taken (nothing is grabbed) and the trigger fires
       // again on the next fix, since no capture was recorded.
       this.stats.framesSkippedBusy += 1;
-      this.deps.logger.warn({ decision: 'skip', reason: 'queue-full', taskIds: decision.fire.map((t) => t.id), maxPending }, 'frame queue full');
+      this.deps.logger.warn({ decision: 'skip', reason: 'queue-full', taskIds: decision.fire.map((t) => t.id), maxPending, ...where(fix) }, 'trigger skipped: frame queue full');
       return;
     }
     this.stats.triggers += 1;
@@ -128,7 +128,7 @@ export class CaptureService {
     } catch (err) {
       this.stats.framesDroppedCameraFailed += 1;
       // The camera supervisor restarts a failing camera (only while it is wanted); this frame is simply not taken.
-      this.deps.logger.warn({ decision: 'no-frame', taskIds, err: (err as Error).message }, 'camera gave no frame');
+      this.deps.logger.warn({ decision: 'no-frame', taskIds, ...where(fix), err: (err as Error).message }, 'camera gave no frame');
       return undefined;
     }
     this.stats.framesCaptured += 1;
@@ -179,7 +179,7 @@ export class CaptureService {
     } catch (err) {
       // Fail closed: a frame that cannot be looked at is not kept; the tasks hear that it could not be judged.
       this.stats.framesDroppedRedactionFailed += 1;
-      logger.error({ decision: 'drop', reason: 'detection-failed', taskIds, err: (err as Error).message }, 'frame dropped');
+      logger.error({ decision: 'drop', reason: 'detection-failed', taskIds, ...where(fix), err: (err as Error).message }, 'frame dropped');
       this.observe(tasks.map((task) => ({ task, found: [], seen: [], outcome: 'uncertain' as const, keepFrame: false })), frame, at, new Map(), 'detection failed');
       return;
     }
@@ -189,7 +189,7 @@ export class CaptureService {
     const keeping = verdicts.filter((v) => v.keepFrame);
     if (keeping.length === 0) {
       this.stats.framesDroppedNoTarget += 1;
-      logger.info({ decision: 'drop', reason: 'no-target', taskIds }, 'frame dropped');
+      logger.info({ decision: 'drop', reason: 'no-target', taskIds, ...where(fix) }, 'frame dropped');
       this.observe(verdicts, frame, at, new Map());
       return;
     }
@@ -201,7 +201,7 @@ export class CaptureService {
       this.stats.framesDroppedRedactionFailed += 1;
       const overran = err instanceof DeadlineExceededError;
       if (overran) this.stats.framesDroppedDeadline += 1;
-      logger.error({ decision: 'drop', reason: overran ? 'redaction-deadline' : 'redaction-failed', taskIds, err: (err as Error).message }, 'frame dropped');
+      logger.error({ decision: 'drop', reason: overran ? 'redaction-deadline' : 'redaction-failed', taskIds, ...where(fix), err: (err as Error).message }, 'frame dropped');
       this.observe(verdicts, frame, at, new Map(), 'the frame could not be redacted, so no evidence was kept', (v) => v.keepFrame);
       return;
     }
@@ -272,6 +272,7 @@ export class CaptureService {
         faces: redacted.faces,
         plates: redacted.plates,
         redactedRegions: redacted.regions.length,
+        regions: redacted.regions.map((r) => ({ kind: r.kind, x1: Math.round(r.box.x1), y1: Math.round(r.box.y1), x2: Math.round(r.box.x2), y2: Math.round(r.box.y2) })),
         retentionDays: task.retentionDays,
         sha256,
         bytes: redacted.jpeg.length,
@@ -288,8 +289,7 @@ export class CaptureService {
           faces: redacted.faces,
           plates: redacted.plates,
           redactMs: Math.round(redacted.ms),
-          lat: fix.lat,
-          lon: fix.lon,
+          ...where(fix),
         },
         'evidence queued',
       );
@@ -301,4 +301,9 @@ export class CaptureService {
 function round(value: number, decimals: number): number {
   const f = 10 ** decimals;
   return Math.round(value * f) / f;
+}
+
+/** Where and when a decision was made: the fix that fired the trigger (one line per decision can be put on a map). */
+function where(fix: Fix): { lat: number; lon: number; fixAt: string } {
+  return { lat: fix.lat, lon: fix.lon, fixAt: new Date(fix.timeMs).toISOString() };
 }

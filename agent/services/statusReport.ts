@@ -17,6 +17,8 @@ import type { UploadStats } from './uploadService.ts';
 export interface StatusSources {
   readonly version: string;
   readonly vehicleId: string;
+  /** The fleet the vehicle belongs to; the central side finds a fleet's vehicles by it. */
+  readonly fleetId?: string;
   readonly startedAtMs: number;
   readonly dataDir: string;
   /** Where the kernel's thermal zones are; default /sys/class/thermal. */
@@ -69,6 +71,7 @@ export class StatusReport {
       at: new Date(nowMs).toISOString(),
       version: s.version,
       vehicleId: s.vehicleId,
+      ...(s.fleetId !== undefined ? { fleetId: s.fleetId } : {}),
       uptimeS: Math.round(uptimeMs / 1000),
       health: verdict.health,
       reasons: verdict.reasons,
@@ -94,6 +97,7 @@ export class StatusReport {
         failedAttempts: upload.failedAttempts,
         parked: upload.parked,
         lastUploadAt: upload.lastUploadAtMs === null ? null : new Date(upload.lastUploadAtMs).toISOString(),
+        lastError: upload.lastError,
       },
       detector: { p95Ms: inference.detectP95Ms, count: inference.detections },
       redaction: {

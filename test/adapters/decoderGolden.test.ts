@@ -1,8 +1,7 @@
 // Each model's decoder against golden boxes on one sample photo: a wrong channel order, scale, letterbox offset or
 // output layout moves or loses these boxes. Golden values were read off the photos (the face, the plate, the car)
 // and recorded from this decoder on onnxruntime-node 1.30 CPU; a few px of tolerance absorbs float noise only.
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PicodetDetector } from '../../agent/adapters/picodetDetector.ts';
 import { Y5fuPlates } from '../../agent/adapters/y5fuPlates.ts';
 import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
@@ -10,6 +9,7 @@ import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
 import { iou, type Box } from '../../agent/core/redaction/boxes.ts';
 import type { Detection } from '../../agent/ports/detector.ts';
 import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
 const TOLERANCE_PX = 3;
 
@@ -26,7 +26,7 @@ function expectGolden(found: readonly Detection[], label: string, golden: Box, s
   expect(near[0]!.score).toBeCloseTo(score, 1);
 }
 
-describe.skipIf(!existsSync(samplesDir))('model decoders against golden boxes (../shared/samplesDir)', () => {
+describeWithInputs('model decoders against golden boxes (../shared/samples)', [samplesDir], () => {
   const faces = new YunetFaces({ modelsDir, threads: 2, longSide: 1024, scoreThreshold: 0.5 });
   const plates = new Y5fuPlates({ modelsDir, threads: 2 });
   const objects = new YoloxDetector({ modelsDir, threads: 2 });

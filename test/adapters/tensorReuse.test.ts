@@ -1,6 +1,5 @@
 // Model inputs are built in buffers kept from one call to the next; nothing of an earlier frame may reach the next
 // model input, or a face seen a frame ago could steer (or hide) what is found in this one.
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { letterboxTensor, TensorBuffers } from '../../agent/adapters/imageTensor.ts';
 import { Y5fuPlates } from '../../agent/adapters/y5fuPlates.ts';
@@ -9,6 +8,7 @@ import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
 import { fitToMultiple, letterbox, type Letterbox } from '../../agent/core/detection/letterbox.ts';
 import type { Frame } from '../../agent/ports/frame.ts';
 import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
 /** A frame of noise (fixed seed): every pixel differs from its neighbours, so a misplaced value shows. */
 function noiseFrame(width: number, height: number, seed: number): Frame {
@@ -76,7 +76,7 @@ describe('letterboxTensor into a reused buffer', () => {
 });
 
 
-describe.skipIf(!existsSync(samplesDir))('detectors: frame B finds the same with or without frame A before it', () => {
+describeWithInputs('detectors: frame B finds the same with or without frame A before it', [samplesDir], () => {
   const used = {
     faces: new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 }),
     plates: new Y5fuPlates({ modelsDir, threads: 2 }),

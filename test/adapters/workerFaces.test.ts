@@ -1,6 +1,6 @@
 // The face model on a worker thread of its own: the same faces as on the main thread, the same regions blurred
 // whether the searches run together or one after the other, and a model that cannot load fails at start.
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
 import { WorkerFaces } from '../../agent/adapters/workerFaces.ts';
 import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
 import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
+import { assertInputs, describeWithInputs } from '../support/inputs.ts';
 
 
 describe('WorkerFaces: a face model that cannot load', () => {
@@ -21,7 +22,8 @@ describe('WorkerFaces: a face model that cannot load', () => {
     await expect(faces.detect({ data: Buffer.alloc(12), width: 2, height: 2, capturedAtMs: 0 })).rejects.toThrow(/before start/);
   });
 
-  it.skipIf(!existsSync(path.join(modelsDir, 'yunet_n_dynamic.onnx')))('loads and answers when the file is right', async () => {
+  it('loads and answers when the file is right', async () => {
+    assertInputs(path.join(modelsDir, 'yunet_n_dynamic.onnx'));
     const dir = mkdtempSync(path.join(tmpdir(), 'tilsyn-worker-'));
     copyFileSync(path.join(modelsDir, 'yunet_n_dynamic.onnx'), path.join(dir, 'yunet_n_dynamic.onnx'));
     const faces = new WorkerFaces({ modelsDir: dir, threads: 1 });
@@ -35,7 +37,7 @@ describe('WorkerFaces: a face model that cannot load', () => {
   });
 });
 
-describe.skipIf(!existsSync(samplesDir))('the face model on a worker thread (../shared/samplesDir)', () => {
+describeWithInputs('the face model on a worker thread (../shared/samples)', [samplesDir], () => {
   const onWorker = new WorkerFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 });
   const onMain = new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 });
   beforeAll(async () => {
@@ -107,7 +109,7 @@ describe.skipIf(!existsSync(samplesDir))('the face model on a worker thread (../
   });
 });
 
-describe.skipIf(!existsSync(samplesDir))('OnnxRedactor: searches together or one after the other', () => {
+describeWithInputs('OnnxRedactor: searches together or one after the other', [samplesDir], () => {
   const together = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85 });
   const apart = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85, concurrentLanes: false });
   beforeAll(async () => {

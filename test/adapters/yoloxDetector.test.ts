@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
 import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
 
-describe.skipIf(!existsSync(samplesDir))('YoloxDetector on real photos (../shared/samplesDir)', () => {
+describeWithInputs('YoloxDetector on real photos (../shared/samples)', [samplesDir], () => {
   const detector = new YoloxDetector({ modelsDir, threads: 2 });
   beforeAll(() => detector.start());
   afterAll(() => detector.stop());

@@ -1,9 +1,9 @@
 // The capture chain with real parts (NMEA replay, GStreamer camera over a street photo, YOLOX, the redactor,
 // SQLite): a frame is kept only when it shows a target and was redacted; otherwise nothing reaches the disk.
-import { existsSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { GstreamerCamera } from '../../agent/adapters/gstreamerCamera.ts';
 import { NmeaFileGps } from '../../agent/adapters/nmeaFileGps.ts';
 import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
@@ -16,6 +16,7 @@ import { systemClock } from '../../agent/ports/clock.ts';
 import { CaptureService } from '../../agent/services/captureService.ts';
 import { testLogger } from '../support/logger.ts';
 import { activePermitTask } from '../support/tasks.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const photo = path.join(repoRoot, '../shared/samples/hyperlpr_test_img.jpg');
@@ -63,7 +64,7 @@ async function runChain(lookFor: string[], startRedactor: boolean, deadlineMs?: 
   return { capture, queue, evidenceDir: path.join(work, 'data', 'evidence') };
 }
 
-describe.skipIf(!existsSync(photo))('CaptureService with real parts', () => {
+describeWithInputs('CaptureService with real parts', [photo], () => {
   it('queues a redacted frame when the target is in view', async () => {
     const { capture, queue, evidenceDir } = await runChain(['car'], true);
     expect(capture.stats.framesCaptured).toBeGreaterThanOrEqual(2);

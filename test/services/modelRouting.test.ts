@@ -2,10 +2,10 @@
 // photo, YOLOX-nano and PicoDet-S, the redactor and the SQLite queue. Each task's minConfidence is set from YOLOX's
 // own score on the camera's frame, so YOLOX is unsure for sure: the frame goes to PicoDet, whose answer stands, and
 // every answer is counted per task and model.
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { GpsdClient } from '../../agent/adapters/gpsdClient.ts';
 import { GstreamerCamera } from '../../agent/adapters/gstreamerCamera.ts';
 import { routableModel } from '../../agent/adapters/modelFiles.ts';
@@ -24,17 +24,17 @@ import { ModelRouter } from '../../agent/services/modelRouter.ts';
 import { startGpsfake } from '../support/gpsd.ts';
 import { testLogger } from '../support/logger.ts';
 import { activePermitTask } from '../support/tasks.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const photo = path.join(repoRoot, '../shared/samples/hyperlpr_test_img.jpg');
 const modelsDir = path.join(repoRoot, 'models');
-const hasPicodet = existsSync(path.join(modelsDir, 'picodet_s_416_coco_legacy.onnx'));
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
 
-describe.skipIf(!existsSync(photo) || !hasPicodet)('asking the right model, against gpsd, GStreamer and both models', () => {
+describeWithInputs('asking the right model, against gpsd, GStreamer and both models', [photo, path.join(modelsDir, 'picodet_s_416_coco_legacy.onnx')], () => {
   it('an unsure YOLOX answer escalates to PicoDet, whose answer is the outcome; the counts add up', async () => {
     const work = mkdtempSync(path.join(tmpdir(), 'tilsyn-routing-'));
     const framesDir = path.join(work, 'frames');

@@ -82,4 +82,20 @@ describe('the shipped agent apart from the lab', () => {
     expect(relative).toBeGreaterThan(100);
     expect(problems, problems.join('\n')).toEqual([]);
   });
+
+  it('core/ is pure logic: it loads only core/, packages and node:crypto, no I/O', () => {
+    const problems: string[] = [];
+    for (const file of sourceFiles('agent/core')) {
+      const where = path.relative(repoRoot, file);
+      for (const { specifier, line } of runtimeReferences(file, readFileSync(file, 'utf8'))) {
+        if (specifier.startsWith('.')) {
+          const target = path.relative(repoRoot, path.resolve(path.dirname(file), specifier));
+          if (!target.startsWith(`agent${path.sep}core${path.sep}`)) problems.push(`${where}:${line} loads ${target}, outside core/`);
+        } else if ((specifier.startsWith('node:') || builtinModules.includes(specifier)) && specifier !== 'node:crypto') {
+          problems.push(`${where}:${line} loads ${specifier}: core/ does no I/O`);
+        }
+      }
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
 });

@@ -1,14 +1,18 @@
 // `npm run demo`: replays a drive along Nørrebrogade with sample street photos as the camera, against a local
-// Mosquitto and a local ingest, through the real chain; prints a summary and leaves what the ingest got in --out.
+// Mosquitto and a local ingest, through the real chain. The tasks go out signed through `central publish`, with a key
+// the demo makes; it prints the acks and a summary, and leaves what the ingest got and report.html in --out.
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import mqtt from 'mqtt';
 import { pino } from 'pino';
-import { App } from '../../agent/app.ts';
+import { App, type AgentFigures } from '../../agent/app.ts';
 import { parseConfig } from '../../agent/config/load.ts';
 import { distanceM, insideArea, type Area } from '../../agent/core/geo/geo.ts';
 import { driveAlong, trackToNmea } from '../../agent/core/gps/nmea.ts';
+import { publicKeyBase64 } from '../../agent/core/tasks/taskSignature.ts';
 import { systemClock } from '../../agent/ports/clock.ts';
+import { centralPublish } from '../central/publish.ts';
+import { writeReport } from '../report/writeReport.ts';
 import { startIngestReceiver } from './ingestReceiver.ts';
 import { startLocalBroker } from './localBroker.ts';
 import { freeLoopbackPort } from './loopback.ts';
@@ -30,6 +34,8 @@ const TOKEN = 'demo-token';
 
 interface DemoTask {
   id: string;
+  purpose: string;
+  lookFor: string[];
   area: Area;
   [key: string]: unknown;
 }
@@ -64,6 +70,18 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     validUntil: new Date(nowMs + 86_400_000).toISOString(),
   }));
 
+  // The city's signing key for this run; the vehicle trusts its public half.
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const keyFile = path.join(runDir, 'central-key.pem');
+  writeFileSync(keyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  const tasksDir = path.join(runDir, 'tasks');
+  mkdirSync(tasksDir);
+  const taskFiles = tasks.map((t) => {
+    const file = path.join(tasksDir, `${t.id}.json`);
+    writeFileSync(file, `${JSON.stringify(t, null, 2)}\n`);
+    return file;
+  });
+
   const broker = await startLocalBroker(await freeLoopbackPort());
   const ingest = await startIngestReceiver(outDir, TOKEN);
   const logFile = path.join(runDir, 'agent.log');
@@ -79,6 +97,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       ...(options.everyM === undefined ? {} : { trigger: { everyM: options.everyM } }),
       ingest: { url: ingest.url, token: TOKEN },
       upload: { idleMs: 200 },
+      tasks: { publicKeys: [publicKeyBase64(publicKey)] },
     },
     'demo',
     repoRoot,
@@ -90,13 +109,22 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   const cpuAtStart = process.cpuUsage();
   let cpuS = 0;
   try {
-    await publishTasks(broker.url, config.mqtt.topicPrefix, config.fleetId, tasks);
-    process.stdout.write(`demo: ${tasks.length} tasks published, replaying ${nmea.fixes} fixes at ${options.speed}× …\n`);
     await app.start(controller.signal);
+    process.stdout.write(`demo: the vehicle is up; publishing ${tasks.length} tasks to fleet ${config.fleetId} (npm run central -- publish) …\n`);
+    const published = await centralPublish({
+      broker: { url: broker.url, prefix: config.mqtt.topicPrefix, clientId: 'tilsyn-demo-central' },
+      keyFile,
+      scope: { fleetId: config.fleetId },
+      files: taskFiles,
+      waitMs: 30_000,
+      expect: [config.vehicleId],
+    });
+    if (published.code !== 0) throw new Error('the vehicle did not accept every task');
+    process.stdout.write(`demo: replaying ${nmea.fixes} fixes at ${options.speed}× …\n`);
     const driveMs = (nmea.fixes * 1000) / options.speed;
-    await waitUntil(() => app.capture.stats.fixes >= nmea.fixes, driveMs + 30_000, controller.signal);
-    await waitUntil(() => app.queue.counts().pending === 0, 60_000, controller.signal);
-    await waitUntil(() => app.observations.stats.published >= app.observations.stats.recorded, 30_000, controller.signal);
+    await waitUntil(() => app.figures().capture.fixes >= nmea.fixes, driveMs + 30_000, controller.signal);
+    await waitUntil(() => app.figures().queue.pending === 0, 60_000, controller.signal);
+    await waitUntil(() => app.figures().observations.published >= app.figures().observations.recorded, 30_000, controller.signal);
   } catch (err) {
     process.stderr.write(`demo failed: ${(err as Error).message}\n`);
     code = 1;
@@ -108,21 +136,26 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     await ingest.stop();
     await broker.stop();
   }
+  const figures = app.figures();
   const kmInAreas = kmThroughAreas(route.geometry.coordinates, speedKmh, tasks);
-  printSummary(app, outDir, tasks, { cpuS, kmInAreas });
-  process.stdout.write(`\nagent log: ${path.relative(process.cwd(), logFile)}\nevidence received: ${path.relative(process.cwd(), outDir)}/\n`);
+  const summary = summaryRows(figures, outDir, tasks, { cpuS, kmInAreas });
+  printSummary(summary);
+  const report = await writeReport(
+    {
+      vehicleId: config.vehicleId,
+      fleetId: config.fleetId,
+      logFile,
+      evidenceDir: outDir,
+      nmeaFile,
+      tasks: tasks.map((t) => ({ id: t.id, purpose: t.purpose, lookFor: t.lookFor, area: t.area })),
+      routing: figures.routing.tasks,
+      summary,
+    },
+    path.join(outDir, 'report.html'),
+  );
+  const rel = (p: string) => path.relative(process.cwd(), p);
+  process.stdout.write(`\nagent log: ${rel(logFile)}\nevidence received: ${rel(outDir)}/\nreport: ${rel(report.file)} (${report.triggers} triggers, ${report.evidence} thumbnails)\n`);
   return code;
-}
-
-async function publishTasks(url: string, prefix: string, fleetId: string, tasks: readonly DemoTask[]): Promise<void> {
-  const client = await mqtt.connectAsync(url, { clientId: 'tilsyn-demo-central' });
-  try {
-    for (const task of tasks) {
-      await client.publishAsync(`${prefix}/fleet/${fleetId}/tasks/${task.id}`, JSON.stringify(task), { qos: 1, retain: true });
-    }
-  } finally {
-    await client.endAsync();
-  }
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number, signal: AbortSignal): Promise<void> {
@@ -146,8 +179,13 @@ function kmThroughAreas(line: readonly (readonly [number, number])[], speedKmh: 
   return m / 1000;
 }
 
-function printSummary(app: App, outDir: string, tasks: readonly DemoTask[], cpu: { cpuS: number; kmInAreas: number }): void {
-  const s = app.capture.stats;
+function summaryRows(
+  figures: AgentFigures,
+  outDir: string,
+  tasks: readonly DemoTask[],
+  cpu: { cpuS: number; kmInAreas: number },
+): [string, string | number][] {
+  const s = figures.capture;
   const metas = existsSync(outDir)
     ? readdirSync(outDir)
         .filter((f) => f.endsWith('.json'))
@@ -157,7 +195,7 @@ function printSummary(app: App, outDir: string, tasks: readonly DemoTask[], cpu:
   const perTask = tasks.map((t) => `${t.id}: ${metas.filter((m) => m.taskId === t.id).length}`).join(', ');
   // Which model answered how often: summed over the tasks, "asked (of them escalated)" per model.
   const perModel = new Map<string, { asked: number; escalated: number }>();
-  for (const t of Object.values(app.router.counts.snapshot())) {
+  for (const t of Object.values(figures.routing.tasks)) {
     for (const [name, c] of Object.entries(t.models)) {
       const m = perModel.get(name) ?? { asked: 0, escalated: 0 };
       perModel.set(name, { asked: m.asked + c.asked, escalated: m.escalated + c.escalated });
@@ -166,7 +204,7 @@ function printSummary(app: App, outDir: string, tasks: readonly DemoTask[], cpu:
   const models = [...perModel].map(([name, c]) => `${name}: ${c.asked} (${c.escalated} handed on)`).join(', ') || 'none';
   const rows: [string, string | number][] = [
     ['GPS fixes', s.fixes],
-    ['camera running (s of the drive)', Math.round(app.arming.stats().onMs / 1000)],
+    ['camera running (s of the drive)', Math.round(figures.camera.onMs / 1000)],
     ['triggers (inside an active task area)', s.triggers],
     ['frames captured', s.framesCaptured],
     ['task questions per model (unsure → next)', models],
@@ -178,14 +216,18 @@ function printSummary(app: App, outDir: string, tasks: readonly DemoTask[], cpu:
     ['faces blurred', s.facesBlurred],
     ['plates blurred', s.platesBlurred],
     ['evidence queued', s.evidenceQueued],
-    ['evidence uploaded', app.upload.stats.uploaded],
+    ['evidence uploaded', figures.upload.uploaded],
     ['evidence at the ingest', metas.length],
     ['  per task', perTask],
     ['evidence from outside its task area', outside],
-    ['observations sent (found / all in order)', app.observations.stats.published],
+    ['observations sent (found / all in order)', figures.observations.published],
     ['km driven through task areas', cpu.kmInAreas.toFixed(2)],
     ['agent CPU s (per km through task areas)', `${cpu.cpuS.toFixed(1)} (${cpu.kmInAreas > 0 ? (cpu.cpuS / cpu.kmInAreas).toFixed(1) : '–'})`],
   ];
+  return rows;
+}
+
+function printSummary(rows: readonly (readonly [string, string | number])[]): void {
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write('\n');
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);

@@ -1,5 +1,6 @@
 // `npm run demo`: replay a drive through Copenhagen with sample frames against a local broker and ingest.
 import { Command } from 'commander';
+import { exitSoonAfterStop } from '../../agent/cli/lastResortExit.ts';
 import { runTool } from '../runTool.ts';
 import { demoCommand } from './demo.ts';
 
@@ -20,8 +21,8 @@ const program = new Command()
       ...(opts.everyM === undefined ? {} : { everyM: Number(opts.everyM) }),
       ...(width && height ? { width, height } : {}),
     });
-    // The agent has stopped and the summary is printed; a native GStreamer thread must not keep the demo alive.
-    process.exit();
+    // The agent has stopped and the summary is printed: the demo ends on its own, or says what held it.
+    exitSoonAfterStop('demo');
   });
 
 await runTool(program);

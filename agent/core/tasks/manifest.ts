@@ -1,22 +1,22 @@
 // The task manifest: which task ids and revisions a vehicle (or a whole fleet) should hold, signed like a task.
 import { z } from 'zod';
 
-/** Ids of tasks, vehicles and fleets: the characters MQTT topic levels and file names take safely. */
-const idPattern = /^[A-Za-z0-9._-]{1,128}$/;
-const idText = z.string().regex(idPattern, 'letters, digits, ".", "-" and "_" only, at most 128');
+/** Task ids, as in a task; vehicle and fleet ids, as in a task's scope. */
+const taskIdText = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, ".", "-" and "_" only, at most 128');
+const audienceId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "-" and "_" only, at most 64');
 
 /** Most task entries one manifest lists (a vehicle applies its own, lower limit of tasks held). */
 export const MAX_MANIFEST_TASKS = 100_000;
 
 export const manifestScopeSchema = z
   .union([
-    z.strictObject({ vehicleId: idText.describe('The one vehicle this manifest is for') }),
-    z.strictObject({ fleetId: idText.describe('The fleet this manifest is for; every vehicle of it merges it with its own') }),
+    z.strictObject({ vehicleId: audienceId.describe('The one vehicle this manifest is for') }),
+    z.strictObject({ fleetId: audienceId.describe('The fleet this manifest is for; every vehicle of it merges it with its own') }),
   ])
   .describe('Who the manifest is for; must match the topic it arrives on; covered by the signature');
 
 export const manifestEntrySchema = z.strictObject({
-  id: idText.describe('Task id, the last level of its task topic'),
+  id: taskIdText.describe('Task id, the last level of its task topic'),
   revision: z.int().min(0).max(2 ** 31).describe('The revision of the task the vehicle should hold'),
 });
 

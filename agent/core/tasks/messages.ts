@@ -62,6 +62,7 @@ export const statusSchema = z
     at: z.iso.datetime({ offset: true }).optional().describe('When this status was made (vehicle clock, UTC)'),
     version: z.string().optional().describe('Agent version'),
     vehicleId: z.string().optional().describe('This vehicle'),
+    fleetId: z.string().optional().describe('The fleet of this vehicle (config fleetId): whose fleet tasks and manifest it follows'),
     uptimeS: z.number().min(0).optional().describe('Seconds since the agent started'),
     health: z
       .enum(['ok', 'degraded'])
@@ -103,6 +104,11 @@ export const statusSchema = z
         uploaded: z.int().min(0).describe('Items uploaded since start'),
         failedAttempts: z.int().min(0).describe('Failed upload attempts since start'),
         lastUploadAt: z.iso.datetime({ offset: true }).nullable().describe('When the last item was uploaded; null when none since start'),
+        lastError: z
+          .string()
+          .nullable()
+          .optional()
+          .describe('Why the last upload attempt failed (e.g. "PUT {id}.jpg answered HTTP 303 pointing to …; redirects are not followed"); null after a success'),
       })
       .optional()
       .describe('Uploads'),

@@ -1,7 +1,7 @@
 // The inspection task message: its schema, and parsing of a raw MQTT payload into a task or readable errors.
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { areaKm2, countVertices, findSelfIntersections, MAX_AREA_VERTICES, type PolygonRings } from '../geo/areaChecks.ts';
+import { areaKm2, countVertices, findRingProblems, MAX_AREA_VERTICES, type PolygonRings } from '../geo/areaChecks.ts';
 import { inSchedule, scheduleSchema } from './schedule.ts';
 import { checkSignature } from './taskSignature.ts';
 
@@ -41,7 +41,7 @@ const area = z
       ctx.addIssue({ code: 'custom', message: `the area has ${vertices} positions; at most ${MAX_AREA_VERTICES} are allowed` });
       return;
     }
-    for (const problem of findSelfIntersections(polygons)) {
+    for (const problem of findRingProblems(polygons)) {
       const path = value.type === 'Polygon' ? ['coordinates', problem.path[1]!] : ['coordinates', ...problem.path];
       ctx.addIssue({ code: 'custom', message: problem.message, path });
     }
