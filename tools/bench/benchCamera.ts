@@ -1,8 +1,8 @@
 // `npm run bench:camera`: what an armed camera costs the vehicle. A real RTSP server sends a prepared 1080p30 H.264
 // and a 1080p30 MJPEG stream; for each, in turns, the CPU of (1) decoding alone in a bare gst-launch-1.0 … ! fakesink,
 // (2) the agent's camera armed with no trigger, (3) the camera pipeline before frames stayed in the source's format.
-// Then the demo drive at 50 km/h with 5 m spacing in real time: triggers lost to a busy redactor, the frames held
-// in RAM, and the agent's CPU seconds per km through task areas.
+// Then the capture chain driven along the demo route at 50 km/h with 5 m spacing in real time (cameraDrive.ts):
+// triggers lost to a busy redactor, the frames held in RAM, and CPU seconds per km through task areas.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { Command } from 'commander';
 import { freeLoopbackPort } from '../demo/loopback.ts';
 import { startRtspServer } from '../rtsp/rtspServer.ts';
 import { runTool } from '../runTool.ts';
+import { driveThroughAreas } from './cameraDrive.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const CLK_TCK = 100;
@@ -172,31 +173,39 @@ async function armedCpu(rounds: number, warmS: number, measureS: number): Promis
   }
 }
 
-/** The demo drive at 50 km/h, 5 m spacing, 1080p frames, in real time: its summary lines that matter here. */
-async function demoDrive(): Promise<void> {
-  const out = path.join(tmpdir(), `tilsyn-bench-camera-demo-${process.pid}`);
-  process.stdout.write('demo drive at 50 km/h, 5 m spacing, 1080p, real time …\n');
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'tools/demo/main.ts'), '--speed', '1', '--speed-kmh', '50', '--every-m', '5', '--frame', '1920x1080', '--out', out],
-    { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '8' } },
-  );
-  const keep = /^(GPS fixes|triggers|frames captured|frames waiting|frames dropped|evidence queued|km driven|agent CPU)/;
-  for (const line of stdout.split('\n')) if (keep.test(line)) process.stdout.write(`  ${line}\n`);
+/** The demo route through its task areas at 50 km/h, 5 m spacing, 1080p frames, in real time. */
+async function drive(maxPendingFrames: number): Promise<void> {
+  process.stdout.write(`drive along the demo route at 50 km/h, a frame every 5 m per task, 1080p, real time, capture.maxPendingFrames ${maxPendingFrames} …\n`);
+  const f = await driveThroughAreas({ speedKmh: 50, everyM: 5, maxPendingFrames, width: 1920, height: 1080 });
+  const rows: [string, string | number][] = [
+    ['GPS fixes', f.fixes],
+    ['km driven through task areas', f.kmInAreas.toFixed(2)],
+    ['triggers', f.triggers],
+    ['  lost to a busy redactor (queue full)', f.lostQueueFull],
+    ['  lost to the camera (no frame in time)', f.lostCamera],
+    ['frames captured', f.framesCaptured],
+    ['evidence queued', f.evidenceQueued],
+    ['frames waiting for the redactor, peak', f.pendingFramesPeak],
+    ['raw frames held in RAM, peak', `${(f.pendingFrameBytesPeak / 1e6).toFixed(1)} MB`],
+    ['CPU s of the chain (per km through task areas)', `${f.cpuS.toFixed(1)} (${f.kmInAreas > 0 ? (f.cpuS / f.kmInAreas).toFixed(1) : '–'})`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
 }
 
 const program = new Command()
   .name('bench:camera')
-  .description("the armed camera's CPU beside decoding alone (H.264 and MJPEG 1080p30 over RTSP), and the demo drive at 50 km/h with 5 m spacing")
+  .description("the armed camera's CPU beside decoding alone (H.264 and MJPEG 1080p30 over RTSP), and the drive through the demo's task areas at 50 km/h with 5 m spacing")
   .option('--rounds <n>', 'turns of the three measurements per stream', '2')
   .option('--warm <s>', 'seconds after the first frame before measuring', '4')
   .option('--seconds <s>', 'seconds measured per turn', '12')
-  .option('--skip-demo', 'leave out the demo drive')
+  .option('--skip-drive', 'leave out the drive through the task areas')
+  .option('--max-pending <n>', 'capture.maxPendingFrames for the drive', '3')
   .option('--skip-armed', 'leave out the armed-camera CPU')
-  .action(async (opts: { rounds: string; warm: string; seconds: string; skipDemo?: boolean; skipArmed?: boolean }) => {
+  .action(async (opts: { rounds: string; warm: string; seconds: string; skipDrive?: boolean; skipArmed?: boolean; maxPending: string }) => {
     process.stdout.write(`bench:camera on ${process.arch}, ${(await import('node:os')).cpus().length} cores; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
     if (!opts.skipArmed) await armedCpu(Number(opts.rounds), Number(opts.warm), Number(opts.seconds));
-    if (!opts.skipDemo) await demoDrive();
+    if (!opts.skipDrive) await drive(Number(opts.maxPending));
   });
 
 await runTool(program);
