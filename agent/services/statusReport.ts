@@ -11,6 +11,7 @@ import type { CameraArmingStats } from './cameraArming.ts';
 import type { CameraSupervisorStats } from './cameraSupervisor.ts';
 import type { CaptureStats } from './captureStats.ts';
 import type { GpsCondition } from './gpsMonitor.ts';
+import type { TaskSyncDetail } from '../core/tasks/taskSync.ts';
 import type { InferenceFigures } from './inferenceTimes.ts';
 import type { UploadStats } from './uploadService.ts';
 
@@ -33,6 +34,8 @@ export interface StatusSources {
   upload(): UploadStats;
   capture(): CaptureStats;
   inference(): InferenceFigures;
+  /** Assigned tasks against the manifests; null (or absent) while the vehicle has no manifest. */
+  taskSync?(): TaskSyncDetail | null;
   /** Further counters carried along as they are (retention, …). */
   extra?(): Record<string, unknown>;
 }
@@ -57,12 +60,14 @@ export class StatusReport {
     const upload = s.upload();
     const capture = s.capture();
     const inference = s.inference();
+    const sync = s.taskSync?.() ?? null;
     const verdict = judgeHealth(
       {
         uptimeMs,
         camera: { armed: arming.armed, state: camera.state, error: camera.error ?? supervisor.lastError, restartsInRow: supervisor.failuresInRow },
         gps: { connected: gps.connected, fixAgeMs: gps.fixAgeMs },
         disk: { freeBytes: disk?.freeBytes ?? null },
+        taskSync: sync,
       },
       this.limits,
     );
@@ -77,6 +82,7 @@ export class StatusReport {
       reasons: verdict.reasons,
       tasks: s.registry.size,
       activeTasks: s.registry.all().filter((t) => isActive(t, nowMs)).length,
+      ...(sync !== null ? { taskSync: { held: sync.held, expected: sync.expected, missing: sync.missing } } : {}),
       gps: {
         connected: gps.connected,
         mode: gps.mode,

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { GstreamerCamera } from '../../agent/adapters/gstreamerCamera.ts';
 import { NmeaFileGps } from '../../agent/adapters/nmeaFileGps.ts';
-import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
+import { createRedactor } from '../../agent/adapters/createRedactor.ts';
 import { SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
-import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
+import { YoloxDetector } from '../../agent/adapters/detectors/yoloxDetector.ts';
 import { distanceM, insideArea, type Area } from '../../agent/core/geo/geo.ts';
 import { driveAlong, trackToNmea } from '../../agent/core/gps/nmea.ts';
 import { parseTask } from '../../agent/core/tasks/task.ts';
@@ -76,7 +76,8 @@ export async function driveThroughAreas(o: DriveOptions): Promise<DriveFigures> 
     { source: 'file', path: path.join(repoRoot, 'demo-data/samples'), fps: 5, width: o.width, height: o.height },
     logger,
   );
-  const redactor = new OnnxRedactor({ modelsDir: path.join(repoRoot, 'models'), threads: 2, jpegQuality: 85 });
+  // As the agent builds it: the redactor searches its person and vehicle tiles with the task model.
+  const redactor = createRedactor({}, { dir: path.join(repoRoot, 'models'), threads: 2, objects });
   const queue = new SqliteEvidenceQueue({ dataDir: path.join(work, 'data'), nowMs: () => Date.now() }, logger);
   try {
     await queue.start();
@@ -111,8 +112,8 @@ export async function driveThroughAreas(o: DriveOptions): Promise<DriveFigures> 
   } finally {
     await gps.stop();
     await camera.stop();
-    await redactor.stop();
-    await objects.stop();
+    await redactor.close();
+    await objects.close();
     await queue.stop();
     rmSync(work, { recursive: true, force: true });
   }

@@ -108,6 +108,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   let code = 0;
   const cpuAtStart = process.cpuUsage();
   let cpuS = 0;
+  // Read before the stop: a stopped agent has closed its queue and cannot count it any more.
+  let figures: AgentFigures | null = null;
   try {
     await app.start(controller.signal);
     process.stdout.write(`demo: the vehicle is up; publishing ${tasks.length} tasks to fleet ${config.fleetId} (npm run central -- publish) …\n`);
@@ -132,11 +134,20 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     // The agent's CPU from start to here (the drive, its frames, their upload), with the in-process ingest's share.
     const used = process.cpuUsage(cpuAtStart);
     cpuS = (used.user + used.system) / 1e6;
+    try {
+      figures = app.figures();
+    } catch {
+      // the agent did not start: nothing to sum up
+    }
     await app.stop();
     await ingest.stop();
     await broker.stop();
   }
-  const figures = app.figures();
+  const rel = (p: string) => path.relative(process.cwd(), p);
+  if (figures === null) {
+    process.stdout.write(`\nagent log: ${rel(logFile)}\n`);
+    return code;
+  }
   const kmInAreas = kmThroughAreas(route.geometry.coordinates, speedKmh, tasks);
   const summary = summaryRows(figures, outDir, tasks, { cpuS, kmInAreas });
   printSummary(summary);
@@ -153,7 +164,6 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     },
     path.join(outDir, 'report.html'),
   );
-  const rel = (p: string) => path.relative(process.cwd(), p);
   process.stdout.write(`\nagent log: ${rel(logFile)}\nevidence received: ${rel(outDir)}/\nreport: ${rel(report.file)} (${report.triggers} triggers, ${report.evidence} thumbnails)\n`);
   return code;
 }
