@@ -9,6 +9,7 @@ import { checkDisk } from './doctor/diskCheck.ts';
 import { checkGps } from './doctor/gpsCheck.ts';
 import { checkIngest } from './doctor/ingestCheck.ts';
 import { checkModels } from './doctor/modelsCheck.ts';
+import { checkTasks } from './doctor/tasksCheck.ts';
 
 export interface DoctorOptions {
   readonly config: string;
@@ -20,6 +21,7 @@ const CHECKS: readonly [string, Check][] = [
   ['gps', checkGps],
   ['camera', checkCamera],
   ['broker', checkBroker],
+  ['tasks', checkTasks],
   ['ingest', checkIngest],
   ['models', checkModels],
   ['disk', checkDisk],

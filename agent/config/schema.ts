@@ -1,5 +1,7 @@
 // The one schema of the agent's configuration: every key with its default and a description; unknown keys rejected.
 import { z } from 'zod';
+import { checkDecoderChain } from '../core/camera/cameraPipeline.ts';
+import { redactionSettingsSchema } from '../core/redaction/redactionSettings.ts';
 import { publicKeyFrom } from '../core/tasks/taskSignature.ts';
 import { plaintextRemoteHost } from '../core/transport/urls.ts';
 
@@ -47,9 +49,33 @@ const cameraCommon = {
   rangeM: z.number().positive().max(1000).default(30).describe('A point target farther away than this is too small in the frame to count as seen, metres'),
 };
 
+function isDecoderChain(value: string): boolean {
+  try {
+    checkDecoderChain(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const cameraDecoder = z
+  .string()
+  .min(1)
+  .max(300)
+  .refine(isDecoderChain, 'GStreamer elements with plain key=value properties joined by "!", e.g. "rtph264depay ! h264parse ! v4l2h264dec"')
+  .optional()
+  .describe(
+    'GStreamer chain from the source to raw video or JPEG, e.g. "rtph264depay ! h264parse ! v4l2h264dec"; default: decodebin, which takes the highest-ranked decoder installed (a hardware one where the platform has it; see docs/camera.md)',
+  );
+
 const camera = z.discriminatedUnion('source', [
-  z.strictObject({ source: z.literal('v4l2'), device: z.string().default('/dev/video0').describe('V4L2 device'), ...cameraCommon }),
-  z.strictObject({ source: z.literal('rtsp'), url: z.string().min(1).describe('RTSP URL of an IP camera'), ...cameraCommon }),
+  z.strictObject({
+    source: z.literal('v4l2'),
+    device: z.string().default('/dev/video0').describe('V4L2 device'),
+    decoder: cameraDecoder,
+    ...cameraCommon,
+  }),
+  z.strictObject({ source: z.literal('rtsp'), url: z.string().min(1).describe('RTSP URL of an IP camera'), decoder: cameraDecoder, ...cameraCommon }),
   z.strictObject({
     source: z.literal('file'),
     path: z.string().min(1).describe('A video file or a folder of JPEGs, played like a live camera: real time, looping'),
@@ -139,6 +165,19 @@ export const configSchema = z
       })
       .prefault({})
       .describe('When the camera fires'),
+    capture: z
+      .strictObject({
+        maxPendingFrames: z
+          .int()
+          .min(1)
+          .max(16)
+          .default(6)
+          .describe(
+            'Frames grabbed and waiting in RAM for the detector and redactor (besides the one in hand); a trigger while this many wait is dropped and counted (status capture.framesSkippedBusy). Each 1080p frame holds 6.2 MB',
+          ),
+      })
+      .prefault({})
+      .describe('Between camera and redactor'),
     ingest: z
       .strictObject({
         url: z.url({ protocol: /^https?$/ }).describe('Base URL of the central evidence ingest; PUT {url}/evidence/{id}.jpg|.json'),
@@ -180,6 +219,33 @@ export const configSchema = z
           .default([])
           .describe('Ed25519 public keys (base64 of the 32 raw bytes, or PEM); when set, only tasks signed by one of them are taken'),
         expireEveryMs: z.int().min(1000).default(60_000).describe('How often tasks past validUntil are dropped (ack "expired")'),
+        sync: z
+          .strictObject({
+            maxManifestBytes: z
+              .int()
+              .min(1024)
+              .max(64 * 1024 * 1024)
+              .default(8 * 1024 * 1024)
+              .describe('Largest manifest taken, bytes (10,000 tasks are about 450 KB)'),
+            batchSize: z
+              .int()
+              .min(1)
+              .max(500)
+              .default(50)
+              .describe("Missing tasks fetched at once (their topics subscribed together); well below the broker's queue limit per client"),
+            brokerMaxQueued: z
+              .int()
+              .min(1)
+              .default(1_000)
+              .describe("The broker's queue limit per client (Mosquitto max_queued_messages): a resumed session that brings this many queued messages may have lost some, and the manifests are read again"),
+            retryS: z
+              .int()
+              .min(1)
+              .default(60)
+              .describe('Tasks the manifest lists but the broker does not have are asked for again after this many seconds'),
+          })
+          .prefault({})
+          .describe('Checking the tasks held against the signed manifests'),
       })
       .prefault({})
       .describe('Inspection tasks'),
@@ -206,21 +272,17 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Observations waiting for the broker ({dataDir}/observations.sqlite)'),
-    redaction: z
-      .strictObject({
+    redaction: redactionSettingsSchema
+      .extend({
         jpegQuality: z.int().min(50).max(100).default(85).describe('Quality of the stored, redacted JPEG'),
         deadlineMs: z
           .int()
           .min(1)
           .default(5000)
           .describe('A frame whose redaction takes longer than this (ms) is dropped and counted, never kept unredacted'),
-        style: z
-          .enum(['blur', 'fill'])
-          .default('blur')
-          .describe('How faces and plates are obscured: heavy Gaussian blur, or a solid fill of the mean colour'),
       })
       .prefault({})
-      .describe('Face and plate redaction'),
+      .describe('Face and plate redaction: which models, how they search, which regions get blurred (core/redaction/redactionSettings.ts)'),
     status: z
       .strictObject({
         intervalS: z.int().min(5).max(3600).default(60).describe('How often the retained status is published, seconds (at once, too, when health changes)'),

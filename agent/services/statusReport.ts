@@ -12,6 +12,7 @@ import type { CameraSupervisorStats } from './cameraSupervisor.ts';
 import type { CaptureStats } from './captureStats.ts';
 import type { ClockCondition } from './clockGuard.ts';
 import type { GpsCondition } from './gpsMonitor.ts';
+import type { TaskSyncDetail } from '../core/tasks/taskSync.ts';
 import type { InferenceFigures } from './inferenceTimes.ts';
 import type { UploadStats } from './uploadService.ts';
 
@@ -38,6 +39,8 @@ export interface StatusSources {
   clockCheck?(): ClockCondition;
   /** Why the metrics endpoint is not served; absent or null when it is, or is off. */
   metricsError?(): string | null;
+  /** Assigned tasks against the manifests; null (or absent) while the vehicle has no manifest. */
+  taskSync?(): TaskSyncDetail | null;
   /** Further counters carried along as they are (retention, …). */
   extra?(): Record<string, unknown>;
 }
@@ -63,6 +66,7 @@ export class StatusReport {
     const capture = s.capture();
     const inference = s.inference();
     const clock = s.clockCheck?.() ?? null;
+    const sync = s.taskSync?.() ?? null;
     const verdict = judgeHealth(
       {
         uptimeMs,
@@ -71,6 +75,7 @@ export class StatusReport {
         disk: { freeBytes: disk?.freeBytes ?? null },
         ...(clock !== null ? { clock: { skewMs: clock.skewMs } } : {}),
         metricsError: s.metricsError?.() ?? null,
+        taskSync: sync,
       },
       this.limits,
     );
@@ -85,6 +90,7 @@ export class StatusReport {
       reasons: verdict.reasons,
       tasks: s.registry.size,
       activeTasks: s.registry.all().filter((t) => isActive(t, nowMs)).length,
+      ...(sync !== null ? { taskSync: { held: sync.held, expected: sync.expected, missing: sync.missing } } : {}),
       gps: {
         connected: gps.connected,
         mode: gps.mode,

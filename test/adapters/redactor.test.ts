@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
-import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
+import { createRedactor } from '../../agent/adapters/createRedactor.ts';
+import { YoloxDetector } from '../../agent/adapters/detectors/yoloxDetector.ts';
 import { decodeGray, judgeBox, laplacian } from '../support/detail.ts';
 import { frameOf, modelsDir } from '../support/frames.ts';
 import { describeWithInputs, sharedFile } from '../support/inputs.ts';
@@ -50,14 +50,14 @@ function choose(): { set: string; truth: Truth }[] {
 
 describeWithInputs('OnnxRedactor on annotated photos (../shared/eval)', SETS.map((set) => path.join(evalDir, set, 'boxes.json')), () => {
   const detector = new YoloxDetector({ modelsDir, threads: 2 });
-  const redactor = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85 });
+  const redactor = createRedactor({ jpegQuality: 85 }, { dir: modelsDir, threads: 2 });
   beforeAll(async () => {
     await detector.start();
     await redactor.start();
   });
   afterAll(async () => {
     await redactor.stop();
-    await detector.stop();
+    await detector.close();
   });
 
   const verdicts: { image: string; box: number[]; ratio: number; moved: number; redacted: boolean }[] = [];

@@ -9,10 +9,10 @@ import { afterEach, expect, it } from 'vitest';
 import { GpsdClient } from '../../agent/adapters/gpsdClient.ts';
 import { GstreamerCamera } from '../../agent/adapters/gstreamerCamera.ts';
 import { routableModel } from '../../agent/adapters/modelFiles.ts';
-import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
-import { PICODET_MODEL, PicodetDetector } from '../../agent/adapters/picodetDetector.ts';
+import { createRedactor } from '../../agent/adapters/createRedactor.ts';
+import { PICODET_MODEL, PicodetDetector } from '../../agent/adapters/detectors/picodetDetector.ts';
 import { SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
-import { YOLOX_MODEL, YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
+import { YOLOX_MODEL, YoloxDetector } from '../../agent/adapters/detectors/yoloxDetector.ts';
 import type { ObservationMessage } from '../../agent/core/tasks/messages.ts';
 import { bestScoreFor } from '../../agent/core/detection/modelRouting.ts';
 import { trackToNmea } from '../../agent/core/gps/nmea.ts';
@@ -45,9 +45,9 @@ describeWithInputs('asking the right model, against gpsd, GStreamer and both mod
     const camera = new GstreamerCamera({ source: 'file', path: framesDir, fps: 5, width: 1920, height: 1080 }, testLogger);
     const yolox = new YoloxDetector({ modelsDir, threads: 2 });
     const picodet = new PicodetDetector({ modelsDir, threads: 2 });
-    const redactor = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85 });
+    const redactor = createRedactor({ jpegQuality: 85 }, { dir: modelsDir, threads: 2 });
     await Promise.all([yolox.start(), picodet.start(), redactor.start()]);
-    stops.push(() => yolox.stop(), () => picodet.stop());
+    stops.push(() => yolox.close(), () => picodet.close());
     await camera.start(signal);
     stops.push(() => camera.stop());
 

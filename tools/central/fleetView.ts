@@ -46,10 +46,19 @@ export async function readFleetView(client: MqttClient, prefix: string, timeoutM
     if (parsed.success) manifests.set(topic, parsed.data);
   }
   const vehicles: VehicleView[] = [];
+  // Vehicles without a manifest of their own share their fleet's count: worked out once per fleet.
+  const perFleet = new Map<string | null, number | null>();
   for (const [topic, payload] of read.messages) {
     const vehicleId = STATUS_TOPIC.exec(topic)?.[1];
     if (vehicleId === undefined || !topic.startsWith(`${prefix}/vehicle/`)) continue;
-    vehicles.push(viewOf(vehicleId, parseJson(payload), (fleetId) => assigned(manifests, prefix, vehicleId, fleetId)));
+    const ownManifest = manifests.has(`${prefix}/vehicle/${vehicleId}/manifest`);
+    vehicles.push(
+      viewOf(vehicleId, parseJson(payload), (fleetId) => {
+        if (ownManifest) return assigned(manifests, prefix, vehicleId, fleetId);
+        if (!perFleet.has(fleetId)) perFleet.set(fleetId, assigned(manifests, prefix, vehicleId, fleetId));
+        return perFleet.get(fleetId)!;
+      }),
+    );
   }
   vehicles.sort((a, b) => (a.vehicleId < b.vehicleId ? -1 : a.vehicleId > b.vehicleId ? 1 : 0));
   return { vehicles, complete: read.complete };

@@ -1,11 +1,11 @@
 // The central side's signing key: an Ed25519 private key (PEM) whose public half the vehicles trust (tasks.publicKeys).
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { canonicalJson } from '../../agent/core/tasks/canonicalJson.ts';
-import { publicKeyBase64, signTask } from '../../agent/core/tasks/taskSignature.ts';
+import { publicKeyBase64, SIGNATURE_KEY, signedBytes } from '../../agent/core/tasks/taskSignature.ts';
 
 export interface SigningKey {
-  readonly privateKeyPem: string;
+  readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
   /** The public key as the vehicles' tasks.publicKeys takes it. */
   readonly publicKeyBase64: string;
@@ -26,10 +26,14 @@ export function loadSigningKey(file: string): SigningKey {
   }
   if (key.asymmetricKeyType !== 'ed25519') throw new Error(`--key: ${file} must be an Ed25519 key, not ${key.asymmetricKeyType ?? 'unknown'}`);
   const publicKey = createPublicKey(key);
-  return { privateKeyPem: pem, publicKey, publicKeyBase64: publicKeyBase64(publicKey) };
+  return { privateKey: key, publicKey, publicKeyBase64: publicKeyBase64(publicKey) };
 }
 
-/** The message signed (Ed25519 over its canonical JSON without "signature") and written as canonical JSON. */
+/**
+ * The message signed (Ed25519 over its canonical JSON without "signature", the same bytes the vehicle's
+ * checkSignature verifies) and written as canonical JSON. The key is parsed once, not per message.
+ */
 export function signedPayload(message: Record<string, unknown>, key: SigningKey): string {
-  return canonicalJson(signTask(message, key.privateKeyPem));
+  const { [SIGNATURE_KEY]: _old, ...rest } = message;
+  return canonicalJson({ ...rest, [SIGNATURE_KEY]: sign(null, signedBytes(rest), key.privateKey).toString('base64') });
 }

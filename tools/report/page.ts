@@ -55,6 +55,8 @@ const FATES: Fate[] = ['kept', 'outside', 'no-target', 'failed', 'skipped'];
 
 export function reportHtml(m: ReportModel): string {
   const colours = new Map(m.tasks.map((t, i) => [t.id, TASK_COLOURS[i % TASK_COLOURS.length]!]));
+  // The number of the trigger (as on the map's points) that each piece of evidence came from.
+  const triggerNumbers = new Map(m.triggers.flatMap((t, i) => t.evidenceIds.map((id) => [id, i + 1] as const)));
   const map = driveMapSvg(m.track, m.tasks.map((t) => ({ id: t.id, area: t.area, colour: colours.get(t.id)! })), m.triggers);
   const count = (f: Fate) => m.triggers.filter((t) => t.fate === f).length;
   const faces = m.evidence.reduce((s, e) => s + e.meta.faces, 0);
@@ -65,7 +67,7 @@ export function reportHtml(m: ReportModel): string {
     ['triggers', m.triggers.length, 'frames the task areas asked for'],
     ['kept', count('kept'), 'redacted and uploaded'],
     ['no target', count('no-target'), 'dropped on the vehicle'],
-    ['skipped', count('skipped') + count('failed'), 'busy, no frame or failed'],
+    ['skipped or failed', count('skipped') + count('failed'), 'busy, no frame, not judged'],
     ['outside', count('outside'), 'kept outside its task area'],
     ['faces blurred', faces, 'in the uploaded evidence'],
     ['plates blurred', plates, 'in the uploaded evidence'],
@@ -88,7 +90,7 @@ ${map.svg}${offMap}</section>
 <section class="card"><h2>Tasks</h2>${tasksTable(m, colours)}</section>
 <section class="card"><h2>Evidence uploaded <span class="muted">${m.evidence.length} item(s), as the ingest received them (redacted on the vehicle)</span></h2>
 <div class="legend">${Object.values(REGION_STYLE).map((r) => `<span><i class="box${r.dashed ? ' dashed' : ''}" style="border-color:${r.colour}"></i>${h(r.label)}</span>`).join('')}<span class="muted">outlines mark what was blurred</span></div>
-<div class="grid">${m.evidence.map((e) => evidenceCard(e, colours)).join('') || '<p class="muted">No evidence reached the ingest.</p>'}</div></section>
+<div class="grid">${m.evidence.map((e) => evidenceCard(e, colours, triggerNumbers.get(e.meta.id))).join('') || '<p class="muted">No evidence reached the ingest.</p>'}</div></section>
 <section class="card"><h2>Summary</h2><table class="summary">${m.summary.map(([k, v]) => `<tr><th>${h(k)}</th><td>${h(String(v))}</td></tr>`).join('')}</table></section>
 <footer>${m.notes.map((n) => `<p>${h(n)}</p>`).join('')}</footer>
 </main></body></html>
@@ -112,7 +114,7 @@ function tasksTable(m: ReportModel, colours: ReadonlyMap<string, string>): strin
   return `<table class="tasks"><thead><tr><th>task</th><th>looks for</th><th>triggers</th><th>outcomes</th><th>evidence</th><th>models asked</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-function evidenceCard(e: EvidenceItem, colours: ReadonlyMap<string, string>): string {
+function evidenceCard(e: EvidenceItem, colours: ReadonlyMap<string, string>, triggerNo: number | undefined): string {
   const regions = (e.meta.regions ?? [])
     .map((r) => {
       const s = REGION_STYLE[r.kind] ?? { colour: '#ffffff', dashed: true, label: r.kind };
@@ -120,11 +122,11 @@ function evidenceCard(e: EvidenceItem, colours: ReadonlyMap<string, string>): st
     })
     .join('');
   const found = e.meta.found.map((f) => `${h(f.label)} ${f.score.toFixed(2)}${f.count > 1 ? ` ×${f.count}` : ''}`).join(', ') || 'kept without a match (keep: all)';
-  const sw = Math.max(2, Math.round(e.width / 320));
+  const sw = Math.max(3, Math.round(e.width / 180));
   return `<figure class="evidence" data-evidence="${h(e.meta.id)}"><div class="thumb" style="aspect-ratio:${e.thumbWidth}/${e.thumbHeight}">
 <img src="${e.thumbnail}" width="${e.thumbWidth}" height="${e.thumbHeight}" alt="redacted evidence ${h(e.meta.id)}">
 <svg viewBox="0 0 ${e.width} ${e.height}" preserveAspectRatio="none" fill="none" stroke-width="${sw}">${regions}</svg></div>
-<figcaption><b style="color:${colours.get(e.meta.taskId) ?? '#333'}">${h(e.meta.taskId)}</b> · ${h(e.meta.capturedAt.slice(11, 19))} UTC<br>${found}<br><span class="muted">${e.meta.faces} face(s), ${e.meta.plates} plate(s) blurred · ${(e.meta.regions ?? []).length} region(s)</span></figcaption></figure>`;
+<figcaption><b style="color:${colours.get(e.meta.taskId) ?? '#333'}">${h(e.meta.taskId)}</b> · ${h(e.meta.capturedAt.slice(11, 19))} UTC${triggerNo !== undefined ? ` · trigger #${triggerNo}` : ''}<br>${found}<br><span class="muted">${e.meta.faces} face(s), ${e.meta.plates} plate(s) blurred · ${(e.meta.regions ?? []).length} region(s)</span></figcaption></figure>`;
 }
 
 function fmtTime(ms: number): string {

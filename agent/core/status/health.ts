@@ -26,6 +26,13 @@ export interface HealthInput {
   readonly clock?: { readonly skewMs: number | null };
   /** Why the local metrics endpoint is not served (its port is taken); null or absent when it is, or is off. */
   readonly metricsError?: string | null;
+  /** Assigned tasks against the manifests; absent without a manifest. */
+  readonly taskSync?: {
+    readonly expected: number;
+    readonly missing: number;
+    readonly notOnBroker: number;
+    readonly refused: number;
+  } | null;
 }
 
 export interface HealthLimits {
@@ -61,6 +68,14 @@ export function judgeHealth(input: HealthInput, limits: HealthLimits): HealthVer
   const skewMs = input.clock?.skewMs ?? null;
   if (limits.maxClockSkewMs !== undefined && isSkewed(skewMs, limits.maxClockSkewMs)) {
     reasons.push(`${describeSkew(skewMs!)}: no frames are taken`);
+  }
+  const sync = input.taskSync;
+  if (sync !== undefined && sync !== null) {
+    if (sync.missing > 0) {
+      const absent = sync.notOnBroker > 0 ? ` (${sync.notOnBroker} not on the broker)` : '';
+      reasons.push(`tasks missing: ${sync.missing} of ${sync.expected} assigned not held${absent}`);
+    }
+    if (sync.refused > 0) reasons.push(`tasks refused: ${sync.refused} assigned task(s) rejected (see their acks)`);
   }
   return { health: reasons.length === 0 ? 'ok' : 'degraded', reasons };
 }

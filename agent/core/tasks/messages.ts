@@ -71,6 +71,14 @@ export const statusSchema = z
     reasons: z.array(z.string()).optional().describe('Why the vehicle is degraded, one short sentence per problem; empty when ok'),
     tasks: z.int().min(0).optional().describe('Tasks held'),
     activeTasks: z.int().min(0).optional().describe('Tasks in force now (inside validFrom…validUntil and their schedule)'),
+    taskSync: z
+      .strictObject({
+        held: count.describe('Tasks the manifests list that the vehicle holds, at the listed revision or newer'),
+        expected: count.describe('Tasks the manifests (vehicle and fleet, merged) list'),
+        missing: count.describe('Listed tasks not received yet: being fetched, or not on the broker; health is degraded while > 0'),
+      })
+      .optional()
+      .describe('Tasks held against the signed manifests; absent while the vehicle has no manifest. expected − held − missing = listed tasks received but refused or expired (see their acks)'),
     gps: z
       .looseObject({
         connected: z.boolean().nullable().describe('gpsd reachable; null for a replayed NMEA file or before the first attempt'),
