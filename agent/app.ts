@@ -38,6 +38,8 @@ import { TaskService } from './services/taskService.ts';
 import { UploadService } from './services/uploadService.ts';
 
 export const AGENT_VERSION = '0.1.0';
+/** The status warning while tasks need no signature (tasks.allowUnsigned without tasks.publicKeys). */
+export const UNSIGNED_TASKS_WARNING = 'unsigned tasks allowed';
 /** How long one part may take to stop before the rest are stopped without it (see stop()). */
 const STOP_TIMEOUT_MS = 8_000;
 
@@ -114,6 +116,7 @@ export class App {
         ...(config.mqtt.clientId !== undefined ? { clientId: config.mqtt.clientId } : {}),
         protocolVersion: config.mqtt.protocolVersion,
         sessionExpiryS: config.mqtt.sessionExpiryS,
+        maxPayloadBytes: config.tasks.maxBytes,
       },
       log('mqtt'),
     );
@@ -126,6 +129,9 @@ export class App {
       {
         knownLabels: this.objects.labels,
         taskFiles: config.tasks.files,
+        ids: { fleetId: config.fleetId, vehicleId: config.vehicleId },
+        maxHeld: config.tasks.maxHeld,
+        maxHeldBytes: config.tasks.maxHeldBytes,
         limits: {
           maxBytes: config.tasks.maxBytes,
           maxAreaKm2: config.tasks.maxAreaKm2,
@@ -227,7 +233,9 @@ export class App {
         upload: () => this.upload.stats,
         capture: () => this.capture.stats,
         inference: () => this.inference.figures(),
+        warnings: () => this.warnings,
         extra: () => ({
+          taskMessages: { ...this.tasks.stats },
           retention: { ...this.retention.stats },
           observations: { ...this.observations.stats },
           routing: this.router.status(new Set(this.registry.all().map((t) => t.id))),
@@ -242,8 +250,16 @@ export class App {
     this.liveness = new Liveness({ maxInferenceMs: Math.max(60_000, 10 * config.redaction.deadlineMs) }, () => this.inference.longestRunningMs(), log('watchdog'));
   }
 
+  /** What the operator should know is unsafe in this configuration: logged at every start, carried in the status. */
+  get warnings(): string[] {
+    return this.config.tasks.publicKeys.length === 0 ? [UNSIGNED_TASKS_WARNING] : [];
+  }
+
   /** Starts every part in dependency order; on failure, stops what had started and rethrows. */
   async start(signal: AbortSignal): Promise<void> {
+    for (const warning of this.warnings) {
+      this.logger.warn({ component: 'tasks' }, `${warning}: tasks.allowUnsigned is set and tasks.publicKeys is empty, so anyone who can publish on the broker can point the camera`);
+    }
     const steps: [string, () => Promise<void>, () => Promise<void>][] = [
       ['queue', () => this.queue.start(), () => this.queue.stop()],
       ['taskStore', () => this.taskStore.start(), () => this.taskStore.stop()],

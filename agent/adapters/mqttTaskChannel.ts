@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { taskIdOfTopic, topicsFor, type TopicIds } from '../core/tasks/topics.ts';
+import { taskTopicOf, topicsFor, type TopicIds } from '../core/tasks/topics.ts';
 import type { ObservationSink } from '../ports/observationSink.ts';
 import type { TaskAck, TaskChannel, TaskMessageListener, TaskSyncListener } from '../ports/taskChannel.ts';
 
@@ -21,7 +21,16 @@ export interface MqttTaskChannelOptions extends TopicIds {
   readonly sessionExpiryS?: number;
   readonly clientId?: string;
   readonly reconnectPeriodMs?: number;
+  /** MQTT 5: the largest task payload taken (tasks.maxBytes); the broker is told not to send bigger packets at all. */
+  readonly maxPayloadBytes?: number;
 }
+
+/** Room in a packet besides the payload: fixed header, topic, properties. */
+const PACKET_OVERHEAD_BYTES = 8 * 1024;
+/** Largest packet asked for when no payload limit is given: the default tasks.maxBytes. */
+const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
+/** Task messages held before anyone listens, in bytes at most. */
+const MAX_PENDING_BYTES = 32 * 1024 * 1024;
 
 /** Task messages that arrive before the task service listens are held, up to this many, rather than lost. */
 const MAX_PENDING = 1_000;
@@ -36,7 +45,8 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
   private readonly connectListeners = new Set<() => void>();
   private readonly topics: ReturnType<typeof topicsFor>;
   private readonly syncTopic: string;
-  private pending: [string, Buffer][] = [];
+  private pending: [string, Buffer, 'fleet' | 'vehicle'][] = [];
+  private pendingBytes = 0;
   private lastSync: ReadonlySet<string> | null = null;
   /** Task ids heard since the current connection began; null once the sync is over. */
   private heard: Set<string> | null = null;
@@ -116,7 +126,16 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
       clientId: o.clientId ?? `tilsyn-${o.vehicleId}`,
       clean: false,
       protocolVersion,
-      ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpiryS ?? 7 * 24 * 3600 } } : {}),
+      // MQTT 5 lets the client cap the packets the broker sends it: a message bigger than the task limit is dropped by
+      // the broker, never buffered here (a retained 200 MiB message would otherwise come back on every reconnect).
+      ...(protocolVersion === 5
+        ? {
+            properties: {
+              sessionExpiryInterval: o.sessionExpiryS ?? 7 * 24 * 3600,
+              maximumPacketSize: (o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + PACKET_OVERHEAD_BYTES,
+            },
+          }
+        : {}),
       reconnectPeriod: o.reconnectPeriodMs ?? 2_000,
       connectTimeout: 10_000,
       ...(o.username !== undefined ? { username: o.username } : {}),
@@ -149,7 +168,8 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
 
   onTaskMessage(listener: TaskMessageListener): () => void {
     this.listeners.add(listener);
-    for (const [taskId, payload] of this.pending.splice(0)) this.deliver(taskId, payload);
+    this.pendingBytes = 0;
+    for (const [taskId, payload, audience] of this.pending.splice(0)) this.deliver(taskId, payload, audience);
     return () => this.listeners.delete(listener);
   }
 
@@ -194,23 +214,26 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
       }
       return;
     }
-    const taskId = taskIdOfTopic(topic, this.options);
-    if (taskId === null) return;
+    const task = taskTopicOf(topic, this.options);
+    if (task === null) return;
+    const { taskId, audience } = task;
     this.heard?.add(taskId);
     if (this.listeners.size === 0) {
-      if (this.pending.length < MAX_PENDING) this.pending.push([taskId, payload]);
-      else this.logger.error({ topic }, 'task message dropped: nobody listens yet and the hold is full');
+      if (this.pending.length < MAX_PENDING && this.pendingBytes + payload.length <= MAX_PENDING_BYTES) {
+        this.pending.push([taskId, payload, audience]);
+        this.pendingBytes += payload.length;
+      } else this.logger.error({ taskId: taskId.slice(0, 128) }, 'task message dropped: nobody listens yet and the hold is full');
       return;
     }
-    this.deliver(taskId, payload);
+    this.deliver(taskId, payload, audience);
   }
 
-  private deliver(taskId: string, payload: Buffer): void {
+  private deliver(taskId: string, payload: Buffer, audience: 'fleet' | 'vehicle'): void {
     for (const listener of this.listeners) {
       try {
-        listener(taskId, payload);
+        listener(taskId, payload, audience);
       } catch (err) {
-        this.logger.error({ err, taskId }, 'task listener failed');
+        this.logger.error({ err, taskId: taskId.slice(0, 128) }, 'task listener failed');
       }
     }
   }

@@ -1,5 +1,6 @@
 // `tilsyn demo`: replays a drive along Nørrebrogade with sample street photos as the camera, against a local
 // Mosquitto and a local ingest, through the real chain; prints a summary and leaves what the ingest got in --out.
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import mqtt from 'mqtt';
@@ -8,6 +9,7 @@ import { App } from '../app.ts';
 import { parseConfig } from '../config/load.ts';
 import { insideArea, type Area } from '../core/geo/geo.ts';
 import { trackToNmea } from '../core/gps/nmea.ts';
+import { publicKeyBase64, signTask } from '../core/tasks/taskSignature.ts';
 import { systemClock } from '../ports/clock.ts';
 import { startIngestReceiver } from './ingestReceiver.ts';
 import { startLocalBroker } from './localBroker.ts';
@@ -56,6 +58,10 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     validUntil: new Date(nowMs + 86_400_000).toISOString(),
   }));
 
+  // The demo's own task signing key, made for this run: the vehicle takes only tasks signed with it, as in the field.
+  const signing = generateKeyPairSync('ed25519');
+  const signingKeyPem = signing.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+
   const broker = await startLocalBroker(await freeLoopbackPort());
   const ingest = await startIngestReceiver(outDir, TOKEN);
   const logFile = path.join(runDir, 'agent.log');
@@ -70,6 +76,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       camera: { source: 'file', path: samplesDir, fps: 2, width: 1280, height: 720 },
       ingest: { url: ingest.url, token: TOKEN },
       upload: { idleMs: 200 },
+      tasks: { publicKeys: [publicKeyBase64(signing.publicKey)] },
     },
     'demo',
     repoRoot,
@@ -79,7 +86,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   process.once('SIGINT', () => controller.abort());
   let code = 0;
   try {
-    await publishTasks(broker.url, config.mqtt.topicPrefix, config.fleetId, tasks);
+    await publishTasks(broker.url, config.mqtt.topicPrefix, config.fleetId, tasks, signingKeyPem);
     process.stdout.write(`demo: ${tasks.length} tasks published, replaying ${nmea.fixes} fixes at ${options.speed}× …\n`);
     await app.start(controller.signal);
     const driveMs = (nmea.fixes * 1000) / options.speed;
@@ -99,11 +106,13 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   return code;
 }
 
-async function publishTasks(url: string, prefix: string, fleetId: string, tasks: readonly DemoTask[]): Promise<void> {
+/** Publishes the tasks as the central system does: each signed for the fleet, retained on the fleet's topic. */
+async function publishTasks(url: string, prefix: string, fleetId: string, tasks: readonly DemoTask[], signingKeyPem: string): Promise<void> {
   const client = await mqtt.connectAsync(url, { clientId: 'tilsyn-demo-central' });
   try {
     for (const task of tasks) {
-      await client.publishAsync(`${prefix}/fleet/${fleetId}/tasks/${task.id}`, JSON.stringify(task), { qos: 1, retain: true });
+      const signed = signTask({ ...task, scope: { fleetId } }, signingKeyPem);
+      await client.publishAsync(`${prefix}/fleet/${fleetId}/tasks/${task.id}`, JSON.stringify(signed), { qos: 1, retain: true });
     }
   } finally {
     await client.endAsync();

@@ -9,6 +9,7 @@ import { checkDisk } from './doctor/diskCheck.ts';
 import { checkGps } from './doctor/gpsCheck.ts';
 import { checkIngest } from './doctor/ingestCheck.ts';
 import { checkModels } from './doctor/modelsCheck.ts';
+import { checkTasks } from './doctor/tasksCheck.ts';
 
 export interface DoctorOptions {
   readonly config: string;
@@ -24,6 +25,7 @@ const CHECKS: readonly [string, Check][] = [
   ['models', checkModels],
   ['disk', checkDisk],
   ['clock', checkClock],
+  ['tasks', checkTasks],
 ];
 
 const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;

@@ -1,7 +1,8 @@
 // Task channel port: task messages in, acknowledgements and vehicle status out.
 import type { FieldError } from '../core/tasks/task.ts';
 
-export type TaskMessageListener = (topicTaskId: string, payload: Buffer) => void;
+/** A message on a task topic: the id its topic ends in, the payload, and whose topic it was (fleet or vehicle). */
+export type TaskMessageListener = (topicTaskId: string, payload: Buffer, audience: 'fleet' | 'vehicle') => void;
 
 export interface TaskAck {
   readonly taskId: string;

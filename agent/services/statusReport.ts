@@ -31,6 +31,8 @@ export interface StatusSources {
   upload(): UploadStats;
   capture(): CaptureStats;
   inference(): InferenceFigures;
+  /** What is unsafe in the configuration (e.g. "unsigned tasks allowed"); empty when nothing is. */
+  warnings?(): string[];
   /** Further counters carried along as they are (retention, …). */
   extra?(): Record<string, unknown>;
 }
@@ -72,6 +74,7 @@ export class StatusReport {
       uptimeS: Math.round(uptimeMs / 1000),
       health: verdict.health,
       reasons: verdict.reasons,
+      warnings: s.warnings?.() ?? [],
       tasks: s.registry.size,
       activeTasks: s.registry.all().filter((t) => isActive(t, nowMs)).length,
       gps: {
