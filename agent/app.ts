@@ -1,12 +1,11 @@
-// Composition root: the one place that builds adapters from the config, starts them in order and stops them in reverse.
+// Composition root: builds the agent's parts from the config — each adapter through the factory of its port — and
+// runs them as one ordered list: started first to last, stopped last to first, each releasing what it holds.
 import type { Logger } from 'pino';
-import { GpsdClient } from './adapters/gpsdClient.ts';
-import { GstreamerCamera } from './adapters/gstreamerCamera.ts';
-import { BandwidthLimiter } from './adapters/bandwidthLimiter.ts';
-import { HttpUploader } from './adapters/httpUploader.ts';
+import { createCamera } from './adapters/factories/createCamera.ts';
+import { createGps } from './adapters/factories/createGps.ts';
+import { createTaskChannel } from './adapters/factories/createTaskChannel.ts';
+import { createUploader } from './adapters/factories/createUploader.ts';
 import { MetricsServer } from './adapters/metricsServer.ts';
-import { MqttTaskChannel } from './adapters/mqttTaskChannel.ts';
-import { NmeaFileGps } from './adapters/nmeaFileGps.ts';
 import { routableModel } from './adapters/modelFiles.ts';
 import { OnnxRedactor } from './adapters/onnxRedactor.ts';
 import { PICODET_MODEL, PicodetDetector } from './adapters/picodetDetector.ts';
@@ -15,27 +14,29 @@ import { SqliteObservationOutbox } from './adapters/sqliteObservationOutbox.ts';
 import { SqliteTaskStore } from './adapters/sqliteTaskStore.ts';
 import { YOLOX_MODEL, YoloxDetector } from './adapters/yoloxDetector.ts';
 import type { Config } from './config/schema.ts';
+import { publicKeyFrom } from './core/tasks/taskSignature.ts';
 import { TaskRegistry } from './core/tasks/taskRegistry.ts';
 import { Trigger } from './core/trigger/trigger.ts';
-import { publicKeyFrom } from './core/tasks/taskSignature.ts';
 import type { Clock } from './ports/clock.ts';
-import type { GpsSource } from './ports/gps.ts';
-import { CameraArming } from './services/cameraArming.ts';
+import { CameraArming, type CameraArmingStats } from './services/cameraArming.ts';
 import { CameraSupervisor } from './services/cameraSupervisor.ts';
 import { CaptureService } from './services/captureService.ts';
 import { DropAuditService } from './services/dropAuditService.ts';
 import { GpsMonitor } from './services/gpsMonitor.ts';
 import { InferenceTimes } from './services/inferenceTimes.ts';
-import { Liveness } from './services/liveness.ts';
-import { ModelRouter } from './services/modelRouter.ts';
-import { ObservationService } from './services/observationService.ts';
+import { hungInferenceMs, Liveness } from './services/liveness.ts';
+import { ModelRouter, type RoutingStatus } from './services/modelRouter.ts';
+import { ObservationService, type ObservationStats } from './services/observationService.ts';
+import { part, startParts, type Part } from './services/parts.ts';
 import { RetentionService } from './services/retentionService.ts';
+import { RoutedModels } from './services/routedModels.ts';
 import { StatusMetrics } from './services/statusMetrics.ts';
 import { StatusReport, type VehicleStatus } from './services/statusReport.ts';
 import { StatusService } from './services/statusService.ts';
 import { stopParts, type Stoppable } from './services/stopParts.ts';
 import { TaskService } from './services/taskService.ts';
-import { UploadService } from './services/uploadService.ts';
+import { UploadService, type UploadStats } from './services/uploadService.ts';
+import type { CaptureStats } from './services/captureStats.ts';
 
 export const AGENT_VERSION = '0.1.0';
 /** The status warning while tasks need no signature (tasks.allowUnsigned without tasks.publicKeys). */
@@ -43,211 +44,205 @@ export const UNSIGNED_TASKS_WARNING = 'unsigned tasks allowed';
 /** How long one part may take to stop before the rest are stopped without it (see stop()). */
 const STOP_TIMEOUT_MS = 8_000;
 
-export class App {
-  readonly registry = new TaskRegistry();
-  readonly queue: SqliteEvidenceQueue;
-  readonly taskStore: SqliteTaskStore;
-  readonly objects: YoloxDetector;
-  /** The second opinion on COCO classes; optional: without its file the agent runs on YOLOX alone. */
-  readonly secondOpinion: PicodetDetector;
-  readonly router: ModelRouter;
-  readonly redactor: OnnxRedactor;
-  readonly camera: GstreamerCamera;
-  readonly channel: MqttTaskChannel;
-  readonly gps: GpsSource;
-  readonly tasks: TaskService;
-  readonly trigger: Trigger;
-  readonly arming: CameraArming;
-  readonly capture: CaptureService;
-  readonly upload: UploadService;
-  readonly status: StatusService;
-  readonly retention: RetentionService;
-  readonly dropAudit: DropAuditService;
-  readonly gpsMonitor: GpsMonitor;
-  readonly cameraSupervisor: CameraSupervisor;
-  readonly inference: InferenceTimes;
-  readonly liveness: Liveness;
-  readonly report: StatusReport;
-  readonly metrics: MetricsServer | null;
-  readonly outbox: SqliteObservationOutbox;
-  readonly observations: ObservationService;
-  private readonly started: Stoppable[] = [];
-  private readonly startedAtMs: number;
+/** The counters of a running agent, typed (the status carries them too), for a harness that drives it. */
+export interface AgentFigures {
+  readonly capture: CaptureStats;
+  readonly camera: CameraArmingStats;
+  readonly queue: { readonly pending: number; readonly bytes: number; readonly parked: number };
+  readonly upload: UploadStats;
+  readonly observations: ObservationStats;
+  readonly routing: RoutingStatus;
+}
+
+/** What a running agent offers its caller (`run`, the demo): start, stop, its status, its counters, its liveness. */
+export interface Agent {
+  start(signal: AbortSignal): Promise<void>;
+  stop(): Promise<void>;
+  snapshot(): VehicleStatus;
+  figures(): AgentFigures;
+  alive(): boolean;
+}
+
+export class App implements Agent {
+  private readonly parts: readonly Part[];
+  private started: Stoppable[] = [];
+  private readonly report: StatusReport;
+  private readonly liveness: Liveness;
+  private readonly counters: () => AgentFigures;
 
   constructor(
-    readonly config: Config,
-    private readonly clock: Clock,
+    private readonly config: Config,
+    clock: Clock,
     private readonly logger: Logger,
   ) {
     const log = (component: string) => logger.child({ component });
-    this.startedAtMs = clock.nowMs();
-    this.queue = new SqliteEvidenceQueue(
+    const registry = new TaskRegistry();
+
+    // Adapters: one per port, built by the port's factory from its config keys.
+    const gps = createGps(config, log('gps'), clock);
+    const camera = createCamera(config, log('camera'));
+    const channel = createTaskChannel(config, log('mqtt'));
+
+    // Stores, each its own SQLite file under dataDir.
+    const queue = new SqliteEvidenceQueue(
       {
         dataDir: config.dataDir,
         nowMs: () => clock.nowMs(),
         // A quota hit mid-drive is dealt with at once, not at the next sweep.
-        onAdded: () => this.retention.poke(),
+        onAdded: () => retention.poke(),
         ...(config.storage.keyFile !== undefined ? { keyFile: config.storage.keyFile } : {}),
       },
       log('queue'),
     );
-    this.objects = new YoloxDetector({ modelsDir: config.models.dir, threads: config.models.threads });
-    this.secondOpinion = new PicodetDetector({ modelsDir: config.models.dir, threads: config.models.threads });
-    this.router = new ModelRouter({ marginScore: config.models.unsureMargin }, log('models'));
-    this.redactor = new OnnxRedactor({
+    const taskStore = new SqliteTaskStore({ dataDir: config.dataDir });
+    const outbox = new SqliteObservationOutbox({ dataDir: config.dataDir, nowMs: () => clock.nowMs() });
+
+    // Models: the object models the router asks (YOLOX-nano also guides redaction), and the redactor.
+    const inference = new InferenceTimes(clock);
+    const router = new ModelRouter({ marginScore: config.models.unsureMargin }, log('models'));
+    const objects = new YoloxDetector({ modelsDir: config.models.dir, threads: config.models.threads });
+    const models = new RoutedModels(
+      [
+        { model: routableModel(YOLOX_MODEL), detector: objects, optional: false },
+        // The dearer second opinion on COCO classes: without its file the agent runs on YOLOX alone.
+        { model: routableModel(PICODET_MODEL), detector: new PicodetDetector({ modelsDir: config.models.dir, threads: config.models.threads }), optional: true },
+      ],
+      router,
+      (detector) => inference.detector(detector),
+      log('models'),
+    );
+    const redactor = new OnnxRedactor({
       modelsDir: config.models.dir,
       threads: config.models.threads,
       jpegQuality: config.redaction.jpegQuality,
       deadlineMs: config.redaction.deadlineMs,
       style: config.redaction.style,
     });
-    this.camera = new GstreamerCamera(config.camera, log('camera'));
-    this.channel = new MqttTaskChannel(
-      {
-        url: config.mqtt.url,
-        prefix: config.mqtt.topicPrefix,
-        fleetId: config.fleetId,
-        vehicleId: config.vehicleId,
-        ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
-        ...(config.mqtt.password !== undefined ? { password: config.mqtt.password } : {}),
-        ...(config.mqtt.caFile !== undefined ? { caFile: config.mqtt.caFile } : {}),
-        ...(config.mqtt.certFile !== undefined ? { certFile: config.mqtt.certFile } : {}),
-        ...(config.mqtt.keyFile !== undefined ? { keyFile: config.mqtt.keyFile } : {}),
-        ...(config.mqtt.clientId !== undefined ? { clientId: config.mqtt.clientId } : {}),
-        protocolVersion: config.mqtt.protocolVersion,
-        sessionExpiryS: config.mqtt.sessionExpiryS,
-        maxPayloadBytes: config.tasks.maxBytes,
-      },
-      log('mqtt'),
-    );
-    this.gps =
-      config.gps.source === 'gpsd'
-        ? new GpsdClient({ host: config.gps.host, port: config.gps.port }, log('gps'))
-        : new NmeaFileGps({ path: config.gps.path, speed: config.gps.speed, loop: config.gps.loop }, clock, log('gps'));
-    this.taskStore = new SqliteTaskStore({ dataDir: config.dataDir });
-    this.tasks = new TaskService(
-      {
-        knownLabels: this.objects.labels,
-        taskFiles: config.tasks.files,
-        ids: { fleetId: config.fleetId, vehicleId: config.vehicleId },
-        maxHeld: config.tasks.maxHeld,
-        maxHeldBytes: config.tasks.maxHeldBytes,
-        limits: {
-          maxBytes: config.tasks.maxBytes,
-          maxAreaKm2: config.tasks.maxAreaKm2,
-          publicKeys: config.tasks.publicKeys.map(publicKeyFrom),
-        },
-        expireEveryMs: config.tasks.expireEveryMs,
-        // The stricter retention wins: a new revision may shorten how long evidence already taken is kept.
-        onTaskChanged: (task) => {
-          const changed = this.queue.capRetention(task.id, task.revision, task.retentionDays);
-          if (changed === 0) return;
-          logger.info({ taskId: task.id, revision: task.revision, retentionDays: task.retentionDays, items: changed }, 'retention of queued evidence shortened');
-          void this.retention.sweep();
-        },
-      },
-      this.registry,
-      this.channel,
-      clock,
-      log('tasks'),
-      this.taskStore,
-      () => this.queue.audit,
-    );
-    this.outbox = new SqliteObservationOutbox({ dataDir: config.dataDir, nowMs: () => clock.nowMs() });
-    this.observations = new ObservationService(
-      { maxInFlight: 20, retryMs: 5_000, ackTimeoutMs: 30_000, maxQueued: config.observations.maxQueued },
-      this.outbox,
-      this.channel,
-      log('observations'),
-      () => this.queue.audit,
-    );
-    this.trigger = new Trigger({
-      ...config.trigger,
-      camera: { headingOffsetDeg: config.camera.headingOffsetDeg, fovDeg: config.camera.fovDeg, rangeM: config.camera.rangeM },
-    });
-    this.arming = new CameraArming(
-      { armDistanceM: config.camera.armDistanceM, armSeconds: config.camera.armSeconds, disarmMarginM: 50 },
-      { gps: this.gps, registry: this.registry, trigger: this.trigger, camera: this.camera, clock, logger: log('camera') },
-    );
-    this.cameraSupervisor = new CameraSupervisor({}, this.camera, this.arming, clock, log('camera'));
-    this.inference = new InferenceTimes(clock);
-    this.capture = new CaptureService(
-      {
-        vehicleId: config.vehicleId,
-        fleetId: config.fleetId,
-        grabTimeoutMs: config.camera.grabTimeoutMs,
-      },
-      {
-        gps: this.gps,
-        registry: this.registry,
-        trigger: this.trigger,
-        camera: this.camera,
-        objects: this.inference.detector(this.objects),
-        redactor: this.inference.redactor(this.redactor),
-        queue: this.queue,
-        clock,
-        logger: log('capture'),
-        observations: this.observations,
-        router: this.router,
-      },
-    );
-    this.upload = new UploadService(
-      config.upload,
-      this.queue,
-      new HttpUploader({
-        baseUrl: config.ingest.url,
-        token: config.ingest.token,
-        timeoutMs: config.ingest.timeoutMs,
-        ...(config.upload.maxKbps !== undefined ? { limiter: new BandwidthLimiter(config.upload.maxKbps) } : {}),
-      }),
-      clock,
-      log('upload'),
-    );
-    this.retention = new RetentionService(
+
+    // Services.
+    const retention = new RetentionService(
       {
         dataDir: config.dataDir,
         maxBytes: config.storage.maxBytes,
         minFreeBytes: config.storage.minFreeBytes,
         sweepEveryMs: config.storage.sweepEveryMs,
-        busy: () => this.upload.uploading,
+        busy: () => upload.uploading,
       },
-      this.queue,
+      queue,
       clock,
       log('retention'),
     );
-    this.dropAudit = new DropAuditService(config.storage.sweepEveryMs, () => this.capture.stats, () => this.queue.audit);
-    this.gpsMonitor = new GpsMonitor(this.gps, clock);
+    const tasks = new TaskService(
+      {
+        knownLabels: objects.labels,
+        taskFiles: config.tasks.files,
+        ids: { fleetId: config.fleetId, vehicleId: config.vehicleId },
+        maxHeld: config.tasks.maxHeld,
+        maxHeldBytes: config.tasks.maxHeldBytes,
+        limits: { maxBytes: config.tasks.maxBytes, maxAreaKm2: config.tasks.maxAreaKm2, publicKeys: config.tasks.publicKeys.map(publicKeyFrom) },
+        expireEveryMs: config.tasks.expireEveryMs,
+        onTaskChanged: (task) => retention.taskChanged(task),
+      },
+      registry,
+      channel,
+      clock,
+      log('tasks'),
+      taskStore,
+      () => queue.audit,
+    );
+    const observations = new ObservationService({ maxQueued: config.observations.maxQueued }, outbox, channel, log('observations'), () => queue.audit);
+    const trigger = new Trigger({
+      ...config.trigger,
+      camera: { headingOffsetDeg: config.camera.headingOffsetDeg, fovDeg: config.camera.fovDeg, rangeM: config.camera.rangeM },
+    });
+    const arming = new CameraArming(
+      { armDistanceM: config.camera.armDistanceM, armSeconds: config.camera.armSeconds },
+      { gps, registry, trigger, camera, clock, logger: log('camera') },
+    );
+    const cameraSupervisor = new CameraSupervisor({}, camera, arming, clock, log('camera'));
+    const capture = new CaptureService(
+      { vehicleId: config.vehicleId, fleetId: config.fleetId, grabTimeoutMs: config.camera.grabTimeoutMs },
+      {
+        gps,
+        registry,
+        trigger,
+        camera,
+        objects: inference.detector(objects),
+        redactor: inference.redactor(redactor),
+        queue,
+        clock,
+        logger: log('capture'),
+        observations,
+        router,
+      },
+    );
+    const upload = new UploadService(config.upload, queue, createUploader(config), clock, log('upload'));
+    const dropAudit = new DropAuditService(config.storage.sweepEveryMs, () => capture.stats, () => queue.audit);
+    const gpsMonitor = new GpsMonitor(gps, clock);
     this.report = new StatusReport(
       {
         version: AGENT_VERSION,
         vehicleId: config.vehicleId,
-        startedAtMs: this.startedAtMs,
+        startedAtMs: clock.nowMs(),
         dataDir: config.dataDir,
         clock,
-        registry: this.registry,
-        gps: () => this.gpsMonitor.condition(),
-        camera: () => this.camera.condition(),
-        arming: () => this.arming.stats(),
-        supervisor: () => this.cameraSupervisor.stats,
-        queue: () => this.queue.counts(),
-        upload: () => this.upload.stats,
-        capture: () => this.capture.stats,
-        inference: () => this.inference.figures(),
+        registry,
+        gps: () => gpsMonitor.condition(),
+        camera: () => camera.condition(),
+        arming: () => arming.stats(),
+        supervisor: () => cameraSupervisor.stats,
+        queue: () => queue.counts(),
+        upload: () => upload.stats,
+        capture: () => capture.stats,
+        inference: () => inference.figures(),
         warnings: () => this.warnings,
         extra: () => ({
-          taskMessages: { ...this.tasks.stats },
-          retention: { ...this.retention.stats },
-          observations: { ...this.observations.stats },
-          routing: this.router.status(new Set(this.registry.all().map((t) => t.id))),
+          taskMessages: { ...tasks.stats },
+          retention: { ...retention.stats },
+          observations: { ...observations.stats },
+          routing: router.status(new Set(registry.all().map((t) => t.id))),
         }),
       },
       { noFixMs: config.status.noFixDegradedS * 1000, minFreeBytes: config.storage.minFreeBytes },
     );
-    this.status = new StatusService({ intervalMs: config.status.intervalS * 1000 }, this.channel, () => this.snapshot(), log('status'));
-    this.metrics =
+    const status = new StatusService({ intervalMs: config.status.intervalS * 1000 }, channel, () => this.snapshot(), log('status'));
+    const metrics =
       config.metrics.port === undefined ? null : new MetricsServer({ port: config.metrics.port }, new StatusMetrics(() => this.report.collect()), log('metrics'));
-    // A hung model never returns: well past any deadline, the watchdog lets systemd restart the agent.
-    this.liveness = new Liveness({ maxInferenceMs: Math.max(60_000, 10 * config.redaction.deadlineMs) }, () => this.inference.longestRunningMs(), log('watchdog'));
+    this.liveness = new Liveness({ maxInferenceMs: hungInferenceMs(config.redaction.deadlineMs) }, () => inference.longestRunningMs(), log('watchdog'));
+
+    this.counters = () => ({
+      capture: capture.stats,
+      camera: arming.stats(),
+      queue: queue.counts(),
+      upload: upload.stats,
+      observations: observations.stats,
+      routing: router.status(new Set(registry.all().map((t) => t.id))),
+    });
+
+    // Started in this order, stopped in reverse: the stores first up and last down; the camera released only after
+    // arming and its supervisor are gone; the position last in, so no fix arrives before everything listens.
+    this.parts = [
+      part('queue', queue),
+      part('taskStore', taskStore),
+      part('outbox', outbox),
+      part('objects', models),
+      part('redactor', redactor),
+      part('mqtt', channel),
+      part('tasks', tasks),
+      part('observations', observations),
+      part('upload', upload),
+      part('retention', retention),
+      part('drop-audit', dropAudit),
+      part('liveness', this.liveness),
+      part('camera', { start: () => undefined, stop: () => camera.stop() }),
+      part('camera-arming', arming),
+      part('camera-supervisor', cameraSupervisor),
+      part('capture', capture),
+      part('gps-monitor', gpsMonitor),
+      part('gps', gps),
+      part('status', status),
+      ...(metrics === null ? [] : [part('metrics', metrics)]),
+    ];
   }
 
   /** What the operator should know is unsafe in this configuration: logged at every start, carried in the status. */
@@ -255,63 +250,16 @@ export class App {
     return this.config.tasks.publicKeys.length === 0 ? [UNSIGNED_TASKS_WARNING] : [];
   }
 
-  /** Starts every part in dependency order; on failure, stops what had started and rethrows. */
+  /** Starts every part in order; on failure, stops what had started and rethrows. */
   async start(signal: AbortSignal): Promise<void> {
     for (const warning of this.warnings) {
-      this.logger.warn({ component: 'tasks' }, `${warning}: tasks.allowUnsigned is set and tasks.publicKeys is empty, so anyone who can publish on the broker can point the camera`);
-    }
-    const steps: [string, () => Promise<void>, () => Promise<void>][] = [
-      ['queue', () => this.queue.start(), () => this.queue.stop()],
-      ['taskStore', () => this.taskStore.start(), () => this.taskStore.stop()],
-      ['outbox', () => this.outbox.start(), () => this.outbox.stop()],
-      ['objects', () => this.startObjects(), async () => undefined],
-      ['redactor', () => this.redactor.start(), async () => undefined],
-      ['mqtt', () => this.channel.start(signal), () => this.channel.stop()],
-      ['tasks', () => this.tasks.start(), () => this.tasks.stop()],
-      ['observations', () => this.observations.start(), () => this.observations.stop()],
-      ['upload', () => this.upload.start(), () => this.upload.stop()],
-      ['retention', () => this.retention.start(), () => this.retention.stop()],
-      ['drop-audit', () => this.dropAudit.start(), () => this.dropAudit.stop()],
-      ['liveness', async () => this.liveness.start(), async () => this.liveness.stop()],
-      ['camera', () => this.arming.start(signal), () => this.arming.stop()],
-      ['camera-supervisor', () => this.cameraSupervisor.start(), () => this.cameraSupervisor.stop()],
-      ['capture', () => this.capture.start(), () => this.capture.stop()],
-      ['gps-monitor', () => this.gpsMonitor.start(), () => this.gpsMonitor.stop()],
-      ['gps', () => this.gps.start(signal), () => this.gps.stop()],
-      ['status', () => this.status.start(), () => this.status.stop()],
-      ['metrics', async () => this.metrics?.start(), async () => this.metrics?.stop()],
-    ];
-    for (const [name, start, stop] of steps) {
-      if (signal.aborted) break;
-      try {
-        await start();
-      } catch (err) {
-        this.logger.fatal({ component: name, err: (err as Error).message }, 'start failed');
-        await this.stop();
-        throw err;
-      }
-      this.started.push({ name, stop });
-    }
-    this.logger.info({ vehicleId: this.config.vehicleId, version: AGENT_VERSION }, 'agent started');
-  }
-
-  /**
-   * Loads the object models once: YOLOX-nano must load (it also guides redaction); PicoDet-S, the dearer second
-   * opinion, may be missing — then unsure answers stay uncertain, and the log and status say so.
-   */
-  private async startObjects(): Promise<void> {
-    await this.objects.start();
-    this.router.use(routableModel(YOLOX_MODEL), this.inference.detector(this.objects));
-    try {
-      await this.secondOpinion.start();
-      this.router.use(routableModel(PICODET_MODEL), this.inference.detector(this.secondOpinion));
-    } catch (err) {
-      this.router.markMissing(PICODET_MODEL);
       this.logger.warn(
-        { component: 'models', model: PICODET_MODEL, err: (err as Error).message },
-        'second-opinion model not loaded: tasks are judged by YOLOX-nano alone; unsure answers are reported as uncertain',
+        { component: 'tasks' },
+        `${warning}: tasks.allowUnsigned is set and tasks.publicKeys is empty, so anyone who can publish on the broker can point the camera`,
       );
     }
+    this.started = await startParts(this.parts, signal, STOP_TIMEOUT_MS, this.logger);
+    if (!signal.aborted) this.logger.info({ vehicleId: this.config.vehicleId, version: AGENT_VERSION }, 'agent started');
   }
 
   /**
@@ -325,6 +273,10 @@ export class App {
   /** How the vehicle is: the retained status message, with its health verdict. */
   snapshot(): VehicleStatus {
     return this.report.collect();
+  }
+
+  figures(): AgentFigures {
+    return this.counters();
   }
 
   /** The systemd watchdog's check: false only when the agent is stuck beyond its own repair. */

@@ -2,10 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from './config/load.ts';
 import { runCommand } from './cli/run.ts';
-import { demoCommand } from './cli/demo.ts';
 import { redactCommand } from './cli/redact.ts';
-import { evalCommand, type EvalCommandOptions } from './cli/eval.ts';
-import { benchCommand, type BenchCommandOptions } from './cli/bench.ts';
 import { auditVerifyCommand } from './cli/auditCommand.ts';
 import { queueCommand } from './cli/queueCommand.ts';
 import { doctorCommand } from './cli/doctor.ts';
@@ -25,16 +22,6 @@ program
     process.exitCode = await runCommand(opts);
     // Everything has stopped in order and the log is flushed. A native GStreamer thread (a bus poll, or a pull the
     // stopped pipeline never answers) must not keep a stopped agent alive until systemd kills it.
-    process.exit();
-  });
-
-program
-  .command('demo')
-  .description('replay a drive through Copenhagen with sample frames against a local broker and ingest')
-  .option('--out <dir>', 'where the ingest receiver stores what it gets', 'demo-out')
-  .option('--speed <n>', 'replay speed of the drive', '4')
-  .action(async (opts: { out: string; speed: string }) => {
-    process.exitCode = await demoCommand({ outDir: opts.out, speed: Number(opts.speed) });
     process.exit();
   });
 
@@ -60,50 +47,6 @@ program
       jpegQuality: Number(opts.quality),
       deadlineMs: opts.deadlineMs === undefined ? undefined : Number(opts.deadlineMs),
       style: opts.style,
-    });
-  });
-
-program
-  .command('eval')
-  .description('redact an annotated set and report recall by box height and over-blur (../shared/eval/SET)')
-  .argument('<set>', 'a folder with boxes*.json, or the name of one under ../shared/eval')
-  .option('--out <dir>', 'redacted images, eval.json and missed.html (default eval-out/SET)')
-  .option('--limit <n>', 'only the first N images by name')
-  .option('--models-dir <dir>', 'model weights', defaultModelsDir)
-  .option('--threads <n>', 'inference threads', '2')
-  .option('--json', 'print the figures as JSON instead of a table')
-  .option('--redactor <json>', 'redactor settings to try instead of the defaults, e.g. \'{"faceScoreThreshold":0.25}\'')
-  .action(async (set: string, opts: { out?: string; limit?: string; modelsDir: string; threads: string; json?: boolean; redactor?: string }) => {
-    process.exitCode = await evalCommand({
-      set,
-      outDir: opts.out,
-      limit: opts.limit === undefined ? undefined : Number(opts.limit),
-      modelsDir: opts.modelsDir,
-      threads: Number(opts.threads),
-      json: opts.json ?? false,
-      redactor: opts.redactor === undefined ? undefined : (JSON.parse(opts.redactor) as EvalCommandOptions['redactor']),
-    });
-  });
-
-program
-  .command('bench')
-  .description('ms per 1080p frame for decode → detect → blur → encode, model inference ms, peak RSS')
-  .argument('[files...]', 'JPEG frames (default: ../shared/eval/dashcam-dev)')
-  .option('--frames <n>', 'frames measured', '30')
-  .option('--warmup <n>', 'frames run first and not measured', '3')
-  .option('--models-dir <dir>', 'model weights', defaultModelsDir)
-  .option('--threads <n>', 'inference threads', '2')
-  .option('--json', 'print the figures as JSON')
-  .option('--redactor <json>', 'redactor settings to measure instead of the defaults, as for eval')
-  .action(async (files: string[], opts: { frames: string; warmup: string; modelsDir: string; threads: string; json?: boolean; redactor?: string }) => {
-    process.exitCode = await benchCommand({
-      files,
-      frames: Number(opts.frames),
-      warmup: Number(opts.warmup),
-      modelsDir: opts.modelsDir,
-      threads: Number(opts.threads),
-      json: opts.json ?? false,
-      redactor: opts.redactor === undefined ? undefined : (JSON.parse(opts.redactor) as BenchCommandOptions['redactor']),
     });
   });
 

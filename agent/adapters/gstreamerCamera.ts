@@ -242,18 +242,19 @@ export class GstreamerCamera implements Camera {
         // A source that fails already on NULL→READY (a missing V4L2 device) posts no bus message at all.
         const why = this.lastBusError ?? (this.framesSinceStart > 0 ? 'the stream ended' : 'no frame was ever produced');
         const what = this.framesSinceStart > 0 ? 'stopped' : 'failed to start';
-        this.fail(generation, `camera pipeline (${this.sourceLabel()}) ${what}: ${why}`);
+        this.fail(generation, `camera pipeline (${this.label}) ${what}: ${why}`);
       }, 100).unref();
     });
   }
 
-  /** Where the frames should come from, for error messages (the RTSP URL without credentials). */
-  private sourceLabel(): string {
+  /** Where the frames come from, for logs, error messages and the doctor (the RTSP URL without credentials). */
+  get label(): string {
     const o = this.options;
     if (o.source === 'v4l2') return `v4l2 device ${o.device ?? '?'}`;
     if (o.source === 'file') return `file ${o.path ?? '?'}`;
     if (o.source === 'rtsp') return `rtsp ${withoutCredentials(o.url ?? '?')}`;
-    return 'test source';
+    if (o.source === 'test') return 'test source';
+    return `${String(o.source)} source`;
   }
 
   private onBuffer(buf: Buffer, caps: Readonly<Record<string, unknown>>): void {
@@ -306,8 +307,8 @@ export class GstreamerCamera implements Camera {
   private onBus(generation: number, message: BusMessage): void {
     if (generation !== this.generation) return;
     if (message.type === 'error') {
-      this.lastBusError = `${message.message ?? 'error'} (${message.name ?? message._src_element_name})`;
-      this.logger.error({ element: message.name, error: message.message }, 'camera pipeline error');
+      this.lastBusError = withoutCredentials(`${message.message ?? 'error'} (${message.name ?? message._src_element_name})`);
+      this.logger.error({ element: message.name, error: withoutCredentials(String(message.message)) }, 'camera pipeline error');
     } else if (message.type === 'warning') {
       this.logger.warn({ element: message._src_element_name, message }, 'camera pipeline warning');
     }
@@ -322,7 +323,7 @@ export class GstreamerCamera implements Camera {
         const silentMs = this.now() - since;
         if (silentMs > watchdogMs) {
           const why = this.lastBusError ? `: ${this.lastBusError}` : '';
-          this.fail(generation, `camera (${this.sourceLabel()}) produced no frame for ${silentMs} ms${why}`);
+          this.fail(generation, `camera (${this.label}) produced no frame for ${silentMs} ms${why}`);
         }
       },
       Math.max(50, Math.min(1000, Math.floor(watchdogMs / 4))),
@@ -333,8 +334,9 @@ export class GstreamerCamera implements Camera {
   /** Marks the camera failed: frees the pipeline's threads and rejects every waiting grab. */
   private fail(generation: number, message: string): void {
     if (generation !== this.generation || this.failure) return;
-    this.failure = new Error(message);
-    this.logger.error({ source: this.options.source }, message);
+    // A GStreamer message may quote the source's location: never its credentials.
+    this.failure = new Error(withoutCredentials(message));
+    this.logger.error({ source: this.options.source }, this.failure.message);
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = undefined;
     this.latest = undefined;
@@ -365,11 +367,11 @@ export function packRgb(buf: Buffer, width: number, height: number): Buffer | un
   return out;
 }
 
-/** rtsp://user:password@host/… → rtsp://***@host/…, for logs and error messages. */
-function withoutCredentials(text: string): string {
-  return text.replace(/\/\/[^@/"\s]*@/g, '//***@');
-}
-
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** rtsp://user:password@host/… → rtsp://***@host/… anywhere in a text (a pipeline description, a GStreamer message). */
+function withoutCredentials(text: string): string {
+  return text.replace(/\/\/[^@/"\s]*@/g, '//***@');
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { withoutCredentials } from '../core/transport/urls.ts';
 import { taskTopicOf, topicsFor, type TopicIds } from '../core/tasks/topics.ts';
 import type { ObservationSink } from '../ports/observationSink.ts';
 import type { TaskAck, TaskChannel, TaskMessageListener, TaskSyncListener } from '../ports/taskChannel.ts';
@@ -64,13 +65,13 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
 
   /** Resolves once connected, or after the first failed attempt (it keeps trying); throws only on unreadable TLS files. */
   async start(signal: AbortSignal): Promise<void> {
-    const client = mqtt.connect(this.options.url, await this.connectOptions());
+    const client = mqtt.connect(this.options.url, await mqttConnectOptions(this.options));
     this.client = client;
     client.on('message', (topic, payload) => this.dispatch(topic, payload));
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'mqtt error'));
     client.on('offline', () => this.logger.warn('mqtt broker unreachable; retrying'));
     client.on('connect', () => {
-      this.logger.info({ url: this.options.url }, 'mqtt connected');
+      this.logger.info({ url: withoutCredentials(this.options.url) }, 'mqtt connected');
       if (this.lastStatus !== null) client.publish(this.topics.status, this.lastStatus, { qos: 1, retain: true });
       this.heard = new Set();
       this.syncNonce = randomBytes(8).toString('hex');
@@ -110,42 +111,6 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
       for (const event of events) client.once(event, done);
       signal.addEventListener('abort', done, { once: true });
     });
-  }
-
-  private async connectOptions(): Promise<IClientOptions> {
-    const o = this.options;
-    const file = async (key: string, name: string | undefined) => {
-      if (name === undefined) return undefined;
-      return readFile(name).catch((err: Error) => {
-        throw new Error(`mqtt.${key}: cannot read ${name}: ${err.message}`);
-      });
-    };
-    const [ca, cert, key] = await Promise.all([file('caFile', o.caFile), file('certFile', o.certFile), file('keyFile', o.keyFile)]);
-    const protocolVersion = o.protocolVersion ?? 5;
-    return {
-      clientId: o.clientId ?? `tilsyn-${o.vehicleId}`,
-      clean: false,
-      protocolVersion,
-      // MQTT 5 lets the client cap the packets the broker sends it: a message bigger than the task limit is dropped by
-      // the broker, never buffered here (a retained 200 MiB message would otherwise come back on every reconnect).
-      ...(protocolVersion === 5
-        ? {
-            properties: {
-              sessionExpiryInterval: o.sessionExpiryS ?? 7 * 24 * 3600,
-              maximumPacketSize: (o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + PACKET_OVERHEAD_BYTES,
-            },
-          }
-        : {}),
-      reconnectPeriod: o.reconnectPeriodMs ?? 2_000,
-      connectTimeout: 10_000,
-      ...(o.username !== undefined ? { username: o.username } : {}),
-      ...(o.password !== undefined ? { password: o.password } : {}),
-      ...(ca !== undefined ? { ca } : {}),
-      ...(cert !== undefined ? { cert } : {}),
-      ...(key !== undefined ? { key } : {}),
-      rejectUnauthorized: true,
-      will: { topic: this.topics.status, payload: Buffer.from(JSON.stringify({ state: 'offline' })), qos: 1, retain: true },
-    };
   }
 
   async stop(): Promise<void> {
@@ -245,4 +210,43 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
       this.logger.error({ err }, 'task sync listener failed');
     }
   }
+}
+
+/**
+ * The connection options of the agent's MQTT client: TLS files read (an unreadable one names its key), a persistent
+ * MQTT 5 session, and the retained "offline" status as last will. The doctor connects with these too.
+ */
+export async function mqttConnectOptions(o: MqttTaskChannelOptions): Promise<IClientOptions> {
+  const file = async (key: string, name: string | undefined) => {
+    if (name === undefined) return undefined;
+    return readFile(name).catch((err: Error) => {
+      throw new Error(`mqtt.${key}: cannot read ${name}: ${err.message}`);
+    });
+  };
+  const [ca, cert, key] = await Promise.all([file('caFile', o.caFile), file('certFile', o.certFile), file('keyFile', o.keyFile)]);
+  const protocolVersion = o.protocolVersion ?? 5;
+  return {
+    clientId: o.clientId ?? `tilsyn-${o.vehicleId}`,
+    clean: false,
+    protocolVersion,
+    // MQTT 5 lets the client cap the packets the broker sends it: a message bigger than the task limit is dropped by
+    // the broker, never buffered here (a retained 200 MiB message would otherwise come back on every reconnect).
+    ...(protocolVersion === 5
+      ? {
+          properties: {
+            sessionExpiryInterval: o.sessionExpiryS ?? 7 * 24 * 3600,
+            maximumPacketSize: (o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + PACKET_OVERHEAD_BYTES,
+          },
+        }
+      : {}),
+    reconnectPeriod: o.reconnectPeriodMs ?? 2_000,
+    connectTimeout: 10_000,
+    ...(o.username !== undefined ? { username: o.username } : {}),
+    ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(ca !== undefined ? { ca } : {}),
+    ...(cert !== undefined ? { cert } : {}),
+    ...(key !== undefined ? { key } : {}),
+    rejectUnauthorized: true,
+    will: { topic: topicsFor(o).status, payload: Buffer.from(JSON.stringify({ state: 'offline' })), qos: 1, retain: true },
+  };
 }

@@ -6,6 +6,9 @@ import { systemClock } from '../ports/clock.ts';
 import { SystemdNotifier } from '../adapters/systemdNotifier.ts';
 import { WatchdogService } from '../services/watchdogService.ts';
 
+/** Fields that never reach the journal, wherever a component puts them (defence in depth: none is logged today). */
+export const LOG_REDACT_PATHS = ['password', 'token', 'authorization', '*.password', '*.token', '*.authorization', 'headers.authorization'];
+
 export interface RunOptions {
   readonly config: string;
   readonly validateConfig?: boolean;
@@ -17,7 +20,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     process.stdout.write(`${options.config}: valid\n`);
     return 0;
   }
-  const logger = pino({ level: config.logLevel, base: { vehicleId: config.vehicleId } });
+  const logger = pino({ level: config.logLevel, base: { vehicleId: config.vehicleId }, redact: { paths: LOG_REDACT_PATHS, censor: '***' } });
   const controller = new AbortController();
   const app = new App(config, systemClock, logger);
   const notifier = new SystemdNotifier(process.env, logger.child({ component: 'systemd' }));

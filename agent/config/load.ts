@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
+import { resolveSecret } from './secrets.ts';
 
 export class ConfigError extends Error {
   constructor(
@@ -51,11 +52,29 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   });
 }
 
-/** Validates an already-parsed document; relative paths are resolved against baseDir. */
-export function parseConfig(raw: unknown, file: string, baseDir: string): Config {
+/**
+ * Validates an already-parsed document; relative paths are resolved against baseDir. Secrets given as files or
+ * systemd credentials (ingest.tokenFile, mqtt.passwordCredential, …) are read here, so `ingest.token` and
+ * `mqtt.password` hold the values whichever way they were given.
+ */
+export function parseConfig(raw: unknown, file: string, baseDir: string, env: NodeJS.ProcessEnv = process.env): Config {
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(file, formatIssues(result.error.issues));
-  const config = result.data;
+  const parsed = result.data;
+  const problems: string[] = [];
+  const secret = (key: string, source: Parameters<typeof resolveSecret>[1]): string | undefined => {
+    try {
+      return resolveSecret(key, source, env, baseDir);
+    } catch (err) {
+      problems.push((err as Error).message);
+      return undefined;
+    }
+  };
+  const token = secret('ingest.token', { value: parsed.ingest.token, file: parsed.ingest.tokenFile, credential: parsed.ingest.tokenCredential });
+  const password = secret('mqtt.password', { value: parsed.mqtt.password, file: parsed.mqtt.passwordFile, credential: parsed.mqtt.passwordCredential });
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  const config: Config = { ...parsed, ingest: { ...parsed.ingest, token: token ?? '' } };
+  if (password !== undefined) config.mqtt = { ...config.mqtt, password };
   const resolve = (p: string) => path.resolve(baseDir, p);
   config.dataDir = resolve(config.dataDir);
   config.models.dir = resolve(config.models.dir);
@@ -83,7 +102,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(file, ['(top level): must be a mapping of keys to values']);
   }
-  return parseConfig(applyEnvOverrides(raw as Record<string, unknown>, env), file, path.dirname(path.resolve(file)));
+  return parseConfig(applyEnvOverrides(raw as Record<string, unknown>, env), file, path.dirname(path.resolve(file)), env);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,6 +1,10 @@
 // The one schema of the agent's configuration: every key with its default and a description; unknown keys rejected.
 import { z } from 'zod';
 import { publicKeyFrom } from '../core/tasks/taskSignature.ts';
+import { plaintextRemoteHost } from '../core/transport/urls.ts';
+
+/** A systemd credential name: what may follow LoadCredential= before the colon. */
+const CREDENTIAL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
 const defaultModelsDir = new URL('../../models', import.meta.url).pathname;
 
@@ -76,7 +80,13 @@ export const configSchema = z
           .default('tilsyn/v1')
           .describe('Prefix of every topic'),
         username: z.string().optional().describe('Broker user name'),
-        password: z.string().optional().describe('Broker password'),
+        password: z.string().optional().describe('Broker password (better: passwordFile or passwordCredential, kept out of this file)'),
+        passwordFile: z.string().min(1).optional().describe('File holding the broker password (its first line); read when the config is loaded'),
+        passwordCredential: z
+          .string()
+          .regex(CREDENTIAL_NAME, 'a systemd credential name: letters, digits, "-", "_" and "."')
+          .optional()
+          .describe('Name of a systemd credential (LoadCredential=NAME:…) holding the broker password, read from $CREDENTIALS_DIRECTORY/NAME'),
         caFile: z.string().min(1).optional().describe('PEM file of the CA that signed the broker certificate (mqtts://, wss://)'),
         certFile: z.string().min(1).optional().describe('PEM client certificate for mutual TLS; needs keyFile'),
         keyFile: z.string().min(1).optional().describe('PEM private key of the client certificate; needs certFile'),
@@ -88,6 +98,10 @@ export const configSchema = z
           .default(7 * 24 * 3600)
           .describe('MQTT 5: how long the broker keeps this session and its queued task messages while the vehicle is offline'),
         clientId: z.string().min(1).max(128).optional().describe('MQTT client id; default tilsyn-{vehicleId}'),
+      })
+      .refine((m) => [m.password, m.passwordFile, m.passwordCredential].filter((v) => v !== undefined).length <= 1, {
+        message: 'at most one of password, passwordFile and passwordCredential',
+        path: ['password'],
       })
       .refine((m) => (m.certFile === undefined) === (m.keyFile === undefined), {
         message: 'certFile and keyFile go together (mutual TLS needs both)',
@@ -128,8 +142,18 @@ export const configSchema = z
     ingest: z
       .strictObject({
         url: z.url({ protocol: /^https?$/ }).describe('Base URL of the central evidence ingest; PUT {url}/evidence/{id}.jpg|.json'),
-        token: z.string().min(1).describe('Bearer token for the ingest'),
+        token: z.string().min(1).optional().describe('Bearer token for the ingest (better: tokenFile or tokenCredential, kept out of this file)'),
+        tokenFile: z.string().min(1).optional().describe('File holding the ingest bearer token (its first line); read when the config is loaded'),
+        tokenCredential: z
+          .string()
+          .regex(CREDENTIAL_NAME, 'a systemd credential name: letters, digits, "-", "_" and "."')
+          .optional()
+          .describe('Name of a systemd credential (LoadCredential=NAME:…) holding the ingest token, read from $CREDENTIALS_DIRECTORY/NAME'),
         timeoutMs: z.int().positive().default(30_000).describe('Timeout of one upload request'),
+      })
+      .refine((i) => [i.token, i.tokenFile, i.tokenCredential].filter((v) => v !== undefined).length === 1, {
+        message: 'exactly one of token, tokenFile and tokenCredential',
+        path: ['token'],
       })
       .describe('Where redacted evidence is uploaded'),
     upload: z
@@ -224,6 +248,44 @@ export const configSchema = z
       })
       .prefault({})
       .describe('The retained status on {prefix}/vehicle/{vehicleId}/status'),
+    security: z
+      .strictObject({
+        allowPlaintext: z
+          .boolean()
+          .default(false)
+          .describe('Allow mqtt://, ws:// and http:// to a host other than loopback (credentials and evidence metadata in clear); off: such a URL is a config error'),
+      })
+      .prefault({})
+      .describe('Transport rules'),
+    clock: z
+      .strictObject({
+        maxSkewS: z
+          .number()
+          .positive()
+          .max(3600)
+          .default(5)
+          .describe('While the system clock and GPS time differ by more than this, seconds, nothing is captured and the health is degraded; fixes dated further ahead are not used'),
+      })
+      .prefault({})
+      .describe('The system clock checked against GPS time'),
+    audit: z
+      .strictObject({
+        signingKeyFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Ed25519 private key (PKCS#8 PEM) that signs the published audit head: the device key made by install.sh, /etc/tilsyn/device-key.pem. Unset: heads are published unsigned'),
+        headIntervalS: z.int().min(10).max(86_400).default(300).describe('How often the signed audit head is published (retained), seconds; also at stop'),
+        shipEveryS: z.int().min(10).max(86_400).default(300).describe('How often audit records are shipped to the ingest: PUT {ingest.url}/audit/{vehicleId}/{first}-{last}.jsonl'),
+        shipMaxRecords: z.int().min(1).max(100_000).default(5_000).describe('Most audit records in one shipped file'),
+        keepShippedDays: z
+          .number()
+          .positive()
+          .optional()
+          .describe('Shipped audit records older than this are pruned locally, leaving a signed checkpoint the rest of the chain verifies from; unset: nothing is pruned'),
+      })
+      .prefault({})
+      .describe('The audit trail: signed head on {prefix}/vehicle/{vehicleId}/audit, records shipped to the ingest'),
     metrics: z
       .strictObject({
         port: z
@@ -245,6 +307,19 @@ export const configSchema = z
           'no key to check task signatures with: set the public key of the city\'s task signing (tilsyn sign-task --new-key makes a pair), or tasks.allowUnsigned: true to take tasks from anyone on the broker',
       });
     }
+    if (config.security.allowPlaintext) return;
+    for (const [key, url, secure] of [
+      ['mqtt', config.mqtt.url, 'mqtts:// or wss://'],
+      ['ingest', config.ingest.url, 'https://'],
+    ] as const) {
+      const plain = plaintextRemoteHost(url);
+      if (plain === null) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: [key, 'url'],
+        message: `plaintext to ${plain}, which is not loopback: use ${secure}, or set security.allowPlaintext: true`,
+      });
+    }
   })
   .describe('tilsyn-agent configuration');
 
@@ -257,6 +332,8 @@ function isEd25519PublicKey(text: string): boolean {
   }
 }
 
-export type Config = z.infer<typeof configSchema>;
+type ParsedConfig = z.infer<typeof configSchema>;
+/** The configuration as the agent uses it: secrets given by file or credential already read (config/load.ts). */
+export type Config = Omit<ParsedConfig, 'ingest'> & { ingest: ParsedConfig['ingest'] & { readonly token: string } };
 export type CameraConfig = Config['camera'];
 export type GpsConfig = Config['gps'];

@@ -16,6 +16,8 @@ export interface Camera {
   /** The newest frame, waiting for one up to timeoutMs; rejects on timeout or when the source failed. */
   grab(timeoutMs: number): Promise<Frame>;
   stop(): Promise<void>;
-  /** How the source is, for supervision and the status; absent on sources that cannot tell. */
-  condition?(): CameraCondition;
+  /** Where the frames come from, for logs and the doctor; never holds credentials. */
+  readonly label: string;
+  /** How the source is, for supervision and the status. */
+  condition(): CameraCondition;
 }

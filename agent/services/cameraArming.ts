@@ -12,9 +12,12 @@ export interface CameraArmingOptions {
   readonly armDistanceM: number;
   /** … or reachable within this many seconds at the current speed. */
   readonly armSeconds: number;
-  /** Extra distance before the camera is stopped again, so it does not flap at the edge of reach. */
-  readonly disarmMarginM: number;
+  /** Extra distance before the camera is stopped again, so it does not flap at the edge of reach. Default 50. */
+  readonly disarmMarginM?: number;
 }
+
+/** A camera started at the edge of reach stays on until the area is this much farther away. */
+const DEFAULT_DISARM_MARGIN_M = 50;
 
 export interface CameraArmingStats {
   armed: boolean;
@@ -87,7 +90,7 @@ export class CameraArming {
     const nowMs = clock.nowMs();
     if (this.armedSinceMs === null) {
       if (trigger.activeAreaWithin(fix, reachM, nowMs)) this.enqueue(() => this.arm());
-    } else if (!trigger.activeAreaWithin(fix, reachM + this.options.disarmMarginM, nowMs)) {
+    } else if (!trigger.activeAreaWithin(fix, reachM + (this.options.disarmMarginM ?? DEFAULT_DISARM_MARGIN_M), nowMs)) {
       this.enqueue(() => this.disarm('no active task area within reach'));
     }
   }

@@ -11,6 +11,14 @@ export interface LivenessOptions {
   readonly maxLoopDelayMs?: number;
 }
 
+/**
+ * A hung model never returns: an inference running this long — well past any redaction deadline — means the chain
+ * is stuck, and the watchdog lets systemd restart the agent.
+ */
+export function hungInferenceMs(redactionDeadlineMs: number): number {
+  return Math.max(60_000, 10 * redactionDeadlineMs);
+}
+
 export class Liveness {
   private histogram: IntervalHistogram | null = null;
   private lastReason: string | null = null;

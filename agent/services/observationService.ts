@@ -10,12 +10,12 @@ import type { ObservationRecorder } from '../ports/observationRecorder.ts';
 import type { ObservationSink } from '../ports/observationSink.ts';
 
 export interface ObservationServiceOptions {
-  /** Publishes awaiting their PUBACK at once. */
-  readonly maxInFlight: number;
-  /** How often the outbox is looked at again when publishes failed or hang. */
-  readonly retryMs: number;
-  /** A publish not acknowledged within this is given up (the row stays) and tried again. */
-  readonly ackTimeoutMs: number;
+  /** Publishes awaiting their PUBACK at once. Default 20. */
+  readonly maxInFlight?: number;
+  /** How often the outbox is looked at again when publishes failed or hang. Default 5 000. */
+  readonly retryMs?: number;
+  /** A publish not acknowledged within this is given up (the row stays) and tried again. Default 30 000. */
+  readonly ackTimeoutMs?: number;
   /** Most observations kept waiting; beyond, the oldest are dropped. Default: no bound. */
   readonly maxQueued?: number;
 }
@@ -37,14 +37,19 @@ export class ObservationService implements ObservationRecorder {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
 
+  private readonly options: Required<Omit<ObservationServiceOptions, 'maxQueued'>> & Pick<ObservationServiceOptions, 'maxQueued'>;
+
   constructor(
-    private readonly options: ObservationServiceOptions,
+    options: ObservationServiceOptions,
     private readonly outbox: SqliteObservationOutbox,
     private readonly sink: ObservationSink,
     private readonly logger: Logger,
     /** Where dropped observations are recorded; optional so the service runs on its own. */
     private readonly audit: (() => AuditTrail) | null = null,
-  ) {}
+  ) {
+    // A batch of 20 unacknowledged publishes keeps a slow link busy without flooding the broker's inflight window.
+    this.options = { maxInFlight: 20, retryMs: 5_000, ackTimeoutMs: 30_000, ...options };
+  }
 
   get stats(): ObservationStats {
     let waiting = 0;

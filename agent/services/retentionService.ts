@@ -62,6 +62,17 @@ export class RetentionService {
       .catch((err: Error) => this.logger.error({ err: err.message }, 'quota check failed'));
   }
 
+  /**
+   * A task's new revision: the stricter retention wins, so evidence already queued for the task is kept no longer
+   * than the revision allows (a revision may shorten it, never lengthen it); what ran out goes at once.
+   */
+  taskChanged(task: { readonly id: string; readonly revision: number; readonly retentionDays: number }): void {
+    const changed = this.queue.capRetention(task.id, task.revision, task.retentionDays);
+    if (changed === 0) return;
+    this.logger.info({ taskId: task.id, revision: task.revision, retentionDays: task.retentionDays, items: changed }, 'retention of queued evidence shortened');
+    void this.sweep();
+  }
+
   /** One pass; concurrent calls share the pass in progress. Resolves with what was deleted. */
   sweep(): Promise<Deletion[]> {
     const pass = (this.running ??= this.sweepOnce()

@@ -97,6 +97,7 @@ export class StatusReport {
         failedAttempts: upload.failedAttempts,
         parked: upload.parked,
         lastUploadAt: upload.lastUploadAtMs === null ? null : new Date(upload.lastUploadAtMs).toISOString(),
+        lastError: upload.lastError,
       },
       detector: { p95Ms: inference.detectP95Ms, count: inference.detections },
       redaction: {

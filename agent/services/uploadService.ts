@@ -23,10 +23,12 @@ export interface UploadStats {
   failedAttempts: number;
   parked: number;
   lastUploadAtMs: number | null;
+  /** Why the last attempt failed (a redirect, a status, a sha256 mismatch, no answer); null after a success. */
+  lastError: string | null;
 }
 
 export class UploadService {
-  readonly stats: UploadStats = { uploaded: 0, failedAttempts: 0, parked: 0, lastUploadAtMs: null };
+  readonly stats: UploadStats = { uploaded: 0, failedAttempts: 0, parked: 0, lastUploadAtMs: null, lastError: null };
   private loop: Promise<unknown> | null = null;
   private abort: AbortController | null = null;
   /** One wake-up per sleeping worker. */
@@ -103,6 +105,7 @@ export class UploadService {
       this.failuresInRow = 0;
       this.stats.uploaded += 1;
       this.stats.lastUploadAtMs = this.clock.nowMs();
+      this.stats.lastError = null;
       this.logger.info({ evidenceId: item.id, taskId: item.meta.taskId, attempts: item.attempts + 1 }, 'evidence uploaded');
     } catch (err) {
       if (signal.aborted) {
@@ -111,6 +114,7 @@ export class UploadService {
       }
       this.stats.failedAttempts += 1;
       const message = (err as Error).message;
+      this.stats.lastError = message;
       const status = err instanceof UploadError ? err.status : undefined;
       if (judgeUploadFailure(status) === 'park') {
         this.park(item.id, message);

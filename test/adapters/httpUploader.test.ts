@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpUploader } from '../../agent/adapters/httpUploader.ts';
-import { startIngestReceiver, type IngestReceiver } from '../../agent/cli/ingestReceiver.ts';
-import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
+import { startIngestReceiver, type IngestReceiver } from '../../tools/demo/ingestReceiver.ts';
+import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
 import { UploadError } from '../../agent/ports/uploader.ts';
 import { sampleMeta } from '../support/evidence.ts';
 

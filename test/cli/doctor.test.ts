@@ -11,9 +11,9 @@ import { loadConfig } from '../../agent/config/load.ts';
 import { testLogger } from '../support/logger.ts';
 import { TEST_PUBLIC_KEY } from '../support/tasks.ts';
 import { checkTasks } from '../../agent/cli/doctor/tasksCheck.ts';
-import { startIngestReceiver, type IngestReceiver } from '../../agent/cli/ingestReceiver.ts';
-import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
-import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
+import { startIngestReceiver, type IngestReceiver } from '../../tools/demo/ingestReceiver.ts';
+import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
+import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
 import { startGpsfake, type FakeGpsd } from '../support/gpsd.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { jsonSchemas } from '../../agent/cli/schemas.ts';
+import { jsonSchemas } from '../../tools/schemas/schemas.ts';
 import { ackSchema, observationSchema, statusSchema } from '../../agent/core/tasks/messages.ts';
 import { DEFAULT_TASK_LIMITS, parseTask } from '../../agent/core/tasks/task.ts';
 import { publicKeyFrom } from '../../agent/core/tasks/taskSignature.ts';

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
-import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
+import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
+import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
 import { readManifest } from '../../agent/adapters/modelFiles.ts';
 import { statusSchema, type StatusMessage } from '../../agent/core/tasks/messages.ts';
 import { repoRoot, startAgent } from '../support/agentProcess.ts';
@@ -86,6 +86,7 @@ describe('status and metrics of a running agent', () => {
         version: expect.any(String),
         health: 'ok',
         reasons: [],
+        warnings: [],
         tasks: 0,
         activeTasks: 0,
         gps: { connected: null, mode: expect.any(Number) },

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
-import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
+import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
+import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
 import { DEFAULT_TASK_LIMITS } from '../../agent/core/tasks/task.ts';
 import { eventually, startCentral, startTaskAgent, taskTopic, type TaskAgent } from '../support/taskAgent.ts';
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteTaskStore } from '../../agent/adapters/sqliteTaskStore.ts';
-import { startLocalBroker, type LocalBroker } from '../../agent/cli/localBroker.ts';
-import { freeLoopbackPort } from '../../agent/cli/loopback.ts';
+import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
+import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
 import { eventually, publishSigned, publishWithdrawal, startCentral, startTaskAgent } from '../support/taskAgent.ts';
 
 const minimal = JSON.parse(readFileSync(new URL('../../fixtures/tasks/permit-4711.json', import.meta.url), 'utf8')) as Record<string, unknown>;

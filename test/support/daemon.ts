@@ -41,4 +41,4 @@ export function startDaemon(command: string, args: readonly string[], env?: Node
   };
 }
 
-export { waitForPort } from '../../agent/cli/loopback.ts';
+export { waitForPort } from '../../tools/demo/loopback.ts';

@@ -22,7 +22,7 @@ export function statusReportFor(parts: Partial<StatusSources>, limits = { noFixM
       arming: () => ({ armed: false, starts: 0, onMs: 0 }),
       supervisor: () => ({ restarts: 0, failuresInRow: 0, lastError: null }),
       queue: () => ({ pending: 0, bytes: 0, parked: 0 }),
-      upload: () => ({ uploaded: 0, failedAttempts: 0, parked: 0, lastUploadAtMs: null }),
+      upload: () => ({ uploaded: 0, failedAttempts: 0, parked: 0, lastUploadAtMs: null, lastError: null }),
       capture: () => capture,
       inference: () => inference.figures(),
       ...parts,

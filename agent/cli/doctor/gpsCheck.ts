@@ -1,6 +1,6 @@
 // Doctor: gpsd answers, and how good the fix is (no fix yet is a warning: the vehicle may stand in a garage).
 import { access } from 'node:fs/promises';
-import { GpsdClient } from '../../adapters/gpsdClient.ts';
+import { createGps } from '../../adapters/factories/createGps.ts';
 import type { Fix } from '../../ports/gps.ts';
 import { within, type CheckContext, type CheckResult } from './check.ts';
 
@@ -15,7 +15,7 @@ export async function checkGps({ config, logger, timeoutMs }: CheckContext): Pro
     }
   }
   const where = `gpsd ${gps.host}:${gps.port}`;
-  const client = new GpsdClient({ host: gps.host, port: gps.port }, logger);
+  const client = createGps(config, logger);
   const controller = new AbortController();
   let best: Fix | undefined;
   let first: () => void = () => undefined;

@@ -115,6 +115,11 @@ export const statusSchema = z
         uploaded: z.int().min(0).describe('Items uploaded since start'),
         failedAttempts: z.int().min(0).describe('Failed upload attempts since start'),
         lastUploadAt: z.iso.datetime({ offset: true }).nullable().describe('When the last item was uploaded; null when none since start'),
+        lastError: z
+          .string()
+          .nullable()
+          .optional()
+          .describe('Why the last upload attempt failed (e.g. "PUT {id}.jpg answered HTTP 303 pointing to …; redirects are not followed"); null after a success'),
       })
       .optional()
       .describe('Uploads'),

@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { HttpUploader } from '../adapters/httpUploader.ts';
-import { SqliteEvidenceQueue } from '../adapters/sqliteEvidenceQueue.ts';
-import type { EvidenceMeta } from '../core/evidence/evidence.ts';
-import { systemClock } from '../ports/clock.ts';
-import { UploadService } from '../services/uploadService.ts';
-import { startIngestReceiver } from './ingestReceiver.ts';
+import { HttpUploader } from '../../agent/adapters/httpUploader.ts';
+import { SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
+import type { EvidenceMeta } from '../../agent/core/evidence/evidence.ts';
+import { systemClock } from '../../agent/ports/clock.ts';
+import { UploadService } from '../../agent/services/uploadService.ts';
+import { startIngestReceiver } from '../demo/ingestReceiver.ts';
 
 const ITEMS = Number(process.env.BENCH_QUEUE_ITEMS ?? 1_000);
 const ITEM_BYTES = 300 * 1024;

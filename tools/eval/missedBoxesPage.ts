@@ -1,6 +1,6 @@
 // A page for reviewers: every ground-truth box the redaction missed, drawn over the source image where it lies.
 // The page only references images by path; it never writes a crop of unredacted pixels anywhere.
-import type { BoxResult } from '../core/redaction/redactionScore.ts';
+import type { BoxResult } from '../../agent/core/redaction/redactionScore.ts';
 
 export interface MissedBox extends BoxResult {
   /** Link to the source image, relative to the page. */

@@ -1,11 +1,11 @@
-// `tilsyn bench`: ms per 1080p frame for decode → detect → blur → encode, against the models' own inference ms.
+// `npm run bench`: ms per 1080p frame for decode → detect → blur → encode, against the models' own inference ms.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { modelNameOf } from '../adapters/modelFiles.ts';
-import type { OnnxRedactorOptions } from '../adapters/onnxRedactor.ts';
-import { ImageFileRedactor } from './imageFileRedactor.ts';
+import { modelNameOf } from '../../agent/adapters/modelFiles.ts';
+import type { OnnxRedactorOptions } from '../../agent/adapters/onnxRedactor.ts';
+import { ImageFileRedactor } from '../../agent/cli/imageFileRedactor.ts';
 
 export interface BenchCommandOptions {
   /** JPEG files to use as frames; default: the 1080p dashcam frames of ../shared/eval/dashcam-dev. */

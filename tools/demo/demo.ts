@@ -1,16 +1,16 @@
-// `tilsyn demo`: replays a drive along Nørrebrogade with sample street photos as the camera, against a local
+// `npm run demo`: replays a drive along Nørrebrogade with sample street photos as the camera, against a local
 // Mosquitto and a local ingest, through the real chain; prints a summary and leaves what the ingest got in --out.
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
-import { App } from '../app.ts';
-import { parseConfig } from '../config/load.ts';
-import { insideArea, type Area } from '../core/geo/geo.ts';
-import { trackToNmea } from '../core/gps/nmea.ts';
-import { publicKeyBase64, signTask } from '../core/tasks/taskSignature.ts';
-import { systemClock } from '../ports/clock.ts';
+import { App, type AgentFigures } from '../../agent/app.ts';
+import { parseConfig } from '../../agent/config/load.ts';
+import { insideArea, type Area } from '../../agent/core/geo/geo.ts';
+import { trackToNmea } from '../../agent/core/gps/nmea.ts';
+import { publicKeyBase64, signTask } from '../../agent/core/tasks/taskSignature.ts';
+import { systemClock } from '../../agent/ports/clock.ts';
 import { startIngestReceiver } from './ingestReceiver.ts';
 import { startLocalBroker } from './localBroker.ts';
 import { freeLoopbackPort } from './loopback.ts';
@@ -90,9 +90,9 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     process.stdout.write(`demo: ${tasks.length} tasks published, replaying ${nmea.fixes} fixes at ${options.speed}× …\n`);
     await app.start(controller.signal);
     const driveMs = (nmea.fixes * 1000) / options.speed;
-    await waitUntil(() => app.capture.stats.fixes >= nmea.fixes, driveMs + 30_000, controller.signal);
-    await waitUntil(() => app.queue.counts().pending === 0, 60_000, controller.signal);
-    await waitUntil(() => app.observations.stats.published >= app.observations.stats.recorded, 30_000, controller.signal);
+    await waitUntil(() => app.figures().capture.fixes >= nmea.fixes, driveMs + 30_000, controller.signal);
+    await waitUntil(() => app.figures().queue.pending === 0, 60_000, controller.signal);
+    await waitUntil(() => app.figures().observations.published >= app.figures().observations.recorded, 30_000, controller.signal);
   } catch (err) {
     process.stderr.write(`demo failed: ${(err as Error).message}\n`);
     code = 1;
@@ -101,7 +101,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     await ingest.stop();
     await broker.stop();
   }
-  printSummary(app, outDir, tasks);
+  printSummary(app.figures(), outDir, tasks);
   process.stdout.write(`\nagent log: ${path.relative(process.cwd(), logFile)}\nevidence received: ${path.relative(process.cwd(), outDir)}/\n`);
   return code;
 }
@@ -128,8 +128,8 @@ async function waitUntil(done: () => boolean, timeoutMs: number, signal: AbortSi
   }
 }
 
-function printSummary(app: App, outDir: string, tasks: readonly DemoTask[]): void {
-  const s = app.capture.stats;
+function printSummary(figures: AgentFigures, outDir: string, tasks: readonly DemoTask[]): void {
+  const s = figures.capture;
   const metas = existsSync(outDir)
     ? readdirSync(outDir)
         .filter((f) => f.endsWith('.json'))
@@ -139,7 +139,7 @@ function printSummary(app: App, outDir: string, tasks: readonly DemoTask[]): voi
   const perTask = tasks.map((t) => `${t.id}: ${metas.filter((m) => m.taskId === t.id).length}`).join(', ');
   // Which model answered how often: summed over the tasks, "asked (of them escalated)" per model.
   const perModel = new Map<string, { asked: number; escalated: number }>();
-  for (const t of Object.values(app.router.counts.snapshot())) {
+  for (const t of Object.values(figures.routing.tasks)) {
     for (const [name, c] of Object.entries(t.models)) {
       const m = perModel.get(name) ?? { asked: 0, escalated: 0 };
       perModel.set(name, { asked: m.asked + c.asked, escalated: m.escalated + c.escalated });
@@ -148,7 +148,7 @@ function printSummary(app: App, outDir: string, tasks: readonly DemoTask[]): voi
   const models = [...perModel].map(([name, c]) => `${name}: ${c.asked} (${c.escalated} handed on)`).join(', ') || 'none';
   const rows: [string, string | number][] = [
     ['GPS fixes', s.fixes],
-    ['camera running (s of the drive)', Math.round(app.arming.stats().onMs / 1000)],
+    ['camera running (s of the drive)', Math.round(figures.camera.onMs / 1000)],
     ['triggers (inside an active task area)', s.triggers],
     ['frames captured', s.framesCaptured],
     ['task questions per model (unsure → next)', models],
@@ -159,11 +159,11 @@ function printSummary(app: App, outDir: string, tasks: readonly DemoTask[]): voi
     ['faces blurred', s.facesBlurred],
     ['plates blurred', s.platesBlurred],
     ['evidence queued', s.evidenceQueued],
-    ['evidence uploaded', app.upload.stats.uploaded],
+    ['evidence uploaded', figures.upload.uploaded],
     ['evidence at the ingest', metas.length],
     ['  per task', perTask],
     ['evidence from outside its task area', outside],
-    ['observations sent (found / all in order)', app.observations.stats.published],
+    ['observations sent (found / all in order)', figures.observations.published],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write('\n');

@@ -1,12 +1,12 @@
 // Benchmark of the trigger at fleet scale: 100,000 task areas spread over a city, the time to build the spatial
 // index, the memory it takes, and how long one GPS fix takes to match (p50/p99/max), the whole trigger decision.
 // Run with `npm run bench:trigger` (node --expose-gc, so the memory figures are measured after a collection).
-import { AreaIndex } from '../core/geo/areaIndex.ts';
-import type { Area } from '../core/geo/geo.ts';
-import type { Task } from '../core/tasks/task.ts';
-import { Trigger } from '../core/trigger/trigger.ts';
-import { moveAlong } from '../core/trigger/view.ts';
-import type { Fix } from '../ports/gps.ts';
+import { AreaIndex } from '../../agent/core/geo/areaIndex.ts';
+import type { Area } from '../../agent/core/geo/geo.ts';
+import type { Task } from '../../agent/core/tasks/task.ts';
+import { Trigger } from '../../agent/core/trigger/trigger.ts';
+import { moveAlong } from '../../agent/core/trigger/view.ts';
+import type { Fix } from '../../agent/ports/gps.ts';
 
 const AREAS = Number(process.env.BENCH_TRIGGER_AREAS ?? 100_000);
 const FIXES = Number(process.env.BENCH_TRIGGER_FIXES ?? 20_000);

@@ -1,10 +1,10 @@
-// `tilsyn eval`: recall by box height and over-blur on a few images of each set, agreeing with redaction_score.py.
+// `npm run eval`: recall by box height and over-blur on a few images of each set, agreeing with redaction_score.py.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evalCommand, type EvalFigures } from '../../agent/cli/eval.ts';
+import { evalCommand, type EvalFigures } from '../../tools/eval/eval.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const modelsDir = path.join(repoRoot, 'models');
@@ -27,7 +27,7 @@ async function runEval(set: string, limit: number): Promise<{ figures: EvalFigur
   return { figures: JSON.parse(printed) as EvalFigures, outDir, code };
 }
 
-describe.skipIf(!existsSync(sharedEval))('tilsyn eval', () => {
+describe.skipIf(!existsSync(sharedEval))('npm run eval', () => {
   // Floors for a few images per set, well under what the full sets measure: a smoke check that catches a broken
   // chain (a model that finds nothing, a blur that keeps detail), not a tuning target.
   const floors: [set: string, kind: string, limit: number, minRecall: number][] = [

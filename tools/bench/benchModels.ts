@@ -5,11 +5,11 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import { manifestEntry } from '../adapters/modelFiles.ts';
-import { PICODET_MODEL, PicodetDetector } from '../adapters/picodetDetector.ts';
-import { YOLOX_MODEL, YoloxDetector } from '../adapters/yoloxDetector.ts';
-import type { ObjectDetector } from '../ports/detector.ts';
-import type { Frame } from '../ports/frame.ts';
+import { manifestEntry } from '../../agent/adapters/modelFiles.ts';
+import { PICODET_MODEL, PicodetDetector } from '../../agent/adapters/picodetDetector.ts';
+import { YOLOX_MODEL, YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
+import type { ObjectDetector } from '../../agent/ports/detector.ts';
+import type { Frame } from '../../agent/ports/frame.ts';
 
 const RUNS = Number(process.env.BENCH_MODELS_RUNS ?? 40);
 const SIDE_PX = 416;

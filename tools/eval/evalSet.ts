@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TruthBox } from '../core/redaction/redactionScore.ts';
+import type { TruthBox } from '../../agent/core/redaction/redactionScore.ts';
 
 export interface EvalImage {
   readonly image: string;

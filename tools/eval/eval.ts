@@ -1,8 +1,8 @@
-// `tilsyn eval SET`: redacts an annotated set and prints recall by box height and over-blur, as a table and JSON.
+// `npm run eval -- SET`: redacts an annotated set and prints recall by box height and over-blur, as a table and JSON.
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { OnnxRedactorOptions } from '../adapters/onnxRedactor.ts';
+import type { OnnxRedactorOptions } from '../../agent/adapters/onnxRedactor.ts';
 import {
   grayFromRgb,
   imagePair,
@@ -12,11 +12,11 @@ import {
   round,
   type BoxResult,
   type RecallFigures,
-} from '../core/redaction/redactionScore.ts';
+} from '../../agent/core/redaction/redactionScore.ts';
 import { loadEvalSet, type EvalSet } from './evalSet.ts';
-import { decodeImageFile, ImageFileRedactor } from './imageFileRedactor.ts';
+import { decodeImageFile, ImageFileRedactor } from '../../agent/cli/imageFileRedactor.ts';
 import { missedBoxesPage, type MissedBox } from './missedBoxesPage.ts';
-import { REDACTIONS_FILE, regionRecord } from './redact.ts';
+import { REDACTIONS_FILE, regionRecord } from '../../agent/cli/redact.ts';
 
 export interface EvalCommandOptions {
   readonly set: string;
@@ -58,14 +58,14 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
   try {
     set = await loadEvalSet(o.set);
   } catch (err) {
-    report(`tilsyn eval: ${(err as Error).message}`);
+    report(`eval: ${(err as Error).message}`);
     return 2;
   }
   const engine = new ImageFileRedactor({ jpegQuality: 90, ...o.redactor, modelsDir: o.modelsDir, threads: o.threads });
   try {
     await engine.start();
   } catch (err) {
-    report(`tilsyn eval: cannot load the redaction models: ${(err as Error).message}`);
+    report(`eval: cannot load the redaction models: ${(err as Error).message}`);
     return 3;
   }
   const outDir = path.resolve(o.outDir ?? path.join('eval-out', set.name));

@@ -2,13 +2,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { configSchema } from '../config/schema.ts';
-import { ackSchema, observationSchema, statusSchema } from '../core/tasks/messages.ts';
-import { taskSchema, withdrawalSchema } from '../core/tasks/task.ts';
+import { configSchema } from '../../agent/config/schema.ts';
+import { ackSchema, observationSchema, statusSchema } from '../../agent/core/tasks/messages.ts';
+import { manifestSchema } from '../../agent/core/tasks/manifest.ts';
+import { taskSchema, withdrawalSchema } from '../../agent/core/tasks/task.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
-const schemas: Record<string, z.ZodType> = { task: taskSchema, withdrawal: withdrawalSchema, ack: ackSchema, status: statusSchema, observation: observationSchema, config: configSchema };
+const schemas: Record<string, z.ZodType> = { task: taskSchema, withdrawal: withdrawalSchema, ack: ackSchema, status: statusSchema, observation: observationSchema, manifest: manifestSchema, config: configSchema };
 
 /** The JSON Schema documents, by file name: what a message must look like on the wire (defaults may be left out). */
 export function jsonSchemas(): Record<string, string> {

@@ -1,0 +1,14 @@
+// The uploader of redacted evidence to the configured ingest (ingest.*, upload.maxKbps).
+import type { Config } from '../../config/schema.ts';
+import type { Uploader } from '../../ports/uploader.ts';
+import { BandwidthLimiter } from '../bandwidthLimiter.ts';
+import { HttpUploader } from '../httpUploader.ts';
+
+export function createUploader(config: Pick<Config, 'ingest' | 'upload'>): HttpUploader & Uploader {
+  return new HttpUploader({
+    baseUrl: config.ingest.url,
+    token: config.ingest.token,
+    timeoutMs: config.ingest.timeoutMs,
+    ...(config.upload.maxKbps !== undefined ? { limiter: new BandwidthLimiter(config.upload.maxKbps) } : {}),
+  });
+}
