@@ -207,6 +207,11 @@ export class TaskService {
       this.reject(withdrawal.id, withdrawal.revision, [verdict.error], source);
       return;
     }
+    if (verdict.kind === 'repeat') {
+      this.stats.duplicates += 1;
+      this.sendAck(boundAck({ taskId: withdrawal.id, revision: withdrawal.revision, status: 'withdrawn' as const, errors: [] }));
+      return;
+    }
     this.raise(withdrawal.id, { revision: withdrawal.revision, ended: true });
     const known = this.forget(withdrawal.id);
     this.logger.info({ taskId: withdrawal.id, revision: withdrawal.revision, known, source }, 'task withdrawn');

@@ -4,6 +4,7 @@ import { MqttTaskChannel, type MqttTaskChannelOptions } from '../../agent/adapte
 import { SqliteTaskStore } from '../../agent/adapters/sqliteTaskStore.ts';
 import type { TaskLimits } from '../../agent/core/tasks/task.ts';
 import { TaskRegistry } from '../../agent/core/tasks/taskRegistry.ts';
+import type { AuditTrail } from '../../agent/ports/auditTrail.ts';
 import type { TaskAck } from '../../agent/ports/taskChannel.ts';
 import { TaskService } from '../../agent/services/taskService.ts';
 import { testLogger } from './logger.ts';
@@ -27,6 +28,8 @@ export async function startTaskAgent(options: {
   /** Default: signatures enforced with the tests' key (SIGNED_LIMITS). */
   readonly limits?: TaskLimits;
   readonly maxHeld?: number;
+  /** Where acks are audited; none by default. */
+  readonly audit?: () => AuditTrail;
   readonly channel?: Partial<MqttTaskChannelOptions>;
 }): Promise<TaskAgent> {
   const registry = new TaskRegistry();
@@ -46,6 +49,7 @@ export async function startTaskAgent(options: {
     { nowMs: () => options.nowMs },
     testLogger,
     store,
+    options.audit ?? null,
   );
   // The order of the agent: channel first, then the service (the channel holds what arrives in between).
   await channel.start(new AbortController().signal);

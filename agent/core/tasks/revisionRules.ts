@@ -35,7 +35,12 @@ export function judgeTask(revision: number, validUntilMs: number, state: Revisio
 }
 
 /** Whether a withdrawal of `revision` is taken: only above every revision seen. */
-export function judgeWithdrawal(revision: number, state: RevisionState): { readonly kind: 'withdraw' } | { readonly kind: 'reject'; readonly error: FieldError } {
+export function judgeWithdrawal(
+  revision: number,
+  state: RevisionState,
+): { readonly kind: 'withdraw' | 'repeat' } | { readonly kind: 'reject'; readonly error: FieldError } {
+  // The same withdrawal again (its retained copy after a restart): nothing changes.
+  if (state.seen !== undefined && revision === state.seen.revision && state.seen.ended && state.held === undefined) return { kind: 'repeat' };
   if (state.seen !== undefined && revision <= state.seen.revision) {
     return {
       kind: 'reject',
