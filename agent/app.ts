@@ -7,12 +7,14 @@ import { createTaskChannel } from './adapters/factories/createTaskChannel.ts';
 import { createUploader } from './adapters/factories/createUploader.ts';
 import { MetricsServer } from './adapters/metricsServer.ts';
 import { routableModel } from './adapters/modelFiles.ts';
-import { OnnxRedactor } from './adapters/onnxRedactor.ts';
-import { PICODET_MODEL, PicodetDetector } from './adapters/picodetDetector.ts';
+import { createDetector } from './adapters/createDetector.ts';
+import { createRedactor } from './adapters/createRedactor.ts';
+import { PICODET_MODEL } from './adapters/detectors/picodetDetector.ts';
 import { SqliteEvidenceQueue } from './adapters/sqliteEvidenceQueue.ts';
 import { SqliteObservationOutbox } from './adapters/sqliteObservationOutbox.ts';
+import { SqliteManifestStore } from './adapters/sqliteManifestStore.ts';
 import { SqliteTaskStore } from './adapters/sqliteTaskStore.ts';
-import { YOLOX_MODEL, YoloxDetector } from './adapters/yoloxDetector.ts';
+import { YOLOX_MODEL } from './adapters/detectors/yoloxDetector.ts';
 import type { Config } from './config/schema.ts';
 import { publicKeyFrom } from './core/tasks/taskSignature.ts';
 import { TaskRegistry } from './core/tasks/taskRegistry.ts';
@@ -35,6 +37,7 @@ import { StatusReport, type VehicleStatus } from './services/statusReport.ts';
 import { StatusService } from './services/statusService.ts';
 import { stopParts, type Stoppable } from './services/stopParts.ts';
 import { TaskService } from './services/taskService.ts';
+import { TaskSyncService } from './services/taskSyncService.ts';
 import { UploadService, type UploadStats } from './services/uploadService.ts';
 import type { CaptureStats } from './services/captureStats.ts';
 
@@ -94,30 +97,31 @@ export class App implements Agent {
       },
       log('queue'),
     );
-    const taskStore = new SqliteTaskStore({ dataDir: config.dataDir });
+    const taskStore = new SqliteTaskStore({
+      dataDir: config.dataDir,
+      onError: (err) => logger.error({ component: 'tasks', err: err.message }, 'task store write failed; retried with the next write'),
+    });
+    const manifestStore = new SqliteManifestStore({ dataDir: config.dataDir });
     const outbox = new SqliteObservationOutbox({ dataDir: config.dataDir, nowMs: () => clock.nowMs() });
 
     // Models: the object models the router asks (YOLOX-nano also guides redaction), and the redactor.
     const inference = new InferenceTimes(clock);
     const router = new ModelRouter({ marginScore: config.models.unsureMargin }, log('models'));
-    const objects = new YoloxDetector({ modelsDir: config.models.dir, threads: config.models.threads });
+    const modelFiles = { modelsDir: config.models.dir, threads: config.models.threads };
+    const objects = createDetector(YOLOX_MODEL, modelFiles);
     const models = new RoutedModels(
       [
         { model: routableModel(YOLOX_MODEL), detector: objects, optional: false },
         // The dearer second opinion on COCO classes: without its file the agent runs on YOLOX alone.
-        { model: routableModel(PICODET_MODEL), detector: new PicodetDetector({ modelsDir: config.models.dir, threads: config.models.threads }), optional: true },
+        { model: routableModel(PICODET_MODEL), detector: createDetector(PICODET_MODEL, modelFiles), optional: true },
       ],
       router,
       (detector) => inference.detector(detector),
       log('models'),
     );
-    const redactor = new OnnxRedactor({
-      modelsDir: config.models.dir,
-      threads: config.models.threads,
-      jpegQuality: config.redaction.jpegQuality,
-      deadlineMs: config.redaction.deadlineMs,
-      style: config.redaction.style,
-    });
+    // The redactor searches its person and vehicle tiles with the task model: one YOLOX session, not two. The
+    // objects part starts before the redactor and stops after it.
+    const redactor = createRedactor(config.redaction, { dir: config.models.dir, threads: config.models.threads, objects });
 
     // Services.
     const retention = new RetentionService(
@@ -148,6 +152,22 @@ export class App implements Agent {
       clock,
       log('tasks'),
       taskStore,
+      () => queue.audit,
+    );
+    const taskSync = new TaskSyncService(
+      {
+        vehicleId: config.vehicleId,
+        fleetId: config.fleetId,
+        publicKeys: config.tasks.publicKeys.map(publicKeyFrom),
+        maxManifestBytes: config.tasks.sync.maxManifestBytes,
+        batchSize: config.tasks.sync.batchSize,
+        suspectQueued: config.tasks.sync.brokerMaxQueued,
+        retryMs: config.tasks.sync.retryS * 1000,
+      },
+      channel,
+      registry,
+      manifestStore,
+      log('task-sync'),
       () => queue.audit,
     );
     const observations = new ObservationService({ maxQueued: config.observations.maxQueued }, outbox, channel, log('observations'), () => queue.audit);
@@ -183,6 +203,7 @@ export class App implements Agent {
       {
         version: AGENT_VERSION,
         vehicleId: config.vehicleId,
+        fleetId: config.fleetId,
         startedAtMs: clock.nowMs(),
         dataDir: config.dataDir,
         clock,
@@ -196,6 +217,7 @@ export class App implements Agent {
         capture: () => capture.stats,
         inference: () => inference.figures(),
         warnings: () => this.warnings,
+        taskSync: () => taskSync.figures(),
         extra: () => ({
           taskMessages: { ...tasks.stats },
           retention: { ...retention.stats },
@@ -210,25 +232,39 @@ export class App implements Agent {
       config.metrics.port === undefined ? null : new MetricsServer({ port: config.metrics.port }, new StatusMetrics(() => this.report.collect()), log('metrics'));
     this.liveness = new Liveness({ maxInferenceMs: hungInferenceMs(config.redaction.deadlineMs) }, () => inference.longestRunningMs(), log('watchdog'));
 
+    // Readable before start and after stop too (a harness prints them once the agent has stopped): the queue's
+    // counts are those of its last look while it was open.
+    let queueCounts = { pending: 0, bytes: 0, parked: 0 };
+    const lastQueueCounts = () => {
+      try {
+        queueCounts = queue.counts();
+      } catch {
+        // Not open (before start, after stop): the last counts stand.
+      }
+      return queueCounts;
+    };
     this.counters = () => ({
       capture: capture.stats,
       camera: arming.stats(),
-      queue: queue.counts(),
+      queue: lastQueueCounts(),
       upload: upload.stats,
       observations: observations.stats,
       routing: router.status(new Set(registry.all().map((t) => t.id))),
     });
 
     // Started in this order, stopped in reverse: the stores first up and last down; the camera released only after
-    // arming and its supervisor are gone; the position last in, so no fix arrives before everything listens.
+    // arming and its supervisor are gone; the position source after everything that listens to its fixes.
     this.parts = [
       part('queue', queue),
       part('taskStore', taskStore),
+      part('manifestStore', manifestStore),
       part('outbox', outbox),
       part('objects', models),
       part('redactor', redactor),
       part('mqtt', channel),
       part('tasks', tasks),
+      // After the task service listens: the sync judges what is held by what the task service has taken.
+      part('task-sync', taskSync),
       part('observations', observations),
       part('upload', upload),
       part('retention', retention),

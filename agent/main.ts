@@ -7,6 +7,7 @@ import { auditVerifyCommand } from './cli/auditCommand.ts';
 import { queueCommand } from './cli/queueCommand.ts';
 import { doctorCommand } from './cli/doctor.ts';
 import { newKeyCommand, signTaskCommand } from './cli/signTask.ts';
+import { exitSoonAfterStop } from './cli/lastResortExit.ts';
 
 const program = new Command()
   .name('tilsyn')
@@ -20,9 +21,9 @@ program
   .option('--validate-config', 'check the configuration and exit (non-zero when invalid)')
   .action(async (opts: { config: string; validateConfig?: boolean }) => {
     process.exitCode = await runCommand(opts);
-    // Everything has stopped in order and the log is flushed. A native GStreamer thread (a bus poll, or a pull the
-    // stopped pipeline never answers) must not keep a stopped agent alive until systemd kills it.
-    process.exit();
+    // Every part has released what it held: the process ends on its own. Should a native thread still hold it, the
+    // last-resort exit names what and ends it well before systemd's stop timeout.
+    exitSoonAfterStop('run');
   });
 
 const defaultModelsDir = new URL('../models', import.meta.url).pathname;

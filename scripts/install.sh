@@ -78,6 +78,7 @@ trap 'rc=$?; echo "install: FAILED at step \"$current\" (exit $rc). Nothing afte
 ask() { # ask VAR "question" — keeps a value given as a flag, asks on a terminal, else fails naming the flag
   local var="$1" question="$2" flag="$3" answer
   [ -n "${!var}" ] && return 0
+  if [ "$dry_run" -eq 1 ] && [ ! -t 0 ]; then say "would ask: $question ($flag)"; return 0; fi
   if [ -t 0 ]; then read -r -p "$question: " answer; printf -v "$var" '%s' "$answer"; fi
   [ -n "${!var}" ] || die "$flag is required (no terminal to ask on)" 2
 }
@@ -168,7 +169,9 @@ elif [ -f "$opt/node_modules/.tilsyn-installed-lock.json" ] && cmp -s "$opt/pack
 else
   # Runtime packages only (tsx runs the TypeScript; no compiler or test tools on a vehicle). onnxruntime-node's
   # install script downloads GPU parts; the CPU binaries ship in the package.
-  (cd "$opt" && run env ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+  # (A dry run only prints: on a fresh machine $opt does not exist yet to cd into.)
+  say "+ cd $opt && env ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund --loglevel=error"
+  [ "$dry_run" -eq 1 ] || (cd "$opt" && env ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund --loglevel=error)
   run cp "$opt/package-lock.json" "$opt/node_modules/.tilsyn-installed-lock.json"
 fi
 
@@ -221,7 +224,7 @@ if [ "$dry_run" -eq 0 ] && [ -e "$opt/node_modules" ]; then
   "$opt/bin/tilsyn" run --config "$config" --validate-config | sed 's/^/    /' \
     || { echo "install: $config is not valid (see above); fix it and run again" >&2; exit 4; }
 else
-  say "validation skipped (no node modules yet)"
+  say "validation skipped ($([ "$dry_run" -eq 1 ] && echo "dry run" || echo "no node modules yet"))"
 fi
 
 step "models"
@@ -239,7 +242,7 @@ if [ "$system" -eq 1 ]; then
   run systemctl enable tilsyn-agent.service
   # restart rather than start: a re-run after an update picks up the new files.
   run systemctl restart tilsyn-agent.service
-  say "running; check with: tilsyn doctor --config /etc/tilsyn/agent.yaml · journalctl -u tilsyn-agent -f"
+  say "$([ "$dry_run" -eq 1 ] && echo "then running" || echo running); check with: tilsyn doctor --config /etc/tilsyn/agent.yaml · journalctl -u tilsyn-agent -f"
 else
   say "enable/start skipped (--prefix); on the target: systemctl enable --now tilsyn-agent"
 fi

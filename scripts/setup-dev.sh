@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a development machine (Debian 12 / Ubuntu 22.04+ / Raspberry Pi OS): system packages, Node modules,
-# model weights and demo photos. Safe to run again: each step skips what is already in place.
+# model weights and demo photos; checks that the shared test data is beside the checkout. Safe to run again: each
+# step skips what is already in place.
 # Usage: scripts/setup-dev.sh        (as root, or with sudo rights for apt-get)
 # Env:   TILSYN_MIRROR=DIR  take models/ and samples/ from this folder instead of upstream (default: ../shared if present)
 set -euo pipefail
@@ -16,6 +17,7 @@ APT_PACKAGES=(
   build-essential python3 python3-numpy python3-pil curl ca-certificates
   systemd
   openssl
+  chromium
 )
 
 step "system packages"
@@ -63,6 +65,22 @@ if [ -n "$mirror" ]; then
   scripts/fetch-assets.sh --manifest fixtures/demo/samples.json --dest demo-data/samples --from "$mirror/samples"
 else
   scripts/fetch-assets.sh --manifest fixtures/demo/samples.json --dest demo-data/samples
+fi
+
+step "test data"
+# Not in the repository: the annotated eval sets, street photos, coco.names and the reference scoring tool, beside the
+# checkout in ../shared. The tests that need them fail (never skip) without them; the demo does not need them.
+shared="$(cd "$here/.." && pwd)/shared"
+missing_data=()
+for p in eval/dashcam-dev eval/plates-openalpr-eu eval/plates-openalpr-us eval/faces-wider-street \
+  samples/hyperlpr_test_img.jpg models/coco.names models/yunet_n_dynamic.onnx tools/redaction_score.py; do
+  [ -e "$shared/$p" ] || missing_data+=("$p")
+done
+if [ ${#missing_data[@]} -eq 0 ]; then
+  echo "    present in $shared"
+else
+  echo "    MISSING in $shared: ${missing_data[*]}"
+  echo "    (npm test fails the tests that need them; put the shared test data there)"
 fi
 
 step "ready: npm run demo · npm test"

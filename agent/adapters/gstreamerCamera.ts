@@ -13,6 +13,7 @@ import {
 } from '../core/camera/cameraPipeline.ts';
 import type { Camera, CameraCondition } from '../ports/camera.ts';
 import type { Frame } from '../ports/frame.ts';
+import { credentialsHiddenIn } from '../core/transport/urls.ts';
 
 export interface GstreamerCameraOptions extends Omit<CameraPipelineOptions, 'fileKind'> {
   /** No frame for this long (also right after start) counts as a failed camera. Default 5000 or 3 frame intervals. */
@@ -112,7 +113,7 @@ export class GstreamerCamera implements Camera {
     try {
       pipeline = new gstreamer.Pipeline(description);
     } catch (error) {
-      this.fail(generation, `camera pipeline cannot be built: ${errorText(error)} (${withoutCredentials(description)})`);
+      this.fail(generation, `camera pipeline cannot be built: ${errorText(error)} (${credentialsHiddenIn(description)})`);
       return;
     }
     const sink = pipeline.findChild(CAMERA_SINK_NAME);
@@ -129,7 +130,7 @@ export class GstreamerCamera implements Camera {
       if (stopNow) stopNow();
       else this.onBus(generation, message);
     });
-    this.logger.info({ pipeline: withoutCredentials(description) }, 'camera pipeline starting');
+    this.logger.info({ pipeline: credentialsHiddenIn(description) }, 'camera pipeline starting');
     pipeline.play();
     this.pull(generation);
     this.startWatchdog(generation);
@@ -252,7 +253,7 @@ export class GstreamerCamera implements Camera {
     const o = this.options;
     if (o.source === 'v4l2') return `v4l2 device ${o.device ?? '?'}`;
     if (o.source === 'file') return `file ${o.path ?? '?'}`;
-    if (o.source === 'rtsp') return `rtsp ${withoutCredentials(o.url ?? '?')}`;
+    if (o.source === 'rtsp') return `rtsp ${credentialsHiddenIn(o.url ?? '?')}`;
     if (o.source === 'test') return 'test source';
     return `${String(o.source)} source`;
   }
@@ -307,8 +308,8 @@ export class GstreamerCamera implements Camera {
   private onBus(generation: number, message: BusMessage): void {
     if (generation !== this.generation) return;
     if (message.type === 'error') {
-      this.lastBusError = withoutCredentials(`${message.message ?? 'error'} (${message.name ?? message._src_element_name})`);
-      this.logger.error({ element: message.name, error: withoutCredentials(String(message.message)) }, 'camera pipeline error');
+      this.lastBusError = credentialsHiddenIn(`${message.message ?? 'error'} (${message.name ?? message._src_element_name})`);
+      this.logger.error({ element: message.name, error: credentialsHiddenIn(String(message.message)) }, 'camera pipeline error');
     } else if (message.type === 'warning') {
       this.logger.warn({ element: message._src_element_name, message }, 'camera pipeline warning');
     }
@@ -335,7 +336,7 @@ export class GstreamerCamera implements Camera {
   private fail(generation: number, message: string): void {
     if (generation !== this.generation || this.failure) return;
     // A GStreamer message may quote the source's location: never its credentials.
-    this.failure = new Error(withoutCredentials(message));
+    this.failure = new Error(credentialsHiddenIn(message));
     this.logger.error({ source: this.options.source }, this.failure.message);
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = undefined;
@@ -369,9 +370,4 @@ export function packRgb(buf: Buffer, width: number, height: number): Buffer | un
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** rtsp://user:password@host/… → rtsp://***@host/… anywhere in a text (a pipeline description, a GStreamer message). */
-function withoutCredentials(text: string): string {
-  return text.replace(/\/\/[^@/"\s]*@/g, '//***@');
 }

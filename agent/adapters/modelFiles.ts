@@ -21,6 +21,19 @@ export interface ManifestModel {
   readonly costMs: number;
   /** The agent runs without it (a second opinion); doctor warns rather than fails when it is missing. */
   readonly optional?: boolean;
+  /** The adapter that runs it: a file agent/adapters/detectors/{adapter}.ts (see createDetector.ts). */
+  readonly adapter?: string;
+}
+
+/** What every detector adapter is built with; each adapter documents its own defaults. */
+export interface DetectorOptions {
+  readonly modelsDir: string;
+  readonly threads: number;
+  /** Lowest score reported (the adapter's calibrated default when absent). */
+  readonly scoreThreshold?: number;
+  readonly nmsIou?: number;
+  /** Long side of the input for a whole frame (dynamic-input models). */
+  readonly longSide?: number;
 }
 
 /** What the detectors use of an onnxruntime session. */

@@ -1,4 +1,5 @@
-// The MQTT side of the task contract: subscribes to task topics, publishes acks and a retained status with a last will.
+// The MQTT side of the task contract: subscribes to task topics (or lets the task sync choose them), publishes acks
+// and a retained status with a last will.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
@@ -6,7 +7,8 @@ import type { Logger } from 'pino';
 import { withoutCredentials } from '../core/transport/urls.ts';
 import { taskTopicOf, topicsFor, type TopicIds } from '../core/tasks/topics.ts';
 import type { ObservationSink } from '../ports/observationSink.ts';
-import type { TaskAck, TaskChannel, TaskMessageListener, TaskSyncListener } from '../ports/taskChannel.ts';
+import type { TaskAck, TaskChannel, TaskMessageListener, TaskSyncListener, TaskSyncSource } from '../ports/taskChannel.ts';
+import type { ConnectInfo, ManifestListener, Subscription, SyncChannel, SyncChannelStats } from '../ports/syncChannel.ts';
 
 export interface MqttTaskChannelOptions extends TopicIds {
   readonly url: string;
@@ -24,6 +26,11 @@ export interface MqttTaskChannelOptions extends TopicIds {
   readonly reconnectPeriodMs?: number;
   /** MQTT 5: the largest task payload taken (tasks.maxBytes); the broker is told not to send bigger packets at all. */
   readonly maxPayloadBytes?: number;
+  /**
+   * The task sync chooses the subscriptions (manifests, task topics in batches): on connect the channel subscribes
+   * nothing by itself. Off (default): every connect subscribes the task wildcards and receives every retained task.
+   */
+  readonly managedSync?: boolean;
 }
 
 /** Room in a packet besides the payload: fixed header, topic, properties. */
@@ -39,16 +46,22 @@ const MAX_PENDING = 1_000;
 /** How long a stop waits for the broker to take the "offline" status. */
 const STOP_GRACE_MS = 2_000;
 
-export class MqttTaskChannel implements TaskChannel, ObservationSink {
+export class MqttTaskChannel implements TaskChannel, ObservationSink, SyncChannel {
   private client: MqttClient | null = null;
   private readonly listeners = new Set<TaskMessageListener>();
   private readonly syncListeners = new Set<TaskSyncListener>();
-  private readonly connectListeners = new Set<() => void>();
+  private readonly connectListeners = new Set<(info: ConnectInfo) => void>();
+  private readonly manifestListeners = new Set<ManifestListener>();
+  private readonly ackListeners = new Set<(ack: TaskAck) => void>();
+  /** Round trips waiting for their marker on the sync topic: nonce → settle. */
+  private readonly roundTrips = new Map<string, (err: Error | null) => void>();
+  private sessionPresent = false;
+  private readonly counters = { bytesReceived: 0, messagesReceived: 0, connects: 0, sessionsResumed: 0 };
   private readonly topics: ReturnType<typeof topicsFor>;
   private readonly syncTopic: string;
   private pending: [string, Buffer, 'fleet' | 'vehicle'][] = [];
   private pendingBytes = 0;
-  private lastSync: ReadonlySet<string> | null = null;
+  private lastSync: { readonly ids: ReadonlySet<string>; readonly source: TaskSyncSource } | null = null;
   /** Task ids heard since the current connection began; null once the sync is over. */
   private heard: Set<string> | null = null;
   private syncNonce = '';
@@ -63,38 +76,47 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
     this.syncTopic = `${options.prefix}/vehicle/${options.vehicleId}/sync`;
   }
 
+  get protocolVersion(): 4 | 5 {
+    return this.options.protocolVersion ?? 5;
+  }
+
+  /** Whether the broker kept the session of the current (or last) connection. */
+  get resumedSession(): boolean {
+    return this.sessionPresent;
+  }
+
+  get stats(): SyncChannelStats {
+    return { ...this.counters };
+  }
+
   /** Resolves once connected, or after the first failed attempt (it keeps trying); throws only on unreadable TLS files. */
   async start(signal: AbortSignal): Promise<void> {
-    const client = mqtt.connect(this.options.url, await mqttConnectOptions(this.options));
+    const client = mqtt.connect(this.options.url, {
+      ...(await mqttConnectOptions(this.options)),
+      // With the sync in charge, mqtt.js must not subscribe again by itself (it would bring the retained flood back).
+      ...(this.options.managedSync === true ? { resubscribe: false } : {}),
+    });
     this.client = client;
     client.on('message', (topic, payload) => this.dispatch(topic, payload));
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'mqtt error'));
     client.on('offline', () => this.logger.warn('mqtt broker unreachable; retrying'));
-    client.on('connect', () => {
-      this.logger.info({ url: withoutCredentials(this.options.url) }, 'mqtt connected');
+    client.on('packetreceive', (packet) => {
+      // The bytes of the packet on the wire: fixed header (1), remaining-length varint (1–4), the rest.
+      const length = packet.length ?? 0;
+      this.counters.bytesReceived += 1 + (length < 128 ? 1 : length < 16_384 ? 2 : length < 2_097_152 ? 3 : 4) + length;
+    });
+    client.on('close', () => this.failRoundTrips(new Error('the connection to the broker closed')));
+    client.on('connect', (connack) => {
+      this.sessionPresent = connack.sessionPresent === true;
+      this.counters.connects += 1;
+      if (this.sessionPresent) this.counters.sessionsResumed += 1;
+      this.logger.info({ url: withoutCredentials(this.options.url), sessionPresent: this.sessionPresent }, 'mqtt connected');
       if (this.lastStatus !== null) client.publish(this.topics.status, this.lastStatus, { qos: 1, retain: true });
-      this.heard = new Set();
-      this.syncNonce = randomBytes(8).toString('hex');
-      const nonce = this.syncNonce;
-      // Subscribed again on every connect, even when the broker kept the session: a fresh SUBSCRIBE is what makes the
-      // broker send the retained tasks, and mqtt.js skips one it thinks is already in place unless told `resubscribe`.
-      const subscriptions = {
-        [this.topics.fleetTasks]: { qos: 1 },
-        [this.topics.vehicleTasks]: { qos: 1 },
-        [this.syncTopic]: { qos: 1 },
-        resubscribe: true,
-      } as ISubscriptionMap;
-      client.subscribe(subscriptions, (err) => {
-        if (err) {
-          this.logger.error({ err: err.message }, 'mqtt subscribe failed');
-          return;
-        }
-        // The broker sends retained messages right after the SUBACK; a message of our own behind them marks their end.
-        client.publish(this.syncTopic, nonce, { qos: 1 });
-      });
+      if (this.options.managedSync !== true) this.resyncAll();
+      const info: ConnectInfo = { sessionPresent: this.sessionPresent };
       for (const listener of this.connectListeners) {
         try {
-          listener();
+          listener(info);
         } catch (err) {
           this.logger.error({ err }, 'connect listener failed');
         }
@@ -141,15 +163,22 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
   onSynced(listener: TaskSyncListener): () => void {
     this.syncListeners.add(listener);
     // A sync that finished before anyone listened is handed over once, after the held task messages.
-    if (this.lastSync !== null) this.notifySynced(listener, this.lastSync);
+    if (this.lastSync !== null) this.notifySynced(listener, this.lastSync.ids, this.lastSync.source);
     return () => this.syncListeners.delete(listener);
   }
 
   async publishAck(ack: TaskAck): Promise<void> {
+    for (const listener of this.ackListeners) {
+      try {
+        listener(ack);
+      } catch (err) {
+        this.logger.error({ err }, 'ack listener failed');
+      }
+    }
     await this.publish(this.topics.acks, JSON.stringify(ack), false);
   }
 
-  onConnected(listener: () => void): () => void {
+  onConnected(listener: (info: ConnectInfo) => void): () => void {
     this.connectListeners.add(listener);
     return () => this.connectListeners.delete(listener);
   }
@@ -168,14 +197,140 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
     await this.client.publishAsync(topic, payload, { qos: 1, retain });
   }
 
+  /**
+   * Subscribes the task wildcards afresh, so the broker sends every retained task, then marks the end of them with a
+   * message of our own: what today's vehicles without a manifest do on every connect.
+   */
+  resyncAll(): void {
+    const client = this.client;
+    if (client === null) return;
+    this.heard = new Set();
+    this.syncNonce = randomBytes(8).toString('hex');
+    const nonce = this.syncNonce;
+    // `resubscribe` makes mqtt.js send a SUBSCRIBE it thinks is already in place: only a fresh one brings the retained.
+    const subscriptions = {
+      [this.topics.fleetTasks]: { qos: 1 },
+      [this.topics.vehicleTasks]: { qos: 1 },
+      [this.syncTopic]: { qos: 1 },
+      resubscribe: true,
+    } as ISubscriptionMap;
+    client.subscribe(subscriptions, (err) => {
+      if (err) {
+        this.logger.error({ err: err.message }, 'mqtt subscribe failed');
+        return;
+      }
+      // The broker sends retained messages right after the SUBACK; a message of our own behind them marks their end.
+      client.publish(this.syncTopic, nonce, { qos: 1 });
+    });
+  }
+
+  onManifest(listener: ManifestListener): () => void {
+    this.manifestListeners.add(listener);
+    return () => this.manifestListeners.delete(listener);
+  }
+
+  onAck(listener: (ack: TaskAck) => void): () => void {
+    this.ackListeners.add(listener);
+    return () => this.ackListeners.delete(listener);
+  }
+
+  manifestTopic(scope: 'vehicle' | 'fleet'): string {
+    const o = this.options;
+    return scope === 'vehicle' ? `${o.prefix}/vehicle/${o.vehicleId}/manifest` : `${o.prefix}/fleet/${o.fleetId}/manifest`;
+  }
+
+  taskTopic(scope: 'vehicle' | 'fleet', taskId: string): string {
+    const o = this.options;
+    return scope === 'vehicle' ? `${o.prefix}/vehicle/${o.vehicleId}/tasks/${taskId}` : `${o.prefix}/fleet/${o.fleetId}/tasks/${taskId}`;
+  }
+
+  get taskWildcards(): readonly string[] {
+    return [this.topics.fleetTasks, this.topics.vehicleTasks];
+  }
+
+  get markerTopic(): string {
+    return this.syncTopic;
+  }
+
+  async subscribe(subscriptions: readonly Subscription[]): Promise<void> {
+    const client = this.requireClient();
+    const map: ISubscriptionMap = {};
+    for (const sub of subscriptions) map[sub.topic] = { qos: 1, ...(this.protocolVersion === 5 ? { rh: sub.retainHandling } : {}) };
+    const granted = await client.subscribeAsync(map);
+    const refused = granted.filter((g) => g.qos !== 0 && g.qos !== 1 && g.qos !== 2);
+    if (refused.length > 0) throw new Error(`the broker refused the subscription to ${refused.map((g) => g.topic).join(', ')}`);
+  }
+
+  async unsubscribe(topics: readonly string[]): Promise<void> {
+    if (topics.length === 0) return;
+    await this.requireClient().unsubscribeAsync([...topics]);
+  }
+
+  /**
+   * Publishes a marker to the vehicle's own sync topic and resolves when it comes back: the broker delivers it behind
+   * every message it had queued or was sending for this client (retained copies after a SUBSCRIBE included).
+   * Rejects when the connection closes or no marker came within timeoutMs (the broker may have dropped it).
+   */
+  async roundTrip(timeoutMs: number): Promise<void> {
+    const client = this.requireClient();
+    const nonce = randomBytes(8).toString('hex');
+    const done = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => settle(new Error(`no marker back from the broker within ${timeoutMs} ms`)), timeoutMs);
+      timer.unref();
+      const settle = (err: Error | null) => {
+        clearTimeout(timer);
+        this.roundTrips.delete(nonce);
+        if (err === null) resolve();
+        else reject(err);
+      };
+      this.roundTrips.set(nonce, settle);
+    });
+    client.publish(this.syncTopic, nonce, { qos: 1 }, (err) => {
+      if (err) this.roundTrips.get(nonce)?.(err);
+    });
+    await done;
+  }
+
+  /** Hands every sync listener the tasks that stand (the task service then withdraws tasks from MQTT not among them). */
+  announceSynced(taskIds: ReadonlySet<string>): void {
+    this.lastSync = { ids: taskIds, source: 'manifest' };
+    for (const listener of this.syncListeners) this.notifySynced(listener, taskIds, 'manifest');
+  }
+
+  private failRoundTrips(err: Error): void {
+    for (const settle of [...this.roundTrips.values()]) settle(err);
+  }
+
+  private requireClient(): MqttClient {
+    if (this.client === null || !this.client.connected) throw new Error('not connected to the broker');
+    return this.client;
+  }
+
   private dispatch(topic: string, payload: Buffer): void {
     if (topic === this.syncTopic) {
+      const settle = this.roundTrips.get(payload.toString());
+      if (settle !== undefined) {
+        settle(null);
+        return;
+      }
       if (this.heard !== null && payload.toString() === this.syncNonce) {
         const heard: ReadonlySet<string> = this.heard;
         this.heard = null;
-        this.lastSync = heard;
+        this.lastSync = { ids: heard, source: 'retained' };
         this.logger.info({ tasksHeard: heard.size }, 'retained tasks synced');
-        for (const listener of this.syncListeners) this.notifySynced(listener, heard);
+        for (const listener of this.syncListeners) this.notifySynced(listener, heard, 'retained');
+      }
+      return;
+    }
+    this.counters.messagesReceived += 1;
+    const manifestScope = topic === this.manifestTopic('vehicle') ? 'vehicle' : topic === this.manifestTopic('fleet') ? 'fleet' : null;
+    if (manifestScope !== null) {
+      for (const listener of this.manifestListeners) {
+        try {
+          listener(manifestScope, payload);
+        } catch (err) {
+          this.logger.error({ err, topic }, 'manifest listener failed');
+        }
       }
       return;
     }
@@ -203,9 +358,9 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink {
     }
   }
 
-  private notifySynced(listener: TaskSyncListener, heard: ReadonlySet<string>): void {
+  private notifySynced(listener: TaskSyncListener, heard: ReadonlySet<string>, source: TaskSyncSource): void {
     try {
-      listener(heard);
+      listener(heard, source);
     } catch (err) {
       this.logger.error({ err }, 'task sync listener failed');
     }

@@ -3,143 +3,79 @@ import sharp from 'sharp';
 import { checkDeadline, DeadlineExceededError } from '../core/redaction/deadline.ts';
 import { boxHeight, nms } from '../core/redaction/boxes.ts';
 import { columnTiles } from '../core/detection/letterbox.ts';
-import {
-  mergeCascadeObjects,
-  planRedaction,
-  vehicleCrops,
-  type RedactionPlanOptions,
-  type VehicleCropOptions,
-} from '../core/redaction/redactionPlan.ts';
-import type { Detection, ModelInfo, RedactedImage, Redactor } from '../ports/detector.ts';
+import { mergeCascadeObjects, planRedaction, vehicleCrops } from '../core/redaction/redactionPlan.ts';
+import { centreInside } from '../core/redaction/textPlates.ts';
+import type { RedactionSettings } from '../core/redaction/redactionSettings.ts';
+import type { Detection, Detector, DetectorSearch, FaceDetector, ModelInfo, RedactedImage, Redactor } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
-import { obscureRegions, type ObscureStyle } from './sharpObscure.ts';
-import { Y5fuPlates } from './y5fuPlates.ts';
-import { YoloxDetector } from './yoloxDetector.ts';
-import { WorkerFaces } from './workerFaces.ts';
-import { YunetFaces, type FaceSearch } from './yunetFaces.ts';
+import { obscureRegions } from './sharpObscure.ts';
 
-export interface OnnxRedactorOptions {
-  readonly modelsDir: string;
-  readonly threads: number;
-  /** JPEG quality of the redacted output (1–100). */
-  readonly jpegQuality: number;
-  /**
-   * Long side of the face model's input for the whole frame (default 960: half size on 1080p). That pass finds the
-   * faces larger than the band keeps (faceBandMaxPx) and those away from the horizon, which from a street vehicle are
-   * near and large; the small far ones are the band's. At full size (1920) the same faces cost ~17 ms more inference.
-   */
-  readonly faceLongSide?: number;
-  /**
-   * Lowest face score YuNet reports (default 0.05). Hits from here up to plan.faceSupportedMinScore (0.15) are never
-   * blurred as faces: clustered in a vehicle's window band they mark an occupant behind glass (core/cabinZone.ts).
-   * From 0.15 up to plan.faceAloneMinScore (0.3) a face is blurred only inside a person box or a vehicle's cabin.
-   */
-  readonly faceScoreThreshold?: number;
-  /**
-   * Search this horizontal band of the frame (shares of its height, from the top) again at `faceBandScale` × full
-   * size: from a camera at about head height every pedestrian's head is near the horizon, which a fixed mount keeps
-   * at the same rows, and far ones are under 20 px there. Default rows 0.35–0.68; null turns it off (then raise
-   * faceLongSide: at 960 the whole-frame pass alone loses most faces under 20 px).
-   */
-  readonly faceBand?: { readonly top: number; readonly bottom: number } | null;
-  readonly faceBandScale?: number;
-  /** Faces from the band taller than this (frame pixels) are dropped (default 48). */
-  readonly faceBandMaxPx?: number;
-  /**
-   * The band goes to the face model in this many side-by-side parts (default 2), overlapping by twice faceBandMaxPx
-   * so that every face it keeps lies whole in one part: onnxruntime's memory for a run grows with the input.
-   */
-  readonly faceBandParts?: number;
-  /** How far (frame pixels) each band part reaches past its share into the next (default 2 × faceBandMaxPx). */
-  readonly faceBandOverlapPx?: number;
-  /**
-   * Frames with a long side up to this (default 1280) get a second plate pass at half the size: on a low-resolution
-   * camera a car right in front shows a plate larger than the plate model knows. A 1080p frame is already shrunk 3×
-   * for that model, so it skips this pass.
-   */
-  readonly closePlateMaxFrameSide?: number;
-  /** Plate objectness threshold (default 0.25). */
-  readonly plateObjThreshold?: number;
-  /** Search each vehicle box again for plates at close range (default true). */
-  readonly vehiclePlates?: boolean;
-  /**
-   * Own person/vehicle search in this many full-height column tiles (default 2; 0 = only the objects passed in).
-   * A 416-px model over a whole 1080p frame misses persons under ~60 px, whose heads then go unblurred.
-   */
-  readonly objectTiles?: number;
-  /** Score threshold of that search (default 0.15: a missed head costs more than a blurred patch of wall). */
-  readonly objectTileScoreThreshold?: number;
-  /**
-   * A frame whose redaction (detection, blur, encoding) runs past this many ms is dropped: the redactor throws
-   * DeadlineExceededError. No deadline when absent.
-   */
-  readonly deadlineMs?: number;
-  /** How regions are obscured (default 'blur': heavy Gaussian; 'fill': solid mean colour). */
-  readonly style?: ObscureStyle;
-  /**
-   * Run the face search (on a worker thread of its own) at the same time as the object → plate searches, and cut
-   * every input ahead (default true). Off, the face model runs on the main thread and every model alone, one after
-   * the other: slower, but each model call's time is then its own (the bench's inference floor).
-   */
-  readonly concurrentLanes?: boolean;
-  readonly plan?: Partial<RedactionPlanOptions>;
-  readonly vehicleCrop?: Partial<VehicleCropOptions>;
+/** The detectors a redactor runs; built by createRedactor (createRedactor.ts), the only place that does. */
+export interface RedactorDetectors {
+  readonly faces: FaceDetector;
+  readonly plates: Detector;
+  readonly vehiclePlates: Detector;
+  /** Scene text on vehicle crops (plates of any country); null: none. */
+  readonly text: Detector | null;
+  /** Persons and vehicles for the cascades (head regions, plate searches); null: only the objects passed in. */
+  readonly objects: Detector | null;
 }
 
 /** Runs `work` on every item: all at once (lanes concurrent) or one after the other; results in order. */
 type Each = <T, R>(items: readonly T[], work: (item: T) => Promise<R>) => Promise<R[]>;
 
-/** Rows of a 1080p dashcam frame where far pedestrians' heads are (dashcam-dev: faces under 20 px lie there). */
-const DEFAULT_FACE_BAND = { top: 0.35, bottom: 0.68 } as const;
-
+/**
+ * Finds faces and plates and blurs them, every person's head, occupants behind glass and plate zones of far
+ * vehicles; encodes a clean JPEG, in time, or throws (fail closed).
+ */
 export class OnnxRedactor implements Redactor {
-  private faces: YunetFaces | WorkerFaces | null = null;
-  private plates: Y5fuPlates | null = null;
-  private objects: YoloxDetector | null = null;
+  private started = false;
 
-  constructor(private readonly options: OnnxRedactorOptions) {}
+  /**
+   * `owned`: the detectors this redactor starts and closes; the others (a shared object detector) belong to whoever
+   * passed them in and are started and closed by them.
+   */
+  constructor(
+    private readonly settings: RedactionSettings,
+    private readonly detectors: RedactorDetectors,
+    private readonly owned: readonly Detector[],
+  ) {}
 
   get models(): readonly ModelInfo[] {
-    return [...(this.faces?.models ?? []), ...(this.plates?.models ?? []), ...(this.objects?.models ?? [])];
+    if (!this.started) return [];
+    const { faces, plates, vehiclePlates, text, objects } = this.detectors;
+    return [faces, plates, vehiclePlates, text, objects].flatMap((d) => d?.models ?? []);
   }
 
   async start(): Promise<void> {
-    const { modelsDir, threads } = this.options;
     // No frame is ever read twice: libvips' operation cache would only hold on to memory (~35 MB here).
     sharp.cache(false);
-    const faceOptions = {
-      modelsDir,
-      threads,
-      longSide: this.options.faceLongSide ?? 960,
-      scoreThreshold: this.options.faceScoreThreshold ?? 0.05,
-    };
-    const faces = (this.options.concurrentLanes ?? true) ? new WorkerFaces(faceOptions) : new YunetFaces(faceOptions);
-    const plates = new Y5fuPlates({ modelsDir, threads, objThreshold: this.options.plateObjThreshold });
-    const tiles = this.options.objectTiles ?? 2;
-    const objects =
-      tiles > 0
-        ? new YoloxDetector({ modelsDir, threads, scoreThreshold: this.options.objectTileScoreThreshold ?? 0.15 })
-        : null;
-    await faces.start();
-    await plates.start();
-    await objects?.start();
-    this.faces = faces;
-    this.plates = plates;
-    this.objects = objects;
+    const started: Detector[] = [];
+    try {
+      for (const d of this.owned) {
+        await d.start();
+        started.push(d);
+      }
+    } catch (err) {
+      for (const d of started.reverse()) await d.close().catch(() => undefined);
+      throw err;
+    }
+    this.started = true;
   }
 
-  async stop(): Promise<void> {
-    const { faces, plates, objects } = this;
-    this.faces = this.plates = this.objects = null;
-    try {
-      await objects?.stop();
-    } finally {
-      try {
-        await plates?.stop();
-      } finally {
-        await faces?.stop();
-      }
-    }
+  /** Releases every model session this redactor holds and terminates the face worker thread. */
+  async close(): Promise<void> {
+    const wasStarted = this.started;
+    this.started = false;
+    if (!wasStarted) return;
+    const errors: unknown[] = [];
+    for (const d of [...this.owned].reverse()) await d.close().catch((err: unknown) => errors.push(err));
+    if (errors.length) throw errors[0];
+  }
+
+  /** The same as close(). */
+  stop(): Promise<void> {
+    return this.close();
   }
 
   /**
@@ -149,16 +85,18 @@ export class OnnxRedactor implements Redactor {
    * are asked for at once (lanes concurrent), so the face model's thread resizes the next one while the model runs on
    * the one before.
    */
-  private async findFaces(model: YunetFaces | WorkerFaces, frame: Frame, each: Each): Promise<Detection[]> {
-    const band = this.options.faceBand === undefined ? DEFAULT_FACE_BAND : this.options.faceBand;
-    const maxPx = this.options.faceBandMaxPx ?? 48;
-    const scale = this.options.faceBandScale ?? 2;
-    if (!band) return model.detect(frame);
+  private async findFaces(model: FaceDetector, frame: Frame, each: Each): Promise<Detection[]> {
+    const f = this.settings.faces;
+    const band = f.bandSearch ? f.band : null;
+    const maxPx = f.bandMaxPx;
+    const scale = f.bandScale;
+    const whole: DetectorSearch = { longSide: f.longSide };
+    if (!band) return model.detect(frame, whole);
     const y1 = Math.round(band.top * frame.height);
     const y2 = Math.round(band.bottom * frame.height);
-    const parts = bandParts(frame.width, this.options.faceBandParts ?? 2, this.options.faceBandOverlapPx ?? 2 * maxPx);
-    const searches: FaceSearch[] = [
-      {},
+    const parts = bandParts(frame.width, f.bandParts, f.bandOverlapPx ?? 2 * maxPx);
+    const searches: DetectorSearch[] = [
+      whole,
       ...parts.map((p) => ({ region: { x1: p.x1, y1, x2: p.x2, y2 }, longSide: scale * (p.x2 - p.x1) })),
     ];
     const [faces, ...found] = await each(searches, (search) => model.detect(frame, search));
@@ -171,22 +109,23 @@ export class OnnxRedactor implements Redactor {
   /** Fails closed: any error (not started, bad frame, inference) rejects, and the caller drops the frame. */
   async redact(frame: Frame, given: readonly Detection[]): Promise<RedactedImage> {
     const started = performance.now();
-    const { faces: faceModel, plates: plateModel, objects: objectModel } = this;
-    if (!faceModel || !plateModel) throw new Error('OnnxRedactor.redact() called before start()');
+    if (!this.started) throw new Error('OnnxRedactor.redact() called before start() or after close()');
+    const { faces: faceModel, plates: plateModel, vehiclePlates: cropModel, text: textModel, objects: objectModel } = this.detectors;
+    const o = this.settings;
     const stagesMs: Record<string, number> = {};
     /** Runs one stage, adds its wall time to stagesMs, then drops the frame if the deadline has passed. */
     const stage = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
       const t = performance.now();
       const out = await work();
       stagesMs[name] = (stagesMs[name] ?? 0) + performance.now() - t;
-      checkDeadline(performance.now() - started, this.options.deadlineMs, name);
+      checkDeadline(performance.now() - started, o.deadlineMs, name);
       return out;
     };
     // onnxruntime-node runs a model on the calling JS thread, one call at a time; sharp resizes on threads of its own;
     // the face model has a worker thread to itself. So the searches below are started together: the face model runs
     // while the object and plate models run here, and every input that can be cut and resized already is while the
     // model before it runs. Off (concurrentLanes: false), each step waits for the one before.
-    const concurrent = this.options.concurrentLanes ?? true;
+    const concurrent = o.concurrentLanes;
     const each: Each = (items, work) =>
       concurrent ? allSettledOrThrow(items.map(work)) : sequentially(items, work);
     /** `work` now, or (not concurrent) once `before` has settled. */
@@ -195,43 +134,54 @@ export class OnnxRedactor implements Redactor {
     try {
       // Faces need nothing but the frame; plates need the vehicles of the object search.
       const platesLane = (async () => {
-        const tiles = objectModel ? columnTiles(frame.width, frame.height, this.options.objectTiles ?? 2, 0.1) : [];
-        const tileSearch = stage('object tiles', () => each(tiles, (tile) => objectModel!.detect(frame, tile)));
+        const tiles = objectModel && o.objects.tiles > 0 ? columnTiles(frame.width, frame.height, o.objects.tiles, 0.1) : [];
+        const minScore = o.objects.tileScoreThreshold;
+        const tileSearch = stage('object tiles', () => each(tiles, (region) => objectModel!.detect(frame, { region, minScore })));
         const [tileObjects, framePlates] = await bothSettled(
           tileSearch,
-          after(tileSearch, () => stage('plates', () => plateModel.detectFrame(frame))),
+          after(tileSearch, () => stage('plates', () => plateModel.detect(frame))),
         );
         const objects = mergeCascadeObjects([[...given], ...tileObjects]);
         const plates = [...framePlates];
-        if (Math.max(frame.width, frame.height) <= (this.options.closePlateMaxFrameSide ?? 1280)) {
+        const text: Detection[] = [];
+        if (Math.max(frame.width, frame.height) <= o.plates.closePlateMaxFrameSide) {
           // Small frames: a car right in front shows a plate larger than the model knows; look again at half size.
-          plates.push(...(await stage('plates', () => plateModel.detectFrame(frame, 0.5))));
+          plates.push(...(await stage('plates', () => plateModel.detect(frame, { zoom: 0.5 }))));
         }
-        if (this.options.vehiclePlates ?? true) {
-          const crops = vehicleCrops(objects, frame.width, frame.height, this.options.vehicleCrop);
-          const found = await stage('vehicle plates', () => each(crops, (crop) => plateModel.detectCrop(frame, crop)));
+        if (o.plates.vehicleCrops) {
+          const crops = vehicleCrops(objects, frame.width, frame.height, o.vehicleCrop);
+          const found = await stage('vehicle plates', () => each(crops, (region) => cropModel.detect(frame, { region })));
           for (const f of found) plates.push(...f);
+          if (textModel) {
+            // Text only where the plate model found no plate: it is the second view, for plates the model misses.
+            const textCrops = crops
+              .filter((c) => boxHeight(c) >= o.text.minVehicleHeightPx && (!o.text.onlyWithoutPlate || !plates.some((p) => centreInside(p.box, c))))
+              .slice(0, o.text.maxCrops);
+            const longSide = o.text.cropLongSide;
+            const lines = await stage('vehicle text', () => each(textCrops, (region) => textModel.detect(frame, { region, longSide })));
+            for (const l of lines) text.push(...l);
+          }
         }
-        return { objects, plates };
+        return { objects, plates, text };
       })();
       // Both settled before going on: a failed lane must not leave the other running on into the next frame.
-      const [faces, { objects, plates }] = await bothSettled(
+      const [faces, { objects, plates, text }] = await bothSettled(
         after(platesLane, () => stage('faces', () => this.findFaces(faceModel, frame, each))),
         platesLane,
       );
       const regions = planRedaction(
-        { width: frame.width, height: frame.height, faces, plates, objects },
-        this.options.plan,
+        { width: frame.width, height: frame.height, faces, plates, objects, text, calibration: faceModel.calibration },
+        o.plan,
       );
       // Blur a copy: the caller's frame stays as captured (it may still be judged for task targets).
       const pixels = Buffer.from(frame.data);
       await stage('blur', () =>
-        obscureRegions(pixels, frame.width, frame.height, regions.map((r) => r.box), this.options.style ?? 'blur'),
+        obscureRegions(pixels, frame.width, frame.height, regions.map((r) => r.box), o.style),
       );
       // sharp writes no metadata unless asked (keepMetadata/withMetadata), and a raw input has none to carry.
       const jpeg = await stage('encoding', () =>
         sharp(pixels, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-          .jpeg({ quality: this.options.jpegQuality })
+          .jpeg({ quality: o.jpegQuality })
           .toBuffer(),
       );
       return {

@@ -1,5 +1,8 @@
 // Accepted tasks in SQLite (dataDir/tasks.sqlite), so after a reboot without network the agent works on what it has,
 // and the highest revision seen per task id, so no older revision is ever taken again — not after a restart either.
+// Writes are gathered and committed together at the end of the event-loop turn: one fsync for a burst of thousands of
+// tasks instead of one each (6 ms apiece on an SD card or a shared disk); a crash in between loses only what the
+// retained topics and the manifest bring again.
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Audience } from '../core/tasks/scope.ts';
@@ -29,10 +32,14 @@ interface Row {
   area_checked: string | null;
 }
 
+type Write = { readonly save: StoredTask } | { readonly remove: string } | { readonly raise: string; readonly seen: RevisionSeen };
+
 export class SqliteTaskStore implements TaskStore {
   private db: Database.Database | null = null;
+  private pending: Write[] = [];
+  private flushScheduled = false;
 
-  constructor(private readonly options: { readonly dataDir: string }) {}
+  constructor(private readonly options: { readonly dataDir: string; readonly onError?: (err: Error) => void }) {}
 
   async start(): Promise<void> {
     const db = openDurableSqlite(path.join(this.options.dataDir, 'tasks.sqlite'), SCHEMA);
@@ -47,11 +54,13 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   async stop(): Promise<void> {
+    if (this.db !== null) this.flush();
     this.db?.close();
     this.db = null;
   }
 
   load(): StoredTask[] {
+    this.flush();
     const rows = this.requireDb()
       .prepare('SELECT id, revision, payload, accepted_at_ms, audience, area_checked FROM tasks ORDER BY id')
       .all() as Row[];
@@ -66,36 +75,67 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   save(task: StoredTask): void {
-    const db = this.requireDb();
-    db.transaction(() => {
-      db.prepare(
-        `INSERT INTO tasks (id, revision, payload, accepted_at_ms, audience, area_checked) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, payload = excluded.payload,
-           accepted_at_ms = excluded.accepted_at_ms, audience = excluded.audience, area_checked = excluded.area_checked`,
-      ).run(task.id, task.revision, task.payload, task.acceptedAtMs, task.audience, task.areaChecked);
-      this.raiseRevision(task.id, { revision: task.revision, ended: false });
-    })();
+    this.requireDb();
+    this.enqueue({ save: task });
+    this.enqueue({ raise: task.id, seen: { revision: task.revision, ended: false } });
   }
 
   remove(taskId: string): void {
-    this.requireDb().prepare('DELETE FROM tasks WHERE id = ?').run(taskId);
+    this.requireDb();
+    this.enqueue({ remove: taskId });
   }
 
   revisions(): Map<string, RevisionSeen> {
+    this.flush();
     const rows = this.requireDb().prepare('SELECT id, revision, ended FROM revisions').all() as { id: string; revision: number; ended: number }[];
     return new Map(rows.map((r) => [r.id, { revision: r.revision, ended: r.ended !== 0 }]));
   }
 
   raiseRevision(taskId: string, seen: RevisionSeen): void {
-    this.requireDb()
-      .prepare(
-        `INSERT INTO revisions (id, revision, ended) VALUES (?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET
-           ended = CASE WHEN excluded.revision > revision THEN excluded.ended
-                        WHEN excluded.revision = revision THEN MAX(ended, excluded.ended) ELSE ended END,
-           revision = MAX(revision, excluded.revision)`,
-      )
-      .run(taskId, seen.revision, seen.ended ? 1 : 0);
+    this.requireDb();
+    this.enqueue({ raise: taskId, seen });
+  }
+
+  /** Commits every write gathered so far in one transaction; a failed commit keeps them for the next try. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0 || this.db === null) return;
+    const writes = this.pending;
+    this.pending = [];
+    const db = this.db;
+    const upsert = db.prepare(
+      `INSERT INTO tasks (id, revision, payload, accepted_at_ms, audience, area_checked) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, payload = excluded.payload,
+         accepted_at_ms = excluded.accepted_at_ms, audience = excluded.audience, area_checked = excluded.area_checked`,
+    );
+    const del = db.prepare('DELETE FROM tasks WHERE id = ?');
+    // Only ever up: a higher revision replaces the row; the same one may only become ended; a lower one changes nothing.
+    const raise = db.prepare(
+      `INSERT INTO revisions (id, revision, ended) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET
+         ended = CASE WHEN excluded.revision > revision THEN excluded.ended
+                      WHEN excluded.revision = revision THEN MAX(ended, excluded.ended) ELSE ended END,
+         revision = MAX(revision, excluded.revision)`,
+    );
+    try {
+      db.transaction(() => {
+        for (const w of writes) {
+          if ('save' in w) upsert.run(w.save.id, w.save.revision, w.save.payload, w.save.acceptedAtMs, w.save.audience, w.save.areaChecked);
+          else if ('remove' in w) del.run(w.remove);
+          else raise.run(w.raise, w.seen.revision, w.seen.ended ? 1 : 0);
+        }
+      })();
+    } catch (err) {
+      this.pending = [...writes, ...this.pending];
+      this.options.onError?.(err as Error);
+    }
+  }
+
+  private enqueue(write: Write): void {
+    this.pending.push(write);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private requireDb(): Database.Database {

@@ -9,6 +9,7 @@ import { checkDisk } from './doctor/diskCheck.ts';
 import { checkGps } from './doctor/gpsCheck.ts';
 import { checkIngest } from './doctor/ingestCheck.ts';
 import { checkModels } from './doctor/modelsCheck.ts';
+import { checkSigning } from './doctor/signingCheck.ts';
 import { checkTasks } from './doctor/tasksCheck.ts';
 
 export interface DoctorOptions {
@@ -21,11 +22,12 @@ const CHECKS: readonly [string, Check][] = [
   ['gps', checkGps],
   ['camera', checkCamera],
   ['broker', checkBroker],
+  ['tasks', checkTasks],
   ['ingest', checkIngest],
   ['models', checkModels],
   ['disk', checkDisk],
   ['clock', checkClock],
-  ['tasks', checkTasks],
+  ['signing', checkSigning],
 ];
 
 const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;

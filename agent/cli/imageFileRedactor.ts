@@ -1,11 +1,18 @@
 // Redacts image files with the agent's own chain (YOLOX objects → OnnxRedactor), as the vehicle would a frame.
 import sharp from 'sharp';
-import { OnnxRedactor, type OnnxRedactorOptions } from '../adapters/onnxRedactor.ts';
-import { YoloxDetector } from '../adapters/yoloxDetector.ts';
-import type { RedactedRegion } from '../ports/detector.ts';
+import { createDetector } from '../adapters/createDetector.ts';
+import { createRedactor } from '../adapters/createRedactor.ts';
+import type { OnnxRedactor } from '../adapters/onnxRedactor.ts';
+import { parseRedactionSettings, type RedactionSettingsInput } from '../core/redaction/redactionSettings.ts';
+import type { Detector, RedactedRegion } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
 
-export interface ImageFileRedactorOptions extends OnnxRedactorOptions {}
+export interface ImageFileRedactorOptions {
+  readonly modelsDir: string;
+  readonly threads: number;
+  /** Redaction settings (validated; defaults for what is left out). */
+  readonly settings?: RedactionSettingsInput;
+}
 
 /** One redacted image: the clean JPEG, what was blurred, and the time taken (decode excluded). */
 export interface FileRedaction {
@@ -30,12 +37,16 @@ export async function decodeImageFile(file: string): Promise<Frame> {
 }
 
 export class ImageFileRedactor {
-  private readonly objects: YoloxDetector;
+  private readonly objects: Detector;
   private readonly redactor: OnnxRedactor;
 
+  /** Throws (naming the key) on bad settings. */
   constructor(options: ImageFileRedactorOptions) {
-    this.objects = new YoloxDetector({ modelsDir: options.modelsDir, threads: options.threads });
-    this.redactor = new OnnxRedactor(options);
+    const settings = parseRedactionSettings(options.settings);
+    const models = { dir: options.modelsDir, threads: options.threads };
+    // One object model for the frame's objects and the redactor's tiles, as on the vehicle.
+    this.objects = createDetector(settings.models.objects, { modelsDir: options.modelsDir, threads: options.threads });
+    this.redactor = createRedactor(settings, { ...models, objects: this.objects });
   }
 
   /** Loads and verifies every model; throws with the file and the fix when one is missing or corrupt. */
@@ -44,16 +55,16 @@ export class ImageFileRedactor {
     try {
       await this.redactor.start();
     } catch (err) {
-      await this.objects.stop();
+      await this.objects.close();
       throw err;
     }
   }
 
-  async stop(): Promise<void> {
+  async close(): Promise<void> {
     try {
-      await this.redactor.stop();
+      await this.redactor.close();
     } finally {
-      await this.objects.stop();
+      await this.objects.close();
     }
   }
 

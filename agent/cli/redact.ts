@@ -56,9 +56,7 @@ export async function redactCommand(o: RedactCommandOptions): Promise<number> {
   const engine = new ImageFileRedactor({
     modelsDir: o.modelsDir,
     threads: o.threads,
-    jpegQuality: o.jpegQuality,
-    deadlineMs: o.deadlineMs,
-    style: o.style,
+    settings: { jpegQuality: o.jpegQuality, ...(o.deadlineMs !== undefined ? { deadlineMs: o.deadlineMs } : {}), ...(o.style ? { style: o.style } : {}) },
   });
   try {
     await engine.start();
@@ -80,7 +78,7 @@ export async function redactCommand(o: RedactCommandOptions): Promise<number> {
       await appendFile(jsonl, `${JSON.stringify(record)}\n`);
     }
   } finally {
-    await engine.stop();
+    await engine.close();
   }
   report(`redacted ${o.files.length - failed} of ${o.files.length} images into ${o.outDir}` + (failed ? `; ${failed} skipped` : ''));
   return failed ? 1 : 0;

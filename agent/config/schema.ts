@@ -1,5 +1,6 @@
 // The one schema of the agent's configuration: every key with its default and a description; unknown keys rejected.
 import { z } from 'zod';
+import { redactionSettingsSchema } from '../core/redaction/redactionSettings.ts';
 import { publicKeyFrom } from '../core/tasks/taskSignature.ts';
 import { plaintextRemoteHost } from '../core/transport/urls.ts';
 
@@ -200,6 +201,33 @@ export const configSchema = z
           .default(64 * 1024 ** 2)
           .describe('Most bytes of task messages held at once (the task store holds these); beyond, new tasks are rejected'),
         expireEveryMs: z.int().min(1000).default(60_000).describe('How often tasks past validUntil are dropped (ack "expired")'),
+        sync: z
+          .strictObject({
+            maxManifestBytes: z
+              .int()
+              .min(1024)
+              .max(64 * 1024 * 1024)
+              .default(8 * 1024 * 1024)
+              .describe('Largest manifest taken, bytes (10,000 tasks are about 450 KB)'),
+            batchSize: z
+              .int()
+              .min(1)
+              .max(500)
+              .default(50)
+              .describe("Missing tasks fetched at once (their topics subscribed together); well below the broker's queue limit per client"),
+            brokerMaxQueued: z
+              .int()
+              .min(1)
+              .default(1_000)
+              .describe("The broker's queue limit per client (Mosquitto max_queued_messages): a resumed session that brings this many queued messages may have lost some, and the manifests are read again"),
+            retryS: z
+              .int()
+              .min(1)
+              .default(60)
+              .describe('Tasks the manifest lists but the broker does not have are asked for again after this many seconds'),
+          })
+          .prefault({})
+          .describe('Checking the tasks held against the signed manifests'),
       })
       .prefault({})
       .describe('Inspection tasks'),
@@ -226,21 +254,17 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Observations waiting for the broker ({dataDir}/observations.sqlite)'),
-    redaction: z
-      .strictObject({
+    redaction: redactionSettingsSchema
+      .extend({
         jpegQuality: z.int().min(50).max(100).default(85).describe('Quality of the stored, redacted JPEG'),
         deadlineMs: z
           .int()
           .min(1)
           .default(5000)
           .describe('A frame whose redaction takes longer than this (ms) is dropped and counted, never kept unredacted'),
-        style: z
-          .enum(['blur', 'fill'])
-          .default('blur')
-          .describe('How faces and plates are obscured: heavy Gaussian blur, or a solid fill of the mean colour'),
       })
       .prefault({})
-      .describe('Face and plate redaction'),
+      .describe('Face and plate redaction: which models, how they search, which regions get blurred (core/redaction/redactionSettings.ts)'),
     status: z
       .strictObject({
         intervalS: z.int().min(5).max(3600).default(60).describe('How often the retained status is published, seconds (at once, too, when health changes)'),

@@ -11,6 +11,8 @@ export type AuditKind =
   | 'deleted'
   | 'retention-shortened'
   | 'observations-dropped'
+  | 'manifest-accepted'
+  | 'manifest-rejected'
   | 'lost';
 
 export interface AuditEntry {

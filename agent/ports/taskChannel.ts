@@ -12,7 +12,10 @@ export interface TaskAck {
 }
 
 /** After each (re)connect, once every retained task has arrived: the task ids heard on task topics since connecting. */
-export type TaskSyncListener = (heardTaskIds: ReadonlySet<string>) => void;
+export type TaskSyncListener = (heardTaskIds: ReadonlySet<string>, source: TaskSyncSource) => void;
+
+/** What says which tasks stand: the retained task topics (anyone on the broker can clear one), or a signed manifest. */
+export type TaskSyncSource = 'retained' | 'manifest';
 
 export interface TaskChannel {
   start(signal: AbortSignal): Promise<void>;

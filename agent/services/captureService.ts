@@ -87,6 +87,7 @@ export class CaptureService {
     if (this.inFlight !== null) {
       // The previous frame is still being processed; the next fix will fire again.
       this.stats.framesSkippedBusy += 1;
+      this.deps.logger.info({ decision: 'skip', reason: 'busy', taskIds: decision.fire.map((t) => t.id), ...where(fix) }, 'trigger skipped: previous frame busy');
       return;
     }
     this.inFlight = this.capture(fix, decision.fire)
@@ -106,7 +107,7 @@ export class CaptureService {
     } catch (err) {
       this.stats.framesDroppedCameraFailed += 1;
       // The camera supervisor restarts a failing camera (only while it is wanted); this frame is simply not taken.
-      logger.warn({ decision: 'no-frame', taskIds, err: (err as Error).message }, 'camera gave no frame');
+      logger.warn({ decision: 'no-frame', taskIds, ...where(fix), err: (err as Error).message }, 'camera gave no frame');
       return;
     }
     this.stats.framesCaptured += 1;
@@ -129,7 +130,7 @@ export class CaptureService {
     } catch (err) {
       // Fail closed: a frame that cannot be looked at is not kept; the tasks hear that it could not be judged.
       this.stats.framesDroppedRedactionFailed += 1;
-      logger.error({ decision: 'drop', reason: 'detection-failed', taskIds, err: (err as Error).message }, 'frame dropped');
+      logger.error({ decision: 'drop', reason: 'detection-failed', taskIds, ...where(fix), err: (err as Error).message }, 'frame dropped');
       this.observe(tasks.map((task) => ({ task, found: [], seen: [], outcome: 'uncertain' as const, keepFrame: false })), frame, at, new Map(), 'detection failed');
       return;
     }
@@ -139,7 +140,7 @@ export class CaptureService {
     const keeping = verdicts.filter((v) => v.keepFrame);
     if (keeping.length === 0) {
       this.stats.framesDroppedNoTarget += 1;
-      logger.info({ decision: 'drop', reason: 'no-target', taskIds }, 'frame dropped');
+      logger.info({ decision: 'drop', reason: 'no-target', taskIds, ...where(fix) }, 'frame dropped');
       this.observe(verdicts, frame, at, new Map());
       return;
     }
@@ -151,7 +152,7 @@ export class CaptureService {
       this.stats.framesDroppedRedactionFailed += 1;
       const overran = err instanceof DeadlineExceededError;
       if (overran) this.stats.framesDroppedDeadline += 1;
-      logger.error({ decision: 'drop', reason: overran ? 'redaction-deadline' : 'redaction-failed', taskIds, err: (err as Error).message }, 'frame dropped');
+      logger.error({ decision: 'drop', reason: overran ? 'redaction-deadline' : 'redaction-failed', taskIds, ...where(fix), err: (err as Error).message }, 'frame dropped');
       this.observe(verdicts, frame, at, new Map(), 'the frame could not be redacted, so no evidence was kept', (v) => v.keepFrame);
       return;
     }
@@ -222,6 +223,7 @@ export class CaptureService {
         faces: redacted.faces,
         plates: redacted.plates,
         redactedRegions: redacted.regions.length,
+        regions: redacted.regions.map((r) => ({ kind: r.kind, x1: Math.round(r.box.x1), y1: Math.round(r.box.y1), x2: Math.round(r.box.x2), y2: Math.round(r.box.y2) })),
         retentionDays: task.retentionDays,
         sha256,
         bytes: redacted.jpeg.length,
@@ -238,8 +240,7 @@ export class CaptureService {
           faces: redacted.faces,
           plates: redacted.plates,
           redactMs: Math.round(redacted.ms),
-          lat: fix.lat,
-          lon: fix.lon,
+          ...where(fix),
         },
         'evidence queued',
       );
@@ -251,4 +252,9 @@ export class CaptureService {
 function round(value: number, decimals: number): number {
   const f = 10 ** decimals;
   return Math.round(value * f) / f;
+}
+
+/** Where and when a decision was made: the fix that fired the trigger (one line per decision can be put on a map). */
+function where(fix: Fix): { lat: number; lon: number; fixAt: string } {
+  return { lat: fix.lat, lon: fix.lon, fixAt: new Date(fix.timeMs).toISOString() };
 }

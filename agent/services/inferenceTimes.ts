@@ -64,6 +64,7 @@ export class InferenceTimes {
         return inner.models;
       },
       redact: (frame: Frame, objects: readonly Detection[]): Promise<RedactedImage> => this.timed(this.redactMs, () => inner.redact(frame, objects)),
+      close: () => inner.close(),
     };
   }
 

@@ -8,7 +8,8 @@ import type { ModelRouter } from './modelRouter.ts';
 
 export interface LoadableDetector extends ObjectDetector {
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** Releases the model's session (the Detector port's close()). */
+  close(): Promise<void>;
 }
 
 export interface RoutedModel {
@@ -52,7 +53,7 @@ export class RoutedModels {
     while (this.loaded.length > 0) {
       const detector = this.loaded.pop()!;
       try {
-        await detector.stop();
+        await detector.close();
       } catch (err) {
         this.logger.error({ err: (err as Error).message }, 'model not released');
       }

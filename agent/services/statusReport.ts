@@ -11,12 +11,15 @@ import type { CameraArmingStats } from './cameraArming.ts';
 import type { CameraSupervisorStats } from './cameraSupervisor.ts';
 import type { CaptureStats } from './captureStats.ts';
 import type { GpsCondition } from './gpsMonitor.ts';
+import type { TaskSyncDetail } from '../core/tasks/taskSync.ts';
 import type { InferenceFigures } from './inferenceTimes.ts';
 import type { UploadStats } from './uploadService.ts';
 
 export interface StatusSources {
   readonly version: string;
   readonly vehicleId: string;
+  /** The fleet the vehicle belongs to; the central side finds a fleet's vehicles by it. */
+  readonly fleetId?: string;
   readonly startedAtMs: number;
   readonly dataDir: string;
   /** Where the kernel's thermal zones are; default /sys/class/thermal. */
@@ -33,6 +36,8 @@ export interface StatusSources {
   inference(): InferenceFigures;
   /** What is unsafe in the configuration (e.g. "unsigned tasks allowed"); empty when nothing is. */
   warnings?(): string[];
+  /** Assigned tasks against the manifests; null (or absent) while the vehicle has no manifest. */
+  taskSync?(): TaskSyncDetail | null;
   /** Further counters carried along as they are (retention, …). */
   extra?(): Record<string, unknown>;
 }
@@ -57,12 +62,14 @@ export class StatusReport {
     const upload = s.upload();
     const capture = s.capture();
     const inference = s.inference();
+    const sync = s.taskSync?.() ?? null;
     const verdict = judgeHealth(
       {
         uptimeMs,
         camera: { armed: arming.armed, state: camera.state, error: camera.error ?? supervisor.lastError, restartsInRow: supervisor.failuresInRow },
         gps: { connected: gps.connected, fixAgeMs: gps.fixAgeMs },
         disk: { freeBytes: disk?.freeBytes ?? null },
+        taskSync: sync,
       },
       this.limits,
     );
@@ -71,12 +78,14 @@ export class StatusReport {
       at: new Date(nowMs).toISOString(),
       version: s.version,
       vehicleId: s.vehicleId,
+      ...(s.fleetId !== undefined ? { fleetId: s.fleetId } : {}),
       uptimeS: Math.round(uptimeMs / 1000),
       health: verdict.health,
       reasons: verdict.reasons,
       warnings: s.warnings?.() ?? [],
       tasks: s.registry.size,
       activeTasks: s.registry.all().filter((t) => isActive(t, nowMs)).length,
+      ...(sync !== null ? { taskSync: { held: sync.held, expected: sync.expected, missing: sync.missing } } : {}),
       gps: {
         connected: gps.connected,
         mode: gps.mode,

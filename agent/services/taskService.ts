@@ -19,7 +19,7 @@ import {
 import type { TaskRegistry } from '../core/tasks/taskRegistry.ts';
 import type { AuditTrail } from '../ports/auditTrail.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { TaskAck, TaskChannel } from '../ports/taskChannel.ts';
+import type { TaskAck, TaskChannel, TaskSyncSource } from '../ports/taskChannel.ts';
 import type { RevisionSeen, TaskStore } from '../ports/taskStore.ts';
 import { TaskAudit } from './taskAudit.ts';
 
@@ -95,7 +95,7 @@ export class TaskService {
       if (payload !== null) this.handle(null, payload, file);
     }
     this.removers.push(this.channel.onTaskMessage((taskId, payload, audience) => this.handle(taskId, payload, 'mqtt', audience)));
-    if (this.channel.onSynced !== undefined) this.removers.push(this.channel.onSynced((heard) => this.reconcile(heard)));
+    if (this.channel.onSynced !== undefined) this.removers.push(this.channel.onSynced((heard, source) => this.reconcile(heard, source)));
     this.expireTimer = setInterval(() => {
       this.dropExpired();
       this.taskAudit.flush();
@@ -250,16 +250,18 @@ export class TaskService {
   }
 
   /**
-   * After a (re)connect, while signatures are not enforced, the retained topics are the truth: a task from MQTT that
-   * no task topic spoke of was withdrawn while the vehicle was away. While they are enforced, a missing retained
-   * copy proves nothing (the broker can drop it): only a signed withdrawal ends a task.
+   * The tasks that stand, after a (re)connect or a new manifest: a task from MQTT not among them was withdrawn while
+   * the vehicle was away. A signed manifest says so whatever the mode; the retained topics only while signatures
+   * are not enforced — then a missing retained copy proves nothing (the broker can drop it), and only a signed
+   * withdrawal or manifest ends a task.
    */
-  private reconcile(heard: ReadonlySet<string>): void {
-    if (this.signaturesEnforced) return;
+  private reconcile(heard: ReadonlySet<string>, source: TaskSyncSource): void {
+    if (this.signaturesEnforced && source === 'retained') return;
     for (const taskId of [...this.fromMqtt.keys()]) {
       if (heard.has(taskId)) continue;
       const revision = this.registry.get(taskId)?.revision ?? null;
-      if (revision !== null) this.raise(taskId, { revision, ended: true });
+      // Dropped by the retained topics: that revision is over. A manifest may list the same revision again later.
+      if (revision !== null && source === 'retained') this.raise(taskId, { revision, ended: true });
       this.forget(taskId);
       this.logger.info({ taskId, revision }, 'task withdrawn while offline');
       this.ack({ taskId, revision, status: 'withdrawn', errors: [] });

@@ -1,15 +1,16 @@
 // Each model's decoder against golden boxes on one sample photo: a wrong channel order, scale, letterbox offset or
 // output layout moves or loses these boxes. Golden values were read off the photos (the face, the plate, the car)
 // and recorded from this decoder on onnxruntime-node 1.30 CPU; a few px of tolerance absorbs float noise only.
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PicodetDetector } from '../../agent/adapters/picodetDetector.ts';
-import { Y5fuPlates } from '../../agent/adapters/y5fuPlates.ts';
-import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
-import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PicodetDetector } from '../../agent/adapters/detectors/picodetDetector.ts';
+import { Y5FU_CROP_MODEL, Y5fuPlates } from '../../agent/adapters/detectors/y5fuPlates.ts';
+import { manifestEntry } from '../../agent/adapters/modelFiles.ts';
+import { YoloxDetector } from '../../agent/adapters/detectors/yoloxDetector.ts';
+import { YunetFaces } from '../../agent/adapters/detectors/yunetFaces.ts';
 import { iou, type Box } from '../../agent/core/redaction/boxes.ts';
 import type { Detection } from '../../agent/ports/detector.ts';
 import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
 const TOLERANCE_PX = 3;
 
@@ -26,22 +27,25 @@ function expectGolden(found: readonly Detection[], label: string, golden: Box, s
   expect(near[0]!.score).toBeCloseTo(score, 1);
 }
 
-describe.skipIf(!existsSync(samplesDir))('model decoders against golden boxes (../shared/samplesDir)', () => {
+describeWithInputs('model decoders against golden boxes (../shared/samples)', [samplesDir], () => {
   const faces = new YunetFaces({ modelsDir, threads: 2, longSide: 1024, scoreThreshold: 0.5 });
   const plates = new Y5fuPlates({ modelsDir, threads: 2 });
+  const crops = new Y5fuPlates({ modelsDir, threads: 2 }, manifestEntry(Y5FU_CROP_MODEL));
   const objects = new YoloxDetector({ modelsDir, threads: 2 });
   const picodet = new PicodetDetector({ modelsDir, threads: 2 });
   beforeAll(async () => {
     await faces.start();
     await plates.start();
+    await crops.start();
     await objects.start();
     await picodet.start();
   });
   afterAll(async () => {
-    await faces.stop();
-    await plates.stop();
-    await objects.stop();
-    await picodet.stop();
+    await faces.close();
+    await plates.close();
+    await crops.close();
+    await objects.close();
+    await picodet.close();
   });
 
   it('YuNet finds the large face of ultraface_5.jpg where it is, in frame pixels', async () => {
@@ -58,11 +62,11 @@ describe.skipIf(!existsSync(samplesDir))('model decoders against golden boxes (.
   });
 
   it('y5fu 640 finds the plate of openalpr_h786poj.jpg on the whole frame', async () => {
-    expectGolden(await plates.detectFrame(await frameOf(samplesDir + 'openalpr_h786poj.jpg')), 'plate', { x1: 141.0, y1: 380.1, x2: 292.2, y2: 412.4 }, 0.785);
+    expectGolden(await plates.detect(await frameOf(samplesDir + 'openalpr_h786poj.jpg')), 'plate', { x1: 141.0, y1: 380.1, x2: 292.2, y2: 412.4 }, 0.785);
   });
 
   it('y5fu 640 zoomed out to half size reports the same plate in frame pixels', async () => {
-    const found = await plates.detectFrame(await frameOf(samplesDir + 'openalpr_h786poj.jpg'), 0.5);
+    const found = await plates.detect(await frameOf(samplesDir + 'openalpr_h786poj.jpg'), { zoom: 0.5 });
     // Half the input pixels per frame pixel: the box is placed about half as finely.
     const plate = found.find((d) => Math.abs(d.box.x1 - 141.0) < 12 && Math.abs(d.box.y1 - 380.1) < 12);
     expect(plate, JSON.stringify(found)).toBeDefined();
@@ -75,10 +79,10 @@ describe.skipIf(!existsSync(samplesDir))('model decoders against golden boxes (.
     const found = await objects.detect(frame);
     expectGolden(found, 'car', { x1: 584.9, y1: 320.1, x2: 1895.1, y2: 990.4 }, 0.905);
     const car = found.find((d) => d.label === 'car' && d.score > 0.9)!;
-    const inCrop = await plates.detectCrop(frame, car.box);
+    const inCrop = await crops.detect(frame, { region: car.box });
     expectGolden(inCrop, 'plate', { x1: 1754.8, y1: 742.6, x2: 1871.4, y2: 855.3 }, 0.873);
     // The whole-frame model sees the same plate: both decoders agree on where it is.
-    expectGolden(await plates.detectFrame(frame), 'plate', { x1: 1749.9, y1: 741.9, x2: 1869.8, y2: 857.0 }, 0.867);
+    expectGolden(await plates.detect(frame), 'plate', { x1: 1749.9, y1: 741.9, x2: 1869.8, y2: 857.0 }, 0.867);
   });
 
   it('PicoDet-S finds the same car of hyperlpr_test_img.jpg as YOLOX (centred letterbox, distance bins, frame pixels)', async () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSession, readManifest } from '../../agent/adapters/modelFiles.ts';
-import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
-import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
+import { createRedactor } from '../../agent/adapters/createRedactor.ts';
+import { YoloxDetector } from '../../agent/adapters/detectors/yoloxDetector.ts';
 
 const modelsDir = new URL('../../models/', import.meta.url).pathname;
 let dir = '';
@@ -40,19 +40,19 @@ describe('model files fail closed', () => {
     const bytes = await readFile(file);
     bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
     await writeFile(file, bytes);
-    const redactor = new OnnxRedactor({ modelsDir: d, threads: 1, jpegQuality: 80 });
+    const redactor = createRedactor({ jpegQuality: 80 }, { dir: d, threads: 1 });
     await expect(redactor.start()).rejects.toThrow(/yunet_n_dynamic\.onnx.*manifest expects/s);
   });
 
   it('names a missing model file and the fix', async () => {
     const d = await modelsCopy();
     await rm(path.join(d, 'hyperlpr3_y5fu_320x_sim.onnx'));
-    const redactor = new OnnxRedactor({ modelsDir: d, threads: 1, jpegQuality: 80 });
+    const redactor = createRedactor({ jpegQuality: 80 }, { dir: d, threads: 1 });
     await expect(redactor.start()).rejects.toThrow(/hyperlpr3_y5fu_320x_sim\.onnx.*missing.*fetch-models\.sh/s);
   });
 
   it('a redactor that never started refuses to redact', async () => {
-    const redactor = new OnnxRedactor({ modelsDir, threads: 1, jpegQuality: 80 });
+    const redactor = createRedactor({ jpegQuality: 80 }, { dir: modelsDir, threads: 1 });
     const frame = { data: Buffer.alloc(32 * 32 * 3), width: 32, height: 32, capturedAtMs: 0 };
     await expect(redactor.redact(frame, [])).rejects.toThrow(/before start/);
   });

@@ -1,14 +1,16 @@
 // The redactor judged by pixels on annotated photos: every plate and face box must lose its detail.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
-import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createRedactor } from '../../agent/adapters/createRedactor.ts';
+import { YoloxDetector } from '../../agent/adapters/detectors/yoloxDetector.ts';
 import { decodeGray, judgeBox, laplacian } from '../support/detail.ts';
 import { frameOf, modelsDir } from '../support/frames.ts';
+import { describeWithInputs, sharedFile } from '../support/inputs.ts';
 
-const evalDir = new URL('../../../shared/eval/', import.meta.url).pathname;
+const evalDir = sharedFile('eval');
+const SETS = ['plates-openalpr-eu', 'plates-openalpr-us', 'faces-wider-street'];
 const MIN_H = 20;
 /**
  * Measured on these picks: 22/24 boxes. The two misses are known and real: eu4 is a plate filling the whole
@@ -46,24 +48,21 @@ function choose(): { set: string; truth: Truth }[] {
   return picks;
 }
 
-const present = existsSync(evalDir);
-if (!present) console.warn(`redactor.test: ${evalDir} is absent — skipping the pixel tests on annotated photos`);
-
-describe.skipIf(!present)('OnnxRedactor on annotated photos (../shared/eval)', () => {
+describeWithInputs('OnnxRedactor on annotated photos (../shared/eval)', SETS.map((set) => path.join(evalDir, set, 'boxes.json')), () => {
   const detector = new YoloxDetector({ modelsDir, threads: 2 });
-  const redactor = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85 });
+  const redactor = createRedactor({ jpegQuality: 85 }, { dir: modelsDir, threads: 2 });
   beforeAll(async () => {
     await detector.start();
     await redactor.start();
   });
   afterAll(async () => {
     await redactor.stop();
-    await detector.stop();
+    await detector.close();
   });
 
   const verdicts: { image: string; box: number[]; ratio: number; moved: number; redacted: boolean }[] = [];
 
-  for (const { set, truth } of present ? choose() : []) {
+  for (const { set, truth } of choose()) {
     it(`${set}/${truth.image}: boxes ≥ ${MIN_H} px judged by pixels, and the JPEG has no metadata`, async () => {
       const file = path.join(evalDir, set, truth.image);
       const frame = await frameOf(file, { capturedAtMs: Date.now() });

@@ -1,14 +1,15 @@
 // Model inputs are built in buffers kept from one call to the next; nothing of an earlier frame may reach the next
 // model input, or a face seen a frame ago could steer (or hide) what is found in this one.
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { letterboxTensor, TensorBuffers } from '../../agent/adapters/imageTensor.ts';
-import { Y5fuPlates } from '../../agent/adapters/y5fuPlates.ts';
-import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
-import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
+import { Y5FU_CROP_MODEL, Y5fuPlates } from '../../agent/adapters/detectors/y5fuPlates.ts';
+import { manifestEntry } from '../../agent/adapters/modelFiles.ts';
+import { YoloxDetector } from '../../agent/adapters/detectors/yoloxDetector.ts';
+import { YunetFaces } from '../../agent/adapters/detectors/yunetFaces.ts';
 import { fitToMultiple, letterbox, type Letterbox } from '../../agent/core/detection/letterbox.ts';
 import type { Frame } from '../../agent/ports/frame.ts';
 import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
 /** A frame of noise (fixed seed): every pixel differs from its neighbours, so a misplaced value shows. */
 function noiseFrame(width: number, height: number, seed: number): Frame {
@@ -76,15 +77,17 @@ describe('letterboxTensor into a reused buffer', () => {
 });
 
 
-describe.skipIf(!existsSync(samplesDir))('detectors: frame B finds the same with or without frame A before it', () => {
+describeWithInputs('detectors: frame B finds the same with or without frame A before it', [samplesDir], () => {
   const used = {
     faces: new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 }),
     plates: new Y5fuPlates({ modelsDir, threads: 2 }),
+    crops: new Y5fuPlates({ modelsDir, threads: 2 }, manifestEntry(Y5FU_CROP_MODEL)),
     objects: new YoloxDetector({ modelsDir, threads: 2 }),
   };
   const fresh = {
     faces: new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 }),
     plates: new Y5fuPlates({ modelsDir, threads: 2 }),
+    crops: new Y5fuPlates({ modelsDir, threads: 2 }, manifestEntry(Y5FU_CROP_MODEL)),
     objects: new YoloxDetector({ modelsDir, threads: 2 }),
   };
   const all = [...Object.values(used), ...Object.values(fresh)];
@@ -92,7 +95,7 @@ describe.skipIf(!existsSync(samplesDir))('detectors: frame B finds the same with
     for (const d of all) await d.start();
   });
   afterAll(async () => {
-    for (const d of all) await d.stop();
+    for (const d of all) await d.close();
   });
 
   it('faces (whole frame and a region): A is the mirrored photo, B the photo', async () => {
@@ -111,14 +114,14 @@ describe.skipIf(!existsSync(samplesDir))('detectors: frame B finds the same with
     const a = await frameOf(samplesDir + 'hyperlpr_test_img.jpg');
     const b = await frameOf(samplesDir + 'openalpr_h786poj.jpg');
     const car = { x1: 584, y1: 320, x2: 1895, y2: 990 };
-    await used.plates.detectFrame(a);
-    await used.plates.detectCrop(a, car);
+    await used.plates.detect(a);
+    await used.crops.detect(a, { region: car });
     await used.objects.detect(a);
-    const plates = await used.plates.detectFrame(b);
+    const plates = await used.plates.detect(b);
     expect(plates.length).toBeGreaterThan(0);
-    expect(plates).toEqual(await fresh.plates.detectFrame(b));
+    expect(plates).toEqual(await fresh.plates.detect(b));
     const crop = { x1: 0, y1: 200, x2: 500, y2: 600 };
-    expect(await used.plates.detectCrop(b, crop)).toEqual(await fresh.plates.detectCrop(b, crop));
+    expect(await used.crops.detect(b, { region: crop })).toEqual(await fresh.crops.detect(b, { region: crop }));
     const objects = await used.objects.detect(b);
     expect(objects.length).toBeGreaterThan(0);
     expect(objects).toEqual(await fresh.objects.detect(b));

@@ -1,50 +1,52 @@
 // The face model on a worker thread of its own: the same faces as on the main thread, the same regions blurred
 // whether the searches run together or one after the other, and a model that cannot load fails at start.
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
-import { WorkerFaces } from '../../agent/adapters/workerFaces.ts';
-import { YunetFaces } from '../../agent/adapters/yunetFaces.ts';
+import { createRedactor } from '../../agent/adapters/createRedactor.ts';
+import { WorkerDetector } from '../../agent/adapters/workerDetector.ts';
+import { YunetFaces } from '../../agent/adapters/detectors/yunetFaces.ts';
 import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
+import { assertInputs, describeWithInputs } from '../support/inputs.ts';
 
 
 describe('WorkerFaces: a face model that cannot load', () => {
   it('is refused at start with the file named, and nothing is left running', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tilsyn-worker-'));
     writeFileSync(path.join(dir, 'yunet_n_dynamic.onnx'), 'not a model');
-    const faces = new WorkerFaces({ modelsDir: dir, threads: 1 });
+    const faces = new WorkerDetector('yunet_n_dynamic', { modelsDir: dir, threads: 1 });
     await expect(faces.start()).rejects.toThrow(/yunet_n_dynamic\.onnx.*(sha256|missing)/);
     expect(faces.models).toEqual([]);
     await expect(faces.detect({ data: Buffer.alloc(12), width: 2, height: 2, capturedAtMs: 0 })).rejects.toThrow(/before start/);
   });
 
-  it.skipIf(!existsSync(path.join(modelsDir, 'yunet_n_dynamic.onnx')))('loads and answers when the file is right', async () => {
+  it('loads and answers when the file is right', async () => {
+    assertInputs(path.join(modelsDir, 'yunet_n_dynamic.onnx'));
     const dir = mkdtempSync(path.join(tmpdir(), 'tilsyn-worker-'));
     copyFileSync(path.join(modelsDir, 'yunet_n_dynamic.onnx'), path.join(dir, 'yunet_n_dynamic.onnx'));
-    const faces = new WorkerFaces({ modelsDir: dir, threads: 1 });
+    const faces = new WorkerDetector('yunet_n_dynamic', { modelsDir: dir, threads: 1 });
     await faces.start();
     try {
       expect(faces.models.map((m) => m.name)).toEqual(['yunet_n_dynamic']);
       expect(await faces.detect({ data: Buffer.alloc(64 * 64 * 3), width: 64, height: 64, capturedAtMs: 0 })).toEqual([]);
     } finally {
-      await faces.stop();
+      await faces.close();
     }
   });
 });
 
-describe.skipIf(!existsSync(samplesDir))('the face model on a worker thread (../shared/samplesDir)', () => {
-  const onWorker = new WorkerFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 });
+describeWithInputs('the face model on a worker thread (../shared/samples)', [samplesDir], () => {
+  const onWorker = new WorkerDetector('yunet_n_dynamic', { modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 });
   const onMain = new YunetFaces({ modelsDir, threads: 2, longSide: 1000, scoreThreshold: 0.3 });
   beforeAll(async () => {
     await onWorker.start();
     await onMain.start();
   });
   afterAll(async () => {
-    await onWorker.stop();
-    await onMain.stop();
+    await onWorker.close();
+    await onMain.close();
   });
 
   it('finds the same faces as on the main thread, also for frame B after frame A', async () => {
@@ -74,14 +76,14 @@ describe.skipIf(!existsSync(samplesDir))('the face model on a worker thread (../
   });
 
   it('after stop, a call fails instead of waiting', async () => {
-    const faces = new WorkerFaces({ modelsDir, threads: 1 });
+    const faces = new WorkerDetector('yunet_n_dynamic', { modelsDir, threads: 1 });
     await faces.start();
-    await faces.stop();
+    await faces.close();
     await expect(faces.detect(await frameOf(samplesDir + 'ultraface_5.jpg'))).rejects.toThrow(/before start/);
   });
 
   it('a worker that dies is started again for the next call; the call it was answering is rejected', async () => {
-    const faces = new WorkerFaces({ modelsDir, threads: 1, longSide: 1000, scoreThreshold: 0.3 });
+    const faces = new WorkerDetector('yunet_n_dynamic', { modelsDir, threads: 1, longSide: 1000, scoreThreshold: 0.3 });
     await faces.start();
     try {
       const frame = await frameOf(samplesDir + 'ultraface_5.jpg');
@@ -94,22 +96,22 @@ describe.skipIf(!existsSync(samplesDir))('the face model on a worker thread (../
       expect(await faces.detect(frame)).toEqual(before);
       expect(faces.restarts).toBe(1);
     } finally {
-      await faces.stop();
+      await faces.close();
     }
   });
 
   it('a call in flight when the worker goes is rejected (the frame is dropped), not left waiting', async () => {
-    const faces = new WorkerFaces({ modelsDir, threads: 1, longSide: 1920 });
+    const faces = new WorkerDetector('yunet_n_dynamic', { modelsDir, threads: 1, longSide: 1920 });
     await faces.start();
     const inFlight = expect(faces.detect(await frameOf(samplesDir + 'ultraface_5.jpg'))).rejects.toThrow();
-    await faces.stop();
+    await faces.close();
     await inFlight;
   });
 });
 
-describe.skipIf(!existsSync(samplesDir))('OnnxRedactor: searches together or one after the other', () => {
-  const together = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85 });
-  const apart = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85, concurrentLanes: false });
+describeWithInputs('OnnxRedactor: searches together or one after the other', [samplesDir], () => {
+  const together = createRedactor({ jpegQuality: 85 }, { dir: modelsDir, threads: 2 });
+  const apart = createRedactor({ jpegQuality: 85, concurrentLanes: false }, { dir: modelsDir, threads: 2 });
   beforeAll(async () => {
     await together.start();
     await apart.start();
@@ -126,7 +128,7 @@ describe.skipIf(!existsSync(samplesDir))('OnnxRedactor: searches together or one
       const b = await apart.redact(frame, []);
       expect(a.regions.length).toBeGreaterThan(0);
       expect(a.regions).toEqual(b.regions);
-      expect(Object.keys(a.stagesMs ?? {}).sort()).toEqual(['blur', 'encoding', 'faces', 'object tiles', 'plates', 'vehicle plates']);
+      expect(Object.keys(a.stagesMs ?? {}).sort()).toEqual(['blur', 'encoding', 'faces', 'object tiles', 'plates', 'vehicle plates', 'vehicle text']);
     });
   }
 });

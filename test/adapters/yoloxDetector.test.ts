@@ -1,13 +1,13 @@
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { YoloxDetector } from '../../agent/adapters/detectors/yoloxDetector.ts';
 import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
 
-describe.skipIf(!existsSync(samplesDir))('YoloxDetector on real photos (../shared/samplesDir)', () => {
+describeWithInputs('YoloxDetector on real photos (../shared/samples)', [samplesDir], () => {
   const detector = new YoloxDetector({ modelsDir, threads: 2 });
   beforeAll(() => detector.start());
-  afterAll(() => detector.stop());
+  afterAll(() => detector.close());
 
   for (const name of ['hyperlpr_test_img.jpg', 'openalpr_h786poj.jpg']) {
     it(`finds the car in ${name}`, async () => {

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifest } from '../../agent/adapters/modelFiles.ts';
 import { runDoctor } from '../../agent/cli/doctor.ts';
@@ -10,6 +11,7 @@ import { checkModels } from '../../agent/cli/doctor/modelsCheck.ts';
 import { loadConfig } from '../../agent/config/load.ts';
 import { testLogger } from '../support/logger.ts';
 import { TEST_PUBLIC_KEY } from '../support/tasks.ts';
+import { checkSigning } from '../../agent/cli/doctor/signingCheck.ts';
 import { checkTasks } from '../../agent/cli/doctor/tasksCheck.ts';
 import { startIngestReceiver, type IngestReceiver } from '../../tools/demo/ingestReceiver.ts';
 import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
@@ -64,8 +66,10 @@ describe('tilsyn doctor', () => {
   it('passes against gpsd, a camera, Mosquitto, an ingest and the fetched models (JSON, exit 0)', async () => {
     const result = await tilsyn('doctor', '--config', writeConfig('good', {}), '--json', '--timeout-ms', '20000');
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: { name: string; status: string; detail: string }[] };
-    expect(report.checks.map((c) => c.name)).toEqual(['gps', 'camera', 'broker', 'ingest', 'models', 'disk', 'clock', 'tasks']);
-    for (const c of report.checks.filter((x) => x.name !== 'clock')) expect(c.status, `${c.name}: ${c.detail}`).toBe('ok');
+    expect(report.checks.map((c) => c.name)).toEqual(['gps', 'camera', 'broker', 'tasks', 'ingest', 'models', 'disk', 'clock', 'signing']);
+    for (const c of report.checks.filter((x) => x.name !== 'clock' && x.name !== 'tasks')) expect(c.status, `${c.name}: ${c.detail}`).toBe('ok');
+    // No agent has run against this broker: the tasks check can only say so.
+    expect(report.checks.find((c) => c.name === 'tasks')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/no status on the broker/) });
     expect(report.checks.find((c) => c.name === 'gps')!.detail).toMatch(/[23]D fix 55\.\d+, 12\.\d+/);
     expect(report.ok).toBe(true);
     expect(result.status).toBe(0);
@@ -97,13 +101,13 @@ describe('tilsyn doctor', () => {
 
   it('warns while unsigned tasks are allowed, and passes with a trusted key', async () => {
     const unsigned = loadConfig(writeConfig('unsigned', { tasks: { allowUnsigned: true } }));
-    expect(await checkTasks({ config: unsigned, logger: testLogger, timeoutMs: 5_000 })).toEqual({
-      name: 'tasks',
+    expect(await checkSigning({ config: unsigned, logger: testLogger, timeoutMs: 5_000 })).toEqual({
+      name: 'signing',
       status: 'warn',
       detail: expect.stringContaining('unsigned tasks allowed'),
     });
     const keyed = loadConfig(writeConfig('keyed', {}));
-    expect(await checkTasks({ config: keyed, logger: testLogger, timeoutMs: 5_000 })).toMatchObject({ status: 'ok' });
+    expect(await checkSigning({ config: keyed, logger: testLogger, timeoutMs: 5_000 })).toMatchObject({ status: 'ok' });
   });
 
   it('PicoDet missing only warns: the agent runs on YOLOX alone, and the detail says so', async () => {
@@ -113,5 +117,25 @@ describe('tilsyn doctor', () => {
     const result = await checkModels({ config, logger: testLogger, timeoutMs: 5_000 });
     expect(result.status).toBe('warn');
     expect(result.detail).toMatch(/picodet_s_416_coco_legacy.*missing.*optional: the agent runs without it/s);
+  }, 60_000);
+
+  it('shows the tasks held against the manifest from the agent\'s retained status, and warns while some are missing', async () => {
+    const config = loadConfig(writeConfig('tasks', { vehicleId: 'doctor-tasks-bus' }));
+    const central = await mqtt.connectAsync(broker.url, { clientId: 'doctor-central' });
+    const topic = 'tilsyn/v1/vehicle/doctor-tasks-bus/status';
+    try {
+      const status = (taskSync: object) => JSON.stringify({ state: 'online', health: 'ok', reasons: [], tasks: 4998, taskSync });
+      await central.publishAsync(topic, status({ held: 4998, expected: 5000, missing: 2 }), { qos: 1, retain: true });
+      expect(await checkTasks({ config, logger: testLogger, timeoutMs: 5_000 })).toEqual({
+        name: 'tasks',
+        status: 'warn',
+        detail: '2 of 5000 assigned tasks missing, 4998 held',
+      });
+      await central.publishAsync(topic, status({ held: 5000, expected: 5000, missing: 0 }), { qos: 1, retain: true });
+      expect(await checkTasks({ config, logger: testLogger, timeoutMs: 5_000 })).toEqual({ name: 'tasks', status: 'ok', detail: '5000 of 5000 assigned tasks held' });
+    } finally {
+      await central.publishAsync(topic, '', { qos: 1, retain: true });
+      await central.endAsync();
+    }
   }, 60_000);
 });

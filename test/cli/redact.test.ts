@@ -4,9 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { RedactionRecord } from '../../agent/cli/redact.ts';
 import { decodeGray, judgeBox, laplacian } from '../support/detail.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const modelsDir = path.join(repoRoot, 'models');
@@ -37,7 +38,7 @@ async function photoWithMetadata(file: string): Promise<void> {
     .toFile(file);
 }
 
-describe.skipIf(!existsSync(evalDir))('tilsyn redact', () => {
+describeWithInputs('tilsyn redact', [evalDir], () => {
   it('writes redacted images and redactions.jsonl; an unreadable image is reported, skipped, and the exit is non-zero', async () => {
     const dir = work();
     const out = path.join(dir, 'out');

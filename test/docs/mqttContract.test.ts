@@ -2,16 +2,17 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { jsonSchemas } from '../../tools/schemas/schemas.ts';
 import { ackSchema, observationSchema, statusSchema } from '../../agent/core/tasks/messages.ts';
+import { manifestSchema } from '../../agent/core/tasks/manifest.ts';
 import { DEFAULT_TASK_LIMITS, parseTask, parseTaskMessage } from '../../agent/core/tasks/task.ts';
 import { publicKeyFrom } from '../../agent/core/tasks/taskSignature.ts';
 import { COCO_LABELS } from '../../agent/core/detection/cocoLabels.ts';
 
 const docs = readFileSync(new URL('../../docs/mqtt.md', import.meta.url), 'utf8');
-const examples = [...docs.matchAll(/```json (task|withdrawal|ack|status|observation)\n([\s\S]*?)```/g)].map((m) => ({ kind: m[1]!, text: m[2]! }));
+const examples = [...docs.matchAll(/```json (task|withdrawal|ack|status|observation|manifest)\n([\s\S]*?)```/g)].map((m) => ({ kind: m[1]!, text: m[2]! }));
 
 describe('docs/mqtt.md matches what the agent does', () => {
   it('has examples of every message', () => {
-    expect(new Set(examples.map((e) => e.kind))).toEqual(new Set(['task', 'withdrawal', 'ack', 'status', 'observation']));
+    expect(new Set(examples.map((e) => e.kind))).toEqual(new Set(['task', 'withdrawal', 'ack', 'status', 'observation', 'manifest']));
   });
 
   it.each(examples.map((e, i) => [i, e.kind, e.text] as const))('example %i (%s) is valid', (_i, kind, text) => {
@@ -27,7 +28,7 @@ describe('docs/mqtt.md matches what the agent does', () => {
       const result = parseTaskMessage(text, COCO_LABELS, { ...DEFAULT_TASK_LIMITS, publicKeys: keys });
       expect(result.ok && result.kind).toBe('withdrawal');
     } else {
-      const schema = kind === 'ack' ? ackSchema : kind === 'observation' ? observationSchema : statusSchema;
+      const schema = kind === 'ack' ? ackSchema : kind === 'observation' ? observationSchema : kind === 'manifest' ? manifestSchema : statusSchema;
       const result = schema.safeParse(JSON.parse(text));
       expect(result.success ? [] : result.error.issues).toEqual([]);
     }

@@ -6,16 +6,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startIngestReceiver, type IngestReceiver } from '../../tools/demo/ingestReceiver.ts';
 import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
 import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
-import { ANNOTATED_DIR, haveAnnotatedFrames, judgeRedaction, linkStreetFrames } from '../support/annotatedFrames.ts';
+import { ANNOTATED_INPUTS, judgeRedaction, linkStreetFrames } from '../support/annotatedFrames.ts';
 import { startAgent, until, type AgentProcess } from '../support/agentProcess.ts';
 import { inspectDataDir } from '../support/dataDirImages.ts';
 import { writeDriveAgentFiles } from '../support/driveAgent.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
-if (!haveAnnotatedFrames) console.warn(`skipping the at-rest test: ${ANNOTATED_DIR} (annotated street frames) is not there`);
 
 const TOKEN = 'at-rest-token';
 const MIN_ITEMS = 4;
@@ -33,7 +33,7 @@ const queuedIds = (dataDir: string): string[] => {
   }
 };
 
-describe.skipIf(!haveAnnotatedFrames)('evidence at rest after a drive past real street scenes', () => {
+describeWithInputs('evidence at rest after a drive past real street scenes', ANNOTATED_INPUTS, () => {
   let work: string;
   let dataDir: string;
   let broker: LocalBroker;

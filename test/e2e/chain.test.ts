@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startIngestReceiver, type IngestReceiver } from '../../tools/demo/ingestReceiver.ts';
 import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
 import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
@@ -16,14 +16,13 @@ import type { EvidenceMeta } from '../../agent/core/evidence/evidence.ts';
 import { insideArea, type Area } from '../../agent/core/geo/geo.ts';
 import { trackToNmea } from '../../agent/core/gps/nmea.ts';
 import type { TaskAck } from '../../agent/ports/taskChannel.ts';
-import { ANNOTATED_DIR, haveAnnotatedFrames, judgeRedaction, linkStreetFrames } from '../support/annotatedFrames.ts';
+import { ANNOTATED_INPUTS, judgeRedaction, linkStreetFrames } from '../support/annotatedFrames.ts';
 import { inspectDataDir } from '../support/dataDirImages.ts';
 import { startGpsfake, type FakeGpsd } from '../support/gpsd.ts';
 import { signed, signedWithdrawal, TEST_PUBLIC_KEY } from '../support/tasks.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
-const haveEval = haveAnnotatedFrames;
-if (!haveEval) console.warn(`skipping the end-to-end test: ${ANNOTATED_DIR} (annotated street frames) is not there`);
 
 const TOKEN = 'e2e-token';
 const PREFIX = 'tilsyn/v1';
@@ -54,7 +53,7 @@ interface Received {
   jpeg: Buffer;
 }
 
-describe.skipIf(!haveEval)('end to end: GPS → task area → camera → detect → redact → queue → upload', () => {
+describeWithInputs('end to end: GPS → task area → camera → detect → redact → queue → upload', ANNOTATED_INPUTS, () => {
   let work: string;
   let broker: LocalBroker;
   let gpsd: FakeGpsd;

@@ -1,7 +1,7 @@
 // The agent as its own process against a real Mosquitto: the retained status arrives with every figure the central
 // side relies on and validates against the published schema; the loopback Prometheus endpoint answers over real HTTP.
 // With tasks and a camera over a street photo, the status carries the answers of each model per task.
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
@@ -12,6 +12,7 @@ import { readManifest } from '../../agent/adapters/modelFiles.ts';
 import { statusSchema, type StatusMessage } from '../../agent/core/tasks/messages.ts';
 import { repoRoot, startAgent } from '../support/agentProcess.ts';
 import { signed, TEST_PUBLIC_KEY } from '../support/tasks.ts';
+import { assertInputs } from '../support/inputs.ts';
 
 const modelsDir = path.join(repoRoot, 'models');
 const photo = path.join(repoRoot, '../shared/samples/hyperlpr_test_img.jpg');
@@ -156,9 +157,10 @@ describe('status and metrics of a running agent', () => {
     }
   }, 240_000);
 
-  it.skipIf(!existsSync(photo) || !existsSync(path.join(modelsDir, `${PICODET}.onnx`)))(
+  it(
     "publishes each model's answers per task: asked = found + not found + unsure, escalations = PicoDet's questions",
     async () => {
+      assertInputs(photo, path.join(modelsDir, `${PICODET}.onnx`));
       const metricsPort = await freeLoopbackPort();
       const framesDir = path.join(work, 'frames');
       mkdirSync(framesDir);

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TEST_PUBLIC_KEY } from '../support/tasks.ts';
+import { assertInputs, sharedFile } from '../support/inputs.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
-const modelsMirror = path.join(repoRoot, '../shared/models');
-const haveMirror = existsSync(path.join(modelsMirror, 'yunet_n_dynamic.onnx'));
+const modelsMirror = sharedFile('models');
 
 const FLAGS = ['--vehicle-id', 'bus-7', '--fleet-id', 'kbh-buses', '--broker', 'mqtts://broker.example.org:8883',
   '--ingest-url', 'https://ingest.example.org/tilsyn', '--ingest-token', 'se"cret', '--task-key', TEST_PUBLIC_KEY];
@@ -20,8 +20,9 @@ function script(name: string, ...args: string[]) {
 const install = (root: string, ...extra: string[]) =>
   script('install.sh', '--prefix', root, '--models-from', modelsMirror, '--node-modules-from', path.join(repoRoot, 'node_modules'), ...extra);
 
-describe.skipIf(!haveMirror)('scripts/install.sh and uninstall.sh', () => {
+describe('scripts/install.sh and uninstall.sh', () => {
   it('installs, re-installs without change, uninstalls keeping data, twice; --purge leaves nothing', () => {
+    assertInputs(path.join(modelsMirror, 'yunet_n_dynamic.onnx'));
     const root = mkdtempSync(path.join(tmpdir(), 'tilsyn-root-'));
     const p = (...parts: string[]) => path.join(root, ...parts);
     let firstKey = '';
@@ -46,6 +47,9 @@ describe.skipIf(!haveMirror)('scripts/install.sh and uninstall.sh', () => {
       );
       expect(readlinkSync(p('usr/local/bin/tilsyn'))).toBe('/opt/tilsyn-agent/bin/tilsyn');
       expect(readdirSync(p('opt/tilsyn-agent/models')).filter((f) => f.endsWith('.onnx')).length).toBeGreaterThanOrEqual(3);
+      // The agent and its operator commands only: the lab, the tests and their inputs, and the docs stay behind.
+      expect(readdirSync(p('opt/tilsyn-agent'))).toEqual(expect.arrayContaining(['agent', 'bin', 'models', 'node_modules']));
+      for (const lab of ['tools', 'test', 'fixtures', 'docs', 'demo-data']) expect(existsSync(p('opt/tilsyn-agent', lab)), lab).toBe(false);
 
       // Again, with other values: the technician's config and the key stay as they are.
       writeFileSync(p('var/lib/tilsyn/queue.sqlite'), 'queued evidence');
@@ -73,13 +77,31 @@ describe.skipIf(!haveMirror)('scripts/install.sh and uninstall.sh', () => {
     expect(existsSync(p('var/lib/tilsyn'))).toBe(false);
   }, 240_000);
 
-  it('--dry-run prints every step and changes nothing', () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'tilsyn-root-'));
-    const result = install(root, '--dry-run', ...FLAGS);
+  it('--dry-run --prefix on a fresh machine prints every step, npm ci included, and creates nothing', () => {
+    const root = path.join(mkdtempSync(path.join(tmpdir(), 'tilsyn-fresh-')), 'root'); // not there yet
+    const result = script('install.sh', '--dry-run', '--prefix', root, ...FLAGS);
     expect(result.status, result.all).toBe(0);
     for (let n = 1; n <= 10; n++) expect(result.stdout).toContain(`==> [${n}/10]`);
-    expect(result.stdout).toContain('dry run');
-    expect(readdirSync(root)).toEqual([]);
+    expect(result.stdout).toContain(`+ cd ${root}/opt/tilsyn-agent && env ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev`);
+    expect(result.stdout).toContain(`+ write ${root}/etc/tilsyn/agent.yaml`);
+    expect(result.stdout).toContain(`installed (dry run) into ${root}`);
+    expect(existsSync(root)).toBe(false);
+  }, 120_000);
+
+  it('--dry-run without --prefix: every step for the real system, nothing changed', () => {
+    // Where an install writes on the real system; the dry run must leave each exactly as it found it.
+    const realPaths = ['/opt/tilsyn-agent', '/etc/tilsyn', '/var/lib/tilsyn', '/usr/local/bin/tilsyn', '/etc/systemd/system/tilsyn-agent.service'];
+    const before = realPaths.map((f) => existsSync(f));
+    const osRelease = path.join(mkdtempSync(path.join(tmpdir(), 'tilsyn-os-')), 'os-release');
+    writeFileSync(osRelease, 'ID=debian\nVERSION_ID="12"\n');
+    // No values given and no terminal: a dry run names what it would ask instead of stopping.
+    const result = script('install.sh', '--dry-run', '--os-release', osRelease);
+    expect(result.status, result.all).toBe(0);
+    for (let n = 1; n <= 10; n++) expect(result.stdout).toContain(`==> [${n}/10]`);
+    expect(result.stdout).toContain('would ask: Vehicle id');
+    expect(result.stdout).toMatch(/\+ systemctl (enable|restart) tilsyn-agent\.service/);
+    expect(result.stdout).toContain('installed (dry run) into /');
+    expect(realPaths.map((f) => existsSync(f))).toEqual(before);
   }, 120_000);
 
   it('without a terminal, a missing value is named and no config is written', () => {

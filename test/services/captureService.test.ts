@@ -1,14 +1,14 @@
 // The capture chain with real parts (NMEA replay, GStreamer camera over a street photo, YOLOX, the redactor,
 // SQLite): a frame is kept only when it shows a target and was redacted; otherwise nothing reaches the disk.
-import { existsSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { GstreamerCamera } from '../../agent/adapters/gstreamerCamera.ts';
 import { NmeaFileGps } from '../../agent/adapters/nmeaFileGps.ts';
-import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
+import { createRedactor } from '../../agent/adapters/createRedactor.ts';
 import { SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
-import { YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
+import { YoloxDetector } from '../../agent/adapters/detectors/yoloxDetector.ts';
 import { trackToNmea } from '../../agent/core/gps/nmea.ts';
 import { TaskRegistry } from '../../agent/core/tasks/taskRegistry.ts';
 import { Trigger } from '../../agent/core/trigger/trigger.ts';
@@ -16,6 +16,7 @@ import { systemClock } from '../../agent/ports/clock.ts';
 import { CaptureService } from '../../agent/services/captureService.ts';
 import { testLogger } from '../support/logger.ts';
 import { activePermitTask } from '../support/tasks.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const photo = path.join(repoRoot, '../shared/samples/hyperlpr_test_img.jpg');
@@ -41,7 +42,7 @@ async function runChain(lookFor: string[], startRedactor: boolean, deadlineMs?: 
   const gps = new NmeaFileGps({ path: path.join(work, 'drive.nmea'), speed: 4 }, systemClock, testLogger);
   const camera = new GstreamerCamera({ source: 'file', path: frames, fps: 5, width: 1920, height: 1080 }, testLogger);
   const objects = new YoloxDetector({ modelsDir, threads: 2 });
-  const redactor = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85, deadlineMs });
+  const redactor = createRedactor({ jpegQuality: 85, deadlineMs }, { dir: modelsDir, threads: 2 });
   const queue = new SqliteEvidenceQueue({ dataDir: path.join(work, 'data'), nowMs: () => Date.now() }, testLogger);
   await queue.start();
   stops.push(() => queue.stop());
@@ -63,7 +64,7 @@ async function runChain(lookFor: string[], startRedactor: boolean, deadlineMs?: 
   return { capture, queue, evidenceDir: path.join(work, 'data', 'evidence') };
 }
 
-describe.skipIf(!existsSync(photo))('CaptureService with real parts', () => {
+describeWithInputs('CaptureService with real parts', [photo], () => {
   it('queues a redacted frame when the target is in view', async () => {
     const { capture, queue, evidenceDir } = await runChain(['car'], true);
     expect(capture.stats.framesCaptured).toBeGreaterThanOrEqual(2);

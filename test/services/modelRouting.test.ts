@@ -2,17 +2,17 @@
 // photo, YOLOX-nano and PicoDet-S, the redactor and the SQLite queue. Each task's minConfidence is set from YOLOX's
 // own score on the camera's frame, so YOLOX is unsure for sure: the frame goes to PicoDet, whose answer stands, and
 // every answer is counted per task and model.
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { GpsdClient } from '../../agent/adapters/gpsdClient.ts';
 import { GstreamerCamera } from '../../agent/adapters/gstreamerCamera.ts';
 import { routableModel } from '../../agent/adapters/modelFiles.ts';
-import { OnnxRedactor } from '../../agent/adapters/onnxRedactor.ts';
-import { PICODET_MODEL, PicodetDetector } from '../../agent/adapters/picodetDetector.ts';
+import { createRedactor } from '../../agent/adapters/createRedactor.ts';
+import { PICODET_MODEL, PicodetDetector } from '../../agent/adapters/detectors/picodetDetector.ts';
 import { SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
-import { YOLOX_MODEL, YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
+import { YOLOX_MODEL, YoloxDetector } from '../../agent/adapters/detectors/yoloxDetector.ts';
 import type { ObservationMessage } from '../../agent/core/tasks/messages.ts';
 import { bestScoreFor } from '../../agent/core/detection/modelRouting.ts';
 import { trackToNmea } from '../../agent/core/gps/nmea.ts';
@@ -24,17 +24,17 @@ import { ModelRouter } from '../../agent/services/modelRouter.ts';
 import { startGpsfake } from '../support/gpsd.ts';
 import { testLogger } from '../support/logger.ts';
 import { activePermitTask } from '../support/tasks.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const photo = path.join(repoRoot, '../shared/samples/hyperlpr_test_img.jpg');
 const modelsDir = path.join(repoRoot, 'models');
-const hasPicodet = existsSync(path.join(modelsDir, 'picodet_s_416_coco_legacy.onnx'));
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
 
-describe.skipIf(!existsSync(photo) || !hasPicodet)('asking the right model, against gpsd, GStreamer and both models', () => {
+describeWithInputs('asking the right model, against gpsd, GStreamer and both models', [photo, path.join(modelsDir, 'picodet_s_416_coco_legacy.onnx')], () => {
   it('an unsure YOLOX answer escalates to PicoDet, whose answer is the outcome; the counts add up', async () => {
     const work = mkdtempSync(path.join(tmpdir(), 'tilsyn-routing-'));
     const framesDir = path.join(work, 'frames');
@@ -45,9 +45,9 @@ describe.skipIf(!existsSync(photo) || !hasPicodet)('asking the right model, agai
     const camera = new GstreamerCamera({ source: 'file', path: framesDir, fps: 5, width: 1920, height: 1080 }, testLogger);
     const yolox = new YoloxDetector({ modelsDir, threads: 2 });
     const picodet = new PicodetDetector({ modelsDir, threads: 2 });
-    const redactor = new OnnxRedactor({ modelsDir, threads: 2, jpegQuality: 85 });
+    const redactor = createRedactor({ jpegQuality: 85 }, { dir: modelsDir, threads: 2 });
     await Promise.all([yolox.start(), picodet.start(), redactor.start()]);
-    stops.push(() => yolox.stop(), () => picodet.stop());
+    stops.push(() => yolox.close(), () => picodet.close());
     await camera.start(signal);
     stops.push(() => camera.stop());
 

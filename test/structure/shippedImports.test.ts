@@ -1,6 +1,6 @@
 // What install.sh ships to a vehicle (agent/, bin/, scripts/) runs there on its own: nothing it loads lives in the lab
 // (tools/), the tests or the fixtures, and every package it loads is a runtime dependency (install runs npm ci --omit=dev).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
@@ -81,5 +81,34 @@ describe('the shipped agent apart from the lab', () => {
     }
     expect(relative).toBeGreaterThan(100);
     expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('core/ is pure logic: it loads only core/, packages and node:crypto, no I/O', () => {
+    const problems: string[] = [];
+    for (const file of sourceFiles('agent/core')) {
+      const where = path.relative(repoRoot, file);
+      for (const { specifier, line } of runtimeReferences(file, readFileSync(file, 'utf8'))) {
+        if (specifier.startsWith('.')) {
+          const target = path.relative(repoRoot, path.resolve(path.dirname(file), specifier));
+          if (!target.startsWith(`agent${path.sep}core${path.sep}`)) problems.push(`${where}:${line} loads ${target}, outside core/`);
+        } else if ((specifier.startsWith('node:') || builtinModules.includes(specifier)) && specifier !== 'node:crypto') {
+          problems.push(`${where}:${line} loads ${specifier}: core/ does no I/O`);
+        }
+      }
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('each lab tool has one way to launch it, its npm script, and the agent no longer carries it', () => {
+    const scripts = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    for (const name of ['demo', 'eval', 'bench', 'bench:queue', 'bench:trigger', 'bench:models', 'schemas']) {
+      const entry = /\S+\.ts\b/.exec(scripts[name] ?? '')?.[0];
+      expect(entry, `npm run ${name}`).toMatch(/^tools\//);
+      expect(existsSync(path.join(repoRoot, entry!)), entry).toBe(true);
+    }
+    const main = readFileSync(path.join(repoRoot, 'agent/main.ts'), 'utf8');
+    const commands = [...main.matchAll(/\.command\('([\w-]+)/g)].map((m) => m[1]);
+    expect(commands).toEqual(expect.arrayContaining(['run', 'doctor', 'queue', 'audit', 'redact', 'sign-task']));
+    for (const lab of ['demo', 'eval', 'bench', 'schemas']) expect(commands).not.toContain(lab);
   });
 });

@@ -1,13 +1,12 @@
 // Annotated street frames (../shared/eval/dashcam-dev) as a camera for end-to-end tests, and the pixel verdict on an
 // image the agent made from one of them: is every annotated face and plate redacted?
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { decodeGray, judgeBox, laplacian } from './detail.ts';
-import { repoRoot } from './agentProcess.ts';
+import { sharedFile } from './inputs.ts';
 import { closestSource } from './sourceMatch.ts';
 
-export const ANNOTATED_DIR = path.join(repoRoot, '../shared/eval/dashcam-dev');
-export const haveAnnotatedFrames = existsSync(path.join(ANNOTATED_DIR, 'boxes-face.json'));
+export const ANNOTATED_DIR = sharedFile('eval/dashcam-dev');
 
 /** Dashcam frames (1920×1080) with cars, faces and plates; the camera plays them in a loop. */
 export const STREET_FRAMES = [
@@ -15,6 +14,9 @@ export const STREET_FRAMES = [
   '1ab7ce68-b8c9-4c45-a513-d3fa8b8b0b65.jpg',
   '59578a27-3a19-479a-9fbf-53e616139cde.jpg',
 ];
+
+/** What a test that drives past these frames needs (for describeWithInputs). */
+export const ANNOTATED_INPUTS = ['boxes-face.json', 'boxes-plate.json', ...STREET_FRAMES].map((f) => path.join(ANNOTATED_DIR, f));
 
 /** Ground-truth boxes at least this high must be redacted in every stored or uploaded frame. */
 export const MIN_BOX_HEIGHT_PX = 20;

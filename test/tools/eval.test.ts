@@ -3,21 +3,22 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { evalCommand, type EvalFigures } from '../../tools/eval/eval.ts';
+import { assertInputs, describeWithInputs, sharedFile } from '../support/inputs.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const modelsDir = path.join(repoRoot, 'models');
-const sharedEval = path.join(repoRoot, '../shared/eval');
-const scoreTool = path.join(repoRoot, '../shared/tools/redaction_score.py');
+const sharedEval = sharedFile('eval');
+const scoreTool = sharedFile('tools/redaction_score.py');
 const TIMEOUT_MS = 300_000;
 
-/** A python3 with numpy and Pillow, which the reference tool needs; null when there is none. */
-function python(): string | null {
+/** A python3 with numpy and Pillow, which the reference tool needs (setup-dev.sh installs python3-numpy and python3-pil). */
+function python(): string {
   for (const exe of ['python3', '/usr/bin/python3']) {
     if (spawnSync(exe, ['-c', 'import numpy, PIL'], { stdio: 'ignore' }).status === 0) return exe;
   }
-  return null;
+  throw new Error('no python3 with numpy and Pillow for the reference scoring tool: run ./scripts/setup-dev.sh (python3-numpy, python3-pil)');
 }
 
 async function runEval(set: string, limit: number): Promise<{ figures: EvalFigures; outDir: string; code: number }> {
@@ -27,7 +28,9 @@ async function runEval(set: string, limit: number): Promise<{ figures: EvalFigur
   return { figures: JSON.parse(printed) as EvalFigures, outDir, code };
 }
 
-describe.skipIf(!existsSync(sharedEval))('npm run eval', () => {
+const SETS = ['plates-openalpr-eu', 'plates-openalpr-us', 'faces-wider-street', 'dashcam-dev'];
+
+describeWithInputs('npm run eval', SETS.map((set) => path.join(sharedEval, set)), () => {
   // Floors for a few images per set, well under what the full sets measure: a smoke check that catches a broken
   // chain (a model that finds nothing, a blur that keeps detail), not a tuning target.
   const floors: [set: string, kind: string, limit: number, minRecall: number][] = [
@@ -54,9 +57,9 @@ describe.skipIf(!existsSync(sharedEval))('npm run eval', () => {
     }, TIMEOUT_MS);
   }
 
-  it('agrees with ../shared/tools/redaction_score.py on the same outputs', async (ctx) => {
+  it('agrees with ../shared/tools/redaction_score.py on the same outputs', async () => {
+    assertInputs(scoreTool);
     const py = python();
-    if (!py || !existsSync(scoreTool)) ctx.skip();
     const set = 'dashcam-dev';
     const { figures, outDir } = await runEval(set, 4);
     const evaluated = new Set(readdirSync(outDir).filter((f) => f.endsWith('.jpg')));
@@ -67,7 +70,7 @@ describe.skipIf(!existsSync(sharedEval))('npm run eval', () => {
       );
       const truth = path.join(outDir, `truth-${kind}.json`);
       writeFileSync(truth, JSON.stringify(items));
-      const ref = JSON.parse(execFileSync(py!, [scoreTool, truth, path.join(sharedEval, set), outDir, '--json'], { encoding: 'utf8' })) as {
+      const ref = JSON.parse(execFileSync(py, [scoreTool, truth, path.join(sharedEval, set), outDir, '--json'], { encoding: 'utf8' })) as {
         boxes: number;
         redacted: number;
         overblur_mean: number;

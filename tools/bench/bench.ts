@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { modelNameOf } from '../../agent/adapters/modelFiles.ts';
-import type { OnnxRedactorOptions } from '../../agent/adapters/onnxRedactor.ts';
+import type { RedactionSettingsInput } from '../../agent/core/redaction/redactionSettings.ts';
 import { ImageFileRedactor } from '../../agent/cli/imageFileRedactor.ts';
 
 export interface BenchCommandOptions {
@@ -16,7 +16,7 @@ export interface BenchCommandOptions {
   readonly threads: number;
   readonly json: boolean;
   /** Redactor settings to measure instead of the defaults (the same as `eval --redactor`). */
-  readonly redactor?: Partial<Omit<OnnxRedactorOptions, 'modelsDir' | 'threads'>>;
+  readonly redactor?: RedactionSettingsInput;
   readonly print?: (text: string) => void;
 }
 
@@ -87,11 +87,9 @@ interface Pass {
 /** Decodes and redacts `warmup + frames` frames with one engine; figures of the last `frames`. */
 async function runPass(o: BenchCommandOptions, jpegs: readonly Buffer[], concurrentLanes: boolean): Promise<Pass> {
   const engine = new ImageFileRedactor({
-    jpegQuality: 85,
-    ...o.redactor,
     modelsDir: o.modelsDir,
     threads: o.threads,
-    concurrentLanes,
+    settings: { jpegQuality: 85, ...o.redactor, concurrentLanes },
   });
   await engine.start();
   const meter = meterInference();
@@ -120,7 +118,7 @@ async function runPass(o: BenchCommandOptions, jpegs: readonly Buffer[], concurr
     }
   } finally {
     meter.restore();
-    await engine.stop();
+    await engine.close();
   }
   return pass;
 }

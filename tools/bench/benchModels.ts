@@ -6,9 +6,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { manifestEntry } from '../../agent/adapters/modelFiles.ts';
-import { PICODET_MODEL, PicodetDetector } from '../../agent/adapters/picodetDetector.ts';
-import { YOLOX_MODEL, YoloxDetector } from '../../agent/adapters/yoloxDetector.ts';
-import type { ObjectDetector } from '../../agent/ports/detector.ts';
+import { createDetector } from '../../agent/adapters/createDetector.ts';
+import { PICODET_MODEL } from '../../agent/adapters/detectors/picodetDetector.ts';
+import { YOLOX_MODEL } from '../../agent/adapters/detectors/yoloxDetector.ts';
+import type { Detector } from '../../agent/ports/detector.ts';
 import type { Frame } from '../../agent/ports/frame.ts';
 
 const RUNS = Number(process.env.BENCH_MODELS_RUNS ?? 40);
@@ -34,9 +35,9 @@ function percentile(sorted: readonly number[], p: number): number {
 
 async function main(): Promise<void> {
   const frames = await framesFrom(samplesDir);
-  const models: [string, ObjectDetector & { start(): Promise<void>; stop(): Promise<void> }][] = [
-    [YOLOX_MODEL, new YoloxDetector({ modelsDir, threads: 2 })],
-    [PICODET_MODEL, new PicodetDetector({ modelsDir, threads: 2 })],
+  const models: [string, Detector][] = [
+    [YOLOX_MODEL, createDetector(YOLOX_MODEL, { modelsDir, threads: 2 })],
+    [PICODET_MODEL, createDetector(PICODET_MODEL, { modelsDir, threads: 2 })],
   ];
   console.log(`${frames.length} photos cut to ${SIDE_PX}×${SIDE_PX}, ${RUNS} runs per model, 2 threads`);
   console.log('model                          p50 ms   p95 ms   manifest costMs');
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
       await detector.detect(frames[i % frames.length]!);
       ms.push(performance.now() - startedAt);
     }
-    await detector.stop();
+    await detector.close();
     ms.sort((a, b) => a - b);
     console.log(`${name.padEnd(30)} ${percentile(ms, 50).toFixed(1).padStart(6)}   ${percentile(ms, 95).toFixed(1).padStart(6)}   ${manifestEntry(name).costMs}`);
   }

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { HttpUploader } from '../../agent/adapters/httpUploader.ts';
+import { createUploader } from '../../agent/adapters/factories/createUploader.ts';
 import { SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
 import type { EvidenceMeta } from '../../agent/core/evidence/evidence.ts';
 import { systemClock } from '../../agent/ports/clock.ts';
@@ -38,7 +38,7 @@ export async function benchQueue(): Promise<void> {
     const fillS = (performance.now() - fillStart) / 1000;
 
     const upload = new UploadService({ retryMinMs: 1_000, retryMaxMs: 10_000, idleMs: 50 }, queue,
-      new HttpUploader({ baseUrl: ingest.url, token: 'bench', timeoutMs: 30_000 }), systemClock, logger);
+      createUploader({ ingest: { url: ingest.url, token: 'bench', timeoutMs: 30_000 }, upload: {} }), systemClock, logger);
     global.gc?.();
     const rss: number[] = [];
     const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 250);

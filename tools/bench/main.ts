@@ -12,7 +12,7 @@ const program = new Command()
   .option('--models-dir <dir>', 'model weights', defaultModelsDir)
   .option('--threads <n>', 'inference threads', '2')
   .option('--json', 'print the figures as JSON')
-  .option('--redactor <json>', 'redactor settings to measure instead of the defaults, as for eval')
+  .option('--redactor <json>', 'redaction settings to measure instead of the defaults, as for eval')
   .action(async (files: string[], opts: { frames: string; warmup: string; modelsDir: string; threads: string; json?: boolean; redactor?: string }) => {
     process.exitCode = await benchCommand({
       files,

@@ -1,16 +1,18 @@
 // `npm run demo`: replays a drive along Nørrebrogade with sample street photos as the camera, against a local
-// Mosquitto and a local ingest, through the real chain; prints a summary and leaves what the ingest got in --out.
+// Mosquitto and a local ingest, through the real chain. The tasks go out signed through `central publish`, with a key
+// the demo makes; it prints the acks and a summary, and leaves what the ingest got and report.html in --out.
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { App, type AgentFigures } from '../../agent/app.ts';
 import { parseConfig } from '../../agent/config/load.ts';
 import { insideArea, type Area } from '../../agent/core/geo/geo.ts';
 import { trackToNmea } from '../../agent/core/gps/nmea.ts';
-import { publicKeyBase64, signTask } from '../../agent/core/tasks/taskSignature.ts';
+import { publicKeyBase64 } from '../../agent/core/tasks/taskSignature.ts';
 import { systemClock } from '../../agent/ports/clock.ts';
+import { centralPublish } from '../central/publish.ts';
+import { writeReport } from '../report/writeReport.ts';
 import { startIngestReceiver } from './ingestReceiver.ts';
 import { startLocalBroker } from './localBroker.ts';
 import { freeLoopbackPort } from './loopback.ts';
@@ -25,6 +27,8 @@ const TOKEN = 'demo-token';
 
 interface DemoTask {
   id: string;
+  purpose: string;
+  lookFor: string[];
   area: Area;
   [key: string]: unknown;
 }
@@ -58,9 +62,17 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     validUntil: new Date(nowMs + 86_400_000).toISOString(),
   }));
 
-  // The demo's own task signing key, made for this run: the vehicle takes only tasks signed with it, as in the field.
-  const signing = generateKeyPairSync('ed25519');
-  const signingKeyPem = signing.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  // The city's signing key for this run; the vehicle trusts its public half.
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const keyFile = path.join(runDir, 'central-key.pem');
+  writeFileSync(keyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  const tasksDir = path.join(runDir, 'tasks');
+  mkdirSync(tasksDir);
+  const taskFiles = tasks.map((t) => {
+    const file = path.join(tasksDir, `${t.id}.json`);
+    writeFileSync(file, `${JSON.stringify(t, null, 2)}\n`);
+    return file;
+  });
 
   const broker = await startLocalBroker(await freeLoopbackPort());
   const ingest = await startIngestReceiver(outDir, TOKEN);
@@ -76,7 +88,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       camera: { source: 'file', path: samplesDir, fps: 2, width: 1280, height: 720 },
       ingest: { url: ingest.url, token: TOKEN },
       upload: { idleMs: 200 },
-      tasks: { publicKeys: [publicKeyBase64(signing.publicKey)] },
+      tasks: { publicKeys: [publicKeyBase64(publicKey)] },
     },
     'demo',
     repoRoot,
@@ -85,10 +97,21 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   let code = 0;
+  // Read before the stop: a stopped agent has closed its queue and cannot count it any more.
+  let figures: AgentFigures | null = null;
   try {
-    await publishTasks(broker.url, config.mqtt.topicPrefix, config.fleetId, tasks, signingKeyPem);
-    process.stdout.write(`demo: ${tasks.length} tasks published, replaying ${nmea.fixes} fixes at ${options.speed}× …\n`);
     await app.start(controller.signal);
+    process.stdout.write(`demo: the vehicle is up; publishing ${tasks.length} tasks to fleet ${config.fleetId} (npm run central -- publish) …\n`);
+    const published = await centralPublish({
+      broker: { url: broker.url, prefix: config.mqtt.topicPrefix, clientId: 'tilsyn-demo-central' },
+      keyFile,
+      scope: { fleetId: config.fleetId },
+      files: taskFiles,
+      waitMs: 30_000,
+      expect: [config.vehicleId],
+    });
+    if (published.code !== 0) throw new Error('the vehicle did not accept every task');
+    process.stdout.write(`demo: replaying ${nmea.fixes} fixes at ${options.speed}× …\n`);
     const driveMs = (nmea.fixes * 1000) / options.speed;
     await waitUntil(() => app.figures().capture.fixes >= nmea.fixes, driveMs + 30_000, controller.signal);
     await waitUntil(() => app.figures().queue.pending === 0, 60_000, controller.signal);
@@ -97,26 +120,37 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     process.stderr.write(`demo failed: ${(err as Error).message}\n`);
     code = 1;
   } finally {
+    try {
+      figures = app.figures();
+    } catch {
+      // the agent did not start: nothing to sum up
+    }
     await app.stop();
     await ingest.stop();
     await broker.stop();
   }
-  printSummary(app.figures(), outDir, tasks);
-  process.stdout.write(`\nagent log: ${path.relative(process.cwd(), logFile)}\nevidence received: ${path.relative(process.cwd(), outDir)}/\n`);
-  return code;
-}
-
-/** Publishes the tasks as the central system does: each signed for the fleet, retained on the fleet's topic. */
-async function publishTasks(url: string, prefix: string, fleetId: string, tasks: readonly DemoTask[], signingKeyPem: string): Promise<void> {
-  const client = await mqtt.connectAsync(url, { clientId: 'tilsyn-demo-central' });
-  try {
-    for (const task of tasks) {
-      const signed = signTask({ ...task, scope: { fleetId } }, signingKeyPem);
-      await client.publishAsync(`${prefix}/fleet/${fleetId}/tasks/${task.id}`, JSON.stringify(signed), { qos: 1, retain: true });
-    }
-  } finally {
-    await client.endAsync();
+  const rel = (p: string) => path.relative(process.cwd(), p);
+  if (figures === null) {
+    process.stdout.write(`\nagent log: ${rel(logFile)}\n`);
+    return code;
   }
+  const summary = summaryRows(figures, outDir, tasks);
+  printSummary(summary);
+  const report = await writeReport(
+    {
+      vehicleId: config.vehicleId,
+      fleetId: config.fleetId,
+      logFile,
+      evidenceDir: outDir,
+      nmeaFile,
+      tasks: tasks.map((t) => ({ id: t.id, purpose: t.purpose, lookFor: t.lookFor, area: t.area })),
+      routing: figures.routing.tasks,
+      summary,
+    },
+    path.join(outDir, 'report.html'),
+  );
+  process.stdout.write(`\nagent log: ${rel(logFile)}\nevidence received: ${rel(outDir)}/\nreport: ${rel(report.file)} (${report.triggers} triggers, ${report.evidence} thumbnails)\n`);
+  return code;
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number, signal: AbortSignal): Promise<void> {
@@ -128,7 +162,7 @@ async function waitUntil(done: () => boolean, timeoutMs: number, signal: AbortSi
   }
 }
 
-function printSummary(figures: AgentFigures, outDir: string, tasks: readonly DemoTask[]): void {
+function summaryRows(figures: AgentFigures, outDir: string, tasks: readonly DemoTask[]): [string, string | number][] {
   const s = figures.capture;
   const metas = existsSync(outDir)
     ? readdirSync(outDir)
@@ -165,6 +199,10 @@ function printSummary(figures: AgentFigures, outDir: string, tasks: readonly Dem
     ['evidence from outside its task area', outside],
     ['observations sent (found / all in order)', figures.observations.published],
   ];
+  return rows;
+}
+
+function printSummary(rows: readonly (readonly [string, string | number])[]): void {
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write('\n');
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);

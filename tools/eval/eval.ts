@@ -2,7 +2,7 @@
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { OnnxRedactorOptions } from '../../agent/adapters/onnxRedactor.ts';
+import type { RedactionSettingsInput } from '../../agent/core/redaction/redactionSettings.ts';
 import {
   grayFromRgb,
   imagePair,
@@ -27,7 +27,7 @@ export interface EvalCommandOptions {
   readonly threads: number;
   readonly json: boolean;
   /** Redactor settings to try instead of the defaults (tuning on a dev set). */
-  readonly redactor?: Partial<Omit<OnnxRedactorOptions, 'modelsDir' | 'threads'>>;
+  readonly redactor?: RedactionSettingsInput;
   readonly print?: (text: string) => void;
   readonly report?: (line: string) => void;
 }
@@ -61,7 +61,13 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
     report(`eval: ${(err as Error).message}`);
     return 2;
   }
-  const engine = new ImageFileRedactor({ jpegQuality: 90, ...o.redactor, modelsDir: o.modelsDir, threads: o.threads });
+  let engine: ImageFileRedactor;
+  try {
+    engine = new ImageFileRedactor({ modelsDir: o.modelsDir, threads: o.threads, settings: { jpegQuality: 90, ...o.redactor } });
+  } catch (err) {
+    report(`tilsyn eval: ${(err as Error).message}`);
+    return 2;
+  }
   try {
     await engine.start();
   } catch (err) {
@@ -110,7 +116,7 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
       if ((n + 1) % 25 === 0) report(`${n + 1}/${images.length} images`);
     }
   } finally {
-    await engine.stop();
+    await engine.close();
   }
 
   const kinds: Record<string, KindFigures> = {};

@@ -18,7 +18,7 @@ export interface EvalSet {
   readonly images: readonly EvalImage[];
 }
 
-const sharedEvalDir = new URL('../../../shared/eval/', import.meta.url).pathname;
+export const sharedEvalDir = new URL('../../../shared/eval/', import.meta.url).pathname;
 
 /** SET as a folder path, else as the name of a folder under ../shared/eval. */
 export function resolveSetDir(set: string): string {

@@ -1,21 +1,34 @@
-// `npm run eval -- SET`: redact an annotated set and report recall by box height and over-blur.
+// `npm run eval [-- SET...]`: redact annotated sets and report recall by box height and over-blur, per set and pooled.
 import { Command } from 'commander';
 import { defaultModelsDir, redactorSettings, runTool } from '../runTool.ts';
 import { evalCommand, type EvalCommandOptions } from './eval.ts';
+import { evalAllCommand } from './evalAll.ts';
 
 const program = new Command()
   .name('eval')
-  .description('redact an annotated set and report recall by box height and over-blur (../shared/eval/SET)')
-  .argument('<set>', 'a folder with boxes*.json, or the name of one under ../shared/eval')
-  .option('--out <dir>', 'redacted images, eval.json and missed.html (default eval-out/SET)')
+  .description('redact annotated sets and report recall by box height and over-blur, per set and all sets pooled (default: every set of ../shared/eval)')
+  .argument('[sets...]', 'folders with boxes*.json, or names of ones under ../shared/eval (default: all of them)')
+  .option('--out <dir>', 'redacted images, eval.json and missed.html (default eval-out/SET; with several sets, OUT/SET)')
   .option('--limit <n>', 'only the first N images by name')
   .option('--models-dir <dir>', 'model weights', defaultModelsDir)
   .option('--threads <n>', 'inference threads', '2')
   .option('--json', 'print the figures as JSON instead of a table')
-  .option('--redactor <json>', 'redactor settings to try instead of the defaults, e.g. \'{"faceScoreThreshold":0.25}\'')
-  .action(async (set: string, opts: { out?: string; limit?: string; modelsDir: string; threads: string; json?: boolean; redactor?: string }) => {
+  .option('--redactor <json>', 'redaction settings to try instead of the defaults (docs/schemas/redaction-settings.json), e.g. \'{"faces":{"bandScale":1.5}}\'')
+  .action(async (sets: string[], opts: { out?: string; limit?: string; modelsDir: string; threads: string; json?: boolean; redactor?: string }) => {
+    if (sets.length !== 1) {
+      process.exitCode = await evalAllCommand({
+        sets,
+        outDir: opts.out,
+        limit: opts.limit === undefined ? undefined : Number(opts.limit),
+        modelsDir: opts.modelsDir,
+        threads: Number(opts.threads),
+        json: opts.json ?? false,
+        redactor: redactorSettings<EvalCommandOptions['redactor']>(opts.redactor),
+      });
+      return;
+    }
     process.exitCode = await evalCommand({
-      set,
+      set: sets[0]!,
       outDir: opts.out,
       limit: opts.limit === undefined ? undefined : Number(opts.limit),
       modelsDir: opts.modelsDir,

@@ -10,16 +10,10 @@ export interface CameraOverrides {
 }
 
 /**
- * Every source of the schema (v4l2, rtsp, file, test) is a GStreamer pipeline, built from the source's keys in
- * core/camera/cameraPipeline.ts. A source that is not a GStreamer pipeline gets its own adapter and a case here.
+ * Every source of the schema (v4l2, rtsp, file, test) is a GStreamer pipeline whose head is built from the source's
+ * keys in core/camera/cameraPipeline.ts, so a new GStreamer source needs no change here. A source that is not a
+ * GStreamer pipeline gets its own adapter and a `case` here (see docs/architecture.md, "Adding a camera source").
  */
 export function createCamera(config: Pick<Config, 'camera'>, log: Logger, overrides: CameraOverrides = {}): Camera {
-  const camera = config.camera;
-  switch (camera.source) {
-    case 'v4l2':
-    case 'rtsp':
-    case 'file':
-    case 'test':
-      return new GstreamerCamera({ ...camera, ...overrides }, log);
-  }
+  return new GstreamerCamera({ ...config.camera, ...overrides }, log);
 }

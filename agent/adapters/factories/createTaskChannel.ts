@@ -41,6 +41,7 @@ export async function mqttProbeOptions(config: MqttConfig, timeoutMs: number): P
   return { ...agent, clientId: `${agent.clientId ?? config.vehicleId}-doctor`, clean: true, reconnectPeriod: 0, connectTimeout: timeoutMs };
 }
 
+/** The agent's channel: the task sync chooses its subscriptions (manifests, task topics in batches). */
 export function createTaskChannel(config: MqttConfig, log: Logger): MqttTaskChannel {
-  return new MqttTaskChannel(mqttChannelOptions(config), log);
+  return new MqttTaskChannel({ ...mqttChannelOptions(config), managedSync: true }, log);
 }

@@ -4,7 +4,13 @@ import type { Uploader } from '../../ports/uploader.ts';
 import { BandwidthLimiter } from '../bandwidthLimiter.ts';
 import { HttpUploader } from '../httpUploader.ts';
 
-export function createUploader(config: Pick<Config, 'ingest' | 'upload'>): HttpUploader & Uploader {
+/** The keys the uploader is made from: the ingest (URL, token, timeout) and the bandwidth cap. */
+export interface UploaderConfig {
+  readonly ingest: Pick<Config['ingest'], 'url' | 'token' | 'timeoutMs'>;
+  readonly upload: Pick<Config['upload'], 'maxKbps'>;
+}
+
+export function createUploader(config: UploaderConfig): HttpUploader & Uploader {
   return new HttpUploader({
     baseUrl: config.ingest.url,
     token: config.ingest.token,

@@ -2,7 +2,7 @@
 // certificate, credentials, protocol version), as another client beside a running agent.
 import mqtt from 'mqtt';
 import { mqttProbeOptions } from '../../adapters/factories/createTaskChannel.ts';
-import { withoutCredentials } from '../../core/transport/urls.ts';
+import { credentialsHiddenIn, withoutCredentials } from '../../core/transport/urls.ts';
 import { within, type CheckContext, type CheckResult } from './check.ts';
 
 export async function checkBroker({ config, timeoutMs }: CheckContext): Promise<CheckResult> {
@@ -23,7 +23,7 @@ export async function checkBroker({ config, timeoutMs }: CheckContext): Promise<
     return { name: 'broker', status: 'ok', detail: `${url}: connected (MQTT ${config.mqtt.protocolVersion === 5 ? '5' : '3.1.1'})` };
   } catch (err) {
     const e = err as Error & { code?: string | number };
-    return { name: 'broker', status: 'fail', detail: `${url}: ${withoutCredentials(typeof e.code === 'string' ? e.code : e.message)}` };
+    return { name: 'broker', status: 'fail', detail: `${url}: ${credentialsHiddenIn(typeof e.code === 'string' ? e.code : e.message)}` };
   } finally {
     client?.end(true);
   }

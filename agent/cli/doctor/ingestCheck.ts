@@ -1,6 +1,6 @@
 // Doctor: the evidence ingest answers over HTTP(S) and does not refuse this vehicle's token.
 import { createUploader } from '../../adapters/factories/createUploader.ts';
-import { withoutCredentials } from '../../core/transport/urls.ts';
+import { credentialsHiddenIn, withoutCredentials } from '../../core/transport/urls.ts';
 import type { CheckContext, CheckResult } from './check.ts';
 
 export async function checkIngest({ config, timeoutMs }: CheckContext): Promise<CheckResult> {
@@ -14,6 +14,6 @@ export async function checkIngest({ config, timeoutMs }: CheckContext): Promise<
     return { name: 'ingest', status: 'ok', detail: `${url}: reachable (HTTP ${status})` };
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    return { name: 'ingest', status: 'fail', detail: `${url}: ${withoutCredentials(cause)}` };
+    return { name: 'ingest', status: 'fail', detail: `${url}: ${credentialsHiddenIn(cause)}` };
   }
 }

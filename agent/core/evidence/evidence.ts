@@ -21,6 +21,8 @@ export interface EvidenceMeta {
   readonly faces: number;
   readonly plates: number;
   readonly redactedRegions: number;
+  /** Every region blurred, in pixels of the JPEG (no pixels of its own): for reviewers who check the redaction. */
+  readonly regions?: readonly { readonly kind: string; readonly x1: number; readonly y1: number; readonly x2: number; readonly y2: number }[];
   readonly retentionDays: number;
   /** sha256 of the redacted JPEG, hex. */
   readonly sha256: string;

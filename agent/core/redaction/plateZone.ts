@@ -2,75 +2,33 @@
 import { boxHeight, boxWidth, type Box } from './boxes.ts';
 import { PLATE_VEHICLE_LABELS } from '../detection/cocoLabels.ts';
 import type { Detection } from '../detection/detection.ts';
+import { plateZoneSchema, type PlateZoneOptions } from './redactionSettings.ts';
 
-export interface PlateZoneOptions {
-  /**
-   * Vehicles at most this high (frame pixels) get a plate zone when no plate was found on them. Beyond it the plate
-   * is large enough for the plate model to find on the vehicle crop, and a band would blur a lot of car for nothing.
-   * 0 turns the fallback off.
-   */
-  readonly maxVehicleHeightPx: number;
-  /** Vehicles below this score get none (a false vehicle costs a blurred patch of street). */
-  readonly minVehicleScore: number;
-  /** Top and bottom of the band as shares of the vehicle's height, from its top. */
-  readonly bandTop: number;
-  readonly bandBottom: number;
-  /** Left and right inset of the band as a share of the vehicle's width (plates of side-on cars sit at the ends). */
-  readonly insetX: number;
-  /**
-   * Motorcycles of any size get a zone from this share of their height to the bottom: their plate is small, low
-   * and often under the rider's legs or bag, where the plate model fails even close up. 0 turns it off.
-   */
-  readonly motorcycleBandTop: number;
-  /**
-   * Cars, buses and trucks above maxVehicleHeightPx up to this high (0 = none) seen at an angle get a lower zone when
-   * no plate was found: rows `midBandTop`–`midBandBottom`, where a mid-distance vehicle's plate sits from front, rear
-   * or at an angle. The plate model finds most plates this size, so the zone catches the few it does not.
-   */
-  readonly midMaxVehicleHeightPx: number;
-  readonly midBandTop: number;
-  readonly midBandBottom: number;
-  /**
-   * Only vehicle boxes at least this wide for their height get a mid-size zone: seen at an angle, the plate is
-   * foreshortened and the plate model, trained on plates seen square on, misses it; square on, it finds them.
-   */
-  readonly midMinAspect: number;
-  /** Nor boxes wider than this for their height: not one vehicle but the camera's own bonnet or a row of cars. */
-  readonly midMaxAspect: number;
-}
+export type { PlateZoneOptions };
 
-export const DEFAULT_PLATE_ZONE_OPTIONS: PlateZoneOptions = {
-  maxVehicleHeightPx: 180,
-  minVehicleScore: 0.4,
-  bandTop: 0.45,
-  bandBottom: 0.92,
-  insetX: 0,
-  motorcycleBandTop: 0.55,
-  midMaxVehicleHeightPx: 280,
-  midBandTop: 0.45,
-  midBandBottom: 0.75,
-  midMinAspect: 1.5,
-  midMaxAspect: 2.5,
-};
+export const DEFAULT_PLATE_ZONE_OPTIONS: PlateZoneOptions = plateZoneSchema.parse({});
 
 /** The plate zone of each small vehicle whose box holds no found plate (a plate's centre inside the box). */
 export function plateZones(
   objects: readonly Detection[],
   plates: readonly Detection[],
+  frameHeightPx: number,
   options: Partial<PlateZoneOptions> = {},
 ): { vehicle: Detection; zone: Box }[] {
   const o = { ...DEFAULT_PLATE_ZONE_OPTIONS, ...options };
-  if (o.maxVehicleHeightPx <= 0) return [];
+  if (o.maxVehicleHeightShare <= 0) return [];
+  const maxPx = o.maxVehicleHeightShare * frameHeightPx;
+  const midMaxPx = o.midMaxVehicleHeightShare * frameHeightPx;
   const zones: { vehicle: Detection; zone: Box }[] = [];
   for (const v of objects) {
     if (!PLATE_VEHICLE_LABELS.includes(v.label) || v.score < o.minVehicleScore) continue;
     const h = boxHeight(v.box);
     const w = boxWidth(v.box);
     const motorcycle = v.label === 'motorcycle' && o.motorcycleBandTop > 0;
-    const mid = !motorcycle && h > o.maxVehicleHeightPx && h <= o.midMaxVehicleHeightPx && w >= o.midMinAspect * h && w <= o.midMaxAspect * h;
-    if (h <= 0 || (h > o.maxVehicleHeightPx && !motorcycle && !mid)) continue;
+    const mid = !motorcycle && h > maxPx && h <= midMaxPx && w >= o.midMinAspect * h && w <= o.midMaxAspect * h;
+    if (h <= 0 || (h > maxPx && !motorcycle && !mid)) continue;
     if (plates.some((p) => centreInside(p.box, v.box))) continue;
-    if (motorcycle && h > o.maxVehicleHeightPx) {
+    if (motorcycle && h > maxPx) {
       zones.push({ vehicle: v, zone: { x1: v.box.x1, x2: v.box.x2, y1: v.box.y1 + o.motorcycleBandTop * h, y2: v.box.y2 } });
       continue;
     }

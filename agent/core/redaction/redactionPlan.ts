@@ -2,72 +2,38 @@
 import { boxHeight, boxWidth, clipBox, iou, nms, padBox, type Box } from './boxes.ts';
 import { PLATE_VEHICLE_LABELS } from '../detection/cocoLabels.ts';
 import type { Detection, RedactedRegion } from '../detection/detection.ts';
-import { cabinZones, type CabinZoneOptions } from './cabinZone.ts';
-import { plateZones, type PlateZoneOptions } from './plateZone.ts';
+import { cabinZones } from './cabinZone.ts';
+import { plateZones } from './plateZone.ts';
+import { planSchema, vehicleCropSchema, type PlanSettings, type VehicleCropOptions } from './redactionSettings.ts';
+import { plateAroundText, textPlates } from './textPlates.ts';
 
-export interface RedactionPlanOptions {
-  /** Each face grows by this fraction of its size on every side (detectors box the inner face, not hair/ears). */
-  readonly facePad: number;
-  /**
-   * A padded face smaller than this on a side is grown to it around its centre: a blur kept inside a few pixels
-   * leaves the face's outline at the patch edge, and far faces' boxes are only roughly placed.
-   */
-  readonly faceMinSidePx: number;
-  /** Each plate grows by this fraction of its width/height, plus at least platePadMinPx. */
-  readonly platePad: number;
-  readonly platePadMinPx: number;
-  /** Share of a standing person's box height, from its top, that holds the head. */
-  readonly headFraction: number;
-  /** Same for a box that is not much taller than wide (sitting, cut off by the frame edge): the head takes more. */
-  readonly headFractionSquat: number;
-  /** Margin added left and right of the head region, as a share of the person's width. */
-  readonly headMarginX: number;
-  /** Margin added above the person box, as a share of its height (a box's top edge often cuts through the hair). */
-  readonly headMarginTop: number;
-  /** Persons below this score get no head region. */
-  readonly personMinScore: number;
-  /**
-   * A face scored below this is blurred only where a face is expected: its centre inside a person box or in the upper
-   * part of a vehicle box (drivers and passengers behind the windscreen). Weak hits elsewhere are mostly texture.
-   */
-  readonly faceAloneMinScore: number;
-  /**
-   * Faces below this (and below faceAloneMinScore) are not blurred as faces even where faces are expected: from the
-   * face model's threshold up to here they only mark occupants behind glass (cabin zones).
-   */
-  readonly faceSupportedMinScore: number;
-  /** Share of a vehicle box's height, from its top, where a weak face counts as supported (the windows). */
-  readonly vehicleCabinFraction: number;
-  /** Plate zones of small vehicles on which no plate was found (see plateZone.ts). */
-  readonly plateZone: Partial<PlateZoneOptions>;
-  /** Window bands of near vehicles, where occupants' faces are (see cabinZone.ts). */
-  readonly cabinZone: Partial<CabinZoneOptions>;
-  /**
-   * A face taller than this share of the frame's height needs `largeFaceMinScore`: from a street vehicle a face that
-   * large is a person at arm's length, whom the model scores high; weak hits that large are car fronts and walls.
-   */
-  readonly largeFaceFraction: number;
-  readonly largeFaceMinScore: number;
-}
+export type RedactionPlanOptions = PlanSettings;
 
-export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = {
-  facePad: 0.3,
-  faceMinSidePx: 20,
-  platePad: 0.15,
-  platePadMinPx: 3,
-  headFraction: 0.24,
-  headFractionSquat: 0.4,
-  headMarginX: 0.1,
-  headMarginTop: 0.1,
-  personMinScore: 0,
-  faceAloneMinScore: 0.3,
-  faceSupportedMinScore: 0.15,
-  vehicleCabinFraction: 0.6,
-  plateZone: {},
-  cabinZone: {},
-  largeFaceFraction: 0.25,
-  largeFaceMinScore: 0.6,
+export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = planSchema.parse({});
+
+/** Any part of the plan settings; nested groups may be given in part too. */
+export type PlanOverrides = Partial<Omit<PlanSettings, 'plateZone' | 'cabinZone' | 'textPlate'>> & {
+  readonly plateZone?: Partial<PlanSettings['plateZone']>;
+  readonly cabinZone?: Partial<PlanSettings['cabinZone']>;
+  readonly textPlate?: Partial<PlanSettings['textPlate']>;
 };
+
+/**
+ * Face scores as one face model means them: the thresholds were calibrated for that model and live with it (its
+ * adapter), not here; another model scores the same face differently.
+ */
+export interface FaceCalibration {
+  /** Lowest score the model is asked to report (weak hits only guide occupant patches). */
+  readonly reportMinScore: number;
+  /** A face scored at least this is blurred anywhere. */
+  readonly aloneMinScore: number;
+  /** From here up to aloneMinScore a face is blurred only inside a person box or a vehicle's cabin. */
+  readonly supportedMinScore: number;
+  /** Faces taller than plan.largeFaceFraction of the frame need this (weak giant hits are car fronts, walls). */
+  readonly largeMinScore: number;
+  /** Hits from here count towards occupant patches in a vehicle's window band. */
+  readonly occupantCueMinScore: number;
+}
 
 export interface PlanInput {
   readonly width: number;
@@ -77,20 +43,35 @@ export interface PlanInput {
   readonly plates: readonly Detection[];
   /** Object detections (persons get head regions; others are ignored here). */
   readonly objects: readonly Detection[];
+  /** Scene text found on vehicle crops, in frame pixels: the lines that fit a plate on their vehicle are plates. */
+  readonly text?: readonly Detection[];
+  /** How the face model that found `faces` scores. */
+  readonly calibration: FaceCalibration;
 }
 
 /** Regions to blur, in frame pixels (whole, clipped), none contained in another. */
-export function planRedaction(input: PlanInput, options: Partial<RedactionPlanOptions> = {}): RedactedRegion[] {
-  const o = { ...DEFAULT_PLAN_OPTIONS, ...options };
+export function planRedaction(input: PlanInput, options: PlanOverrides = {}): RedactedRegion[] {
+  const d = DEFAULT_PLAN_OPTIONS;
+  const o = {
+    ...d,
+    ...options,
+    plateZone: { ...d.plateZone, ...options.plateZone },
+    cabinZone: { ...d.cabinZone, ...options.cabinZone },
+    textPlate: { ...d.textPlate, ...options.textPlate },
+  };
+  const c = input.calibration;
+  const aloneMin = o.faceAloneMinScore ?? c.aloneMinScore;
+  const supportedMin = o.faceSupportedMinScore ?? c.supportedMinScore;
+  const largeMin = o.largeFaceMinScore ?? c.largeMinScore;
   const regions: RedactedRegion[] = [];
   const add = (kind: RedactedRegion['kind'], box: Box, d: Detection) => {
     const clipped = clipBox(box, input.width, input.height);
     if (clipped) regions.push({ kind, box: clipped, detector: d.detector, score: d.score });
   };
   for (const f of input.faces) {
-    if (boxHeight(f.box) > o.largeFaceFraction * input.height && f.score < o.largeFaceMinScore) continue;
-    const supported = f.score >= o.faceSupportedMinScore && faceSupported(f.box, input.objects, o.vehicleCabinFraction);
-    if (f.score >= o.faceAloneMinScore || supported) {
+    if (boxHeight(f.box) > o.largeFaceFraction * input.height && f.score < largeMin) continue;
+    const supported = f.score >= supportedMin && faceSupported(f.box, input.objects, o.vehicleCabinFraction);
+    if (f.score >= aloneMin || supported) {
       add('face', atLeast(padBox(f.box, o.facePad), o.faceMinSidePx), f);
     }
   }
@@ -101,8 +82,13 @@ export function planRedaction(input: PlanInput, options: Partial<RedactionPlanOp
   for (const obj of input.objects) {
     if (obj.label === 'person' && obj.score >= o.personMinScore) add('head-region', headRegion(obj.box, o), obj);
   }
-  for (const { vehicle, zone } of plateZones(input.objects, input.plates, o.plateZone)) add('plate-zone', zone, vehicle);
-  for (const { vehicle, zone } of cabinZones(input.objects, input.faces, input.height, o.cabinZone)) add('cabin-zone', zone, vehicle);
+  const onVehicles = textPlates(input.text ?? [], input.objects, o.textPlate);
+  for (const { text, vehicle } of onVehicles) add('plate', padPlate(plateAroundText(text.box, vehicle.box, o.textPlate), o.platePad, o.platePadMinPx), text);
+  // A vehicle whose plate was read as text needs no zone for it.
+  const plates = [...input.plates, ...onVehicles.map((t) => t.text)];
+  for (const { vehicle, zone } of plateZones(input.objects, plates, input.height, o.plateZone)) add('plate-zone', zone, vehicle);
+  const cabin = { ...o.cabinZone, cueMinScore: o.cabinZone.cueMinScore ?? c.occupantCueMinScore };
+  for (const { vehicle, zone } of cabinZones(input.objects, input.faces, input.height, cabin)) add('cabin-zone', zone, vehicle);
   return dedupe(regions);
 }
 
@@ -181,26 +167,9 @@ function area(b: Box): number {
   return boxWidth(b) * boxHeight(b);
 }
 
-export interface VehicleCropOptions {
-  /** Each vehicle box grows by this fraction on every side (plates sit on the box edge). */
-  readonly enlarge: number;
-  /** Vehicles shorter than this carry no plate anyone could read. */
-  readonly minHeightPx: number;
-  /** Upper bound on crops per frame, largest vehicles first, to bound the time per frame. */
-  readonly maxCrops: number;
-  /** Two crops become one when the joint crop's long side is at most this (frame px; 0 = never)… */
-  readonly mergeMaxSidePx: number;
-  /** …and its area at most this multiple of the two crops' areas added up. */
-  readonly mergeMaxAreaGrowth: number;
-}
+export type { VehicleCropOptions };
 
-export const DEFAULT_VEHICLE_CROP_OPTIONS: VehicleCropOptions = {
-  enlarge: 0.08,
-  minHeightPx: 24,
-  maxCrops: 16,
-  mergeMaxSidePx: 320,
-  mergeMaxAreaGrowth: 1.3,
-};
+export const DEFAULT_VEHICLE_CROP_OPTIONS: VehicleCropOptions = vehicleCropSchema.parse({});
 
 /** Regions of the frame to search again for plates at closer range: one per car, bus, truck or motorcycle. */
 export function vehicleCrops(

@@ -20,6 +20,13 @@ export interface HealthInput {
     readonly fixAgeMs: number | null;
   };
   readonly disk: { readonly freeBytes: number | null };
+  /** Assigned tasks against the manifests; absent without a manifest. */
+  readonly taskSync?: {
+    readonly expected: number;
+    readonly missing: number;
+    readonly notOnBroker: number;
+    readonly refused: number;
+  } | null;
 }
 
 export interface HealthLimits {
@@ -48,6 +55,14 @@ export function judgeHealth(input: HealthInput, limits: HealthLimits): HealthVer
   }
   if (disk.freeBytes !== null && disk.freeBytes < limits.minFreeBytes) {
     reasons.push(`disk nearly full: ${Math.round(disk.freeBytes / 1024 ** 2)} MiB free`);
+  }
+  const sync = input.taskSync;
+  if (sync !== undefined && sync !== null) {
+    if (sync.missing > 0) {
+      const absent = sync.notOnBroker > 0 ? ` (${sync.notOnBroker} not on the broker)` : '';
+      reasons.push(`tasks missing: ${sync.missing} of ${sync.expected} assigned not held${absent}`);
+    }
+    if (sync.refused > 0) reasons.push(`tasks refused: ${sync.refused} assigned task(s) rejected (see their acks)`);
   }
   return { health: reasons.length === 0 ? 'ok' : 'degraded', reasons };
 }

@@ -68,6 +68,7 @@ export const statusSchema = z
     at: z.iso.datetime({ offset: true }).optional().describe('When this status was made (vehicle clock, UTC)'),
     version: z.string().optional().describe('Agent version'),
     vehicleId: z.string().optional().describe('This vehicle'),
+    fleetId: z.string().optional().describe('The fleet of this vehicle (config fleetId): whose fleet tasks and manifest it follows'),
     uptimeS: z.number().min(0).optional().describe('Seconds since the agent started'),
     health: z
       .enum(['ok', 'degraded'])
@@ -82,6 +83,14 @@ export const statusSchema = z
       ),
     tasks: z.int().min(0).optional().describe('Tasks held'),
     activeTasks: z.int().min(0).optional().describe('Tasks in force now (inside validFrom…validUntil and their schedule)'),
+    taskSync: z
+      .strictObject({
+        held: count.describe('Tasks the manifests list that the vehicle holds, at the listed revision or newer'),
+        expected: count.describe('Tasks the manifests (vehicle and fleet, merged) list'),
+        missing: count.describe('Listed tasks not received yet: being fetched, or not on the broker; health is degraded while > 0'),
+      })
+      .optional()
+      .describe('Tasks held against the signed manifests; absent while the vehicle has no manifest. expected − held − missing = listed tasks received but refused or expired (see their acks)'),
     gps: z
       .looseObject({
         connected: z.boolean().nullable().describe('gpsd reachable; null for a replayed NMEA file or before the first attempt'),

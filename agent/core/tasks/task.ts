@@ -247,7 +247,7 @@ function identify(raw: object): { taskId?: string; revision?: number } {
 }
 
 /** Deepest nesting of arrays and objects in JSON text, counted without parsing; stops counting past `limit`. */
-function jsonDepth(text: string, limit: number): number {
+export function jsonDepth(text: string, limit: number): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;

@@ -27,3 +27,8 @@ export function plaintextRemoteHost(url: string): string | null {
   if (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)) return null;
   return host;
 }
+
+/** Every `scheme://user:password@` inside a text (a message, a pipeline description) with the user and password as "***". */
+export function credentialsHiddenIn(text: string): string {
+  return text.replace(/\/\/[^@/"'\s]*@/g, '//***@');
+}

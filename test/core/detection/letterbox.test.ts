@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COCO_LABELS } from '../../../agent/core/detection/cocoLabels.ts';
 import { columnTiles, fitToMultiple, letterbox, offsetBox, toSourceBox } from '../../../agent/core/detection/letterbox.ts';
+import { assertInputs, sharedFile } from '../../support/inputs.ts';
 
 describe('letterbox', () => {
   const cases = [
@@ -59,8 +60,9 @@ describe('COCO_LABELS', () => {
     diningtable: 'dining table',
     tvmonitor: 'tv',
   };
-  const names = new URL('../../../../shared/models/coco.names', import.meta.url);
-  it.skipIf(!existsSync(names))('matches coco.names in order (../shared/models)', () => {
+  const names = sharedFile('models/coco.names');
+  it('matches coco.names in order (../shared/models)', () => {
+    assertInputs(names);
     const lines = readFileSync(names, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
     expect(COCO_LABELS.length).toBe(80);
     expect(lines.map((l) => aliases[l] ?? l)).toEqual([...COCO_LABELS]);

@@ -1,24 +1,29 @@
-// YuNet on a worker thread of its own: the same faces as YunetFaces, found while the agent's thread does other work.
+// Any detector on a worker thread of its own: the same boxes as on the agent's thread, found while that thread does
+// other work. The face model runs here (the largest inputs of a frame).
 import { Worker } from 'node:worker_threads';
-import type { Detection, ModelInfo } from '../ports/detector.ts';
+import type { Detection, DetectorJob, DetectorSearch, FaceCalibration, FaceDetector, ModelInfo } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
-import type { FaceReply, FaceRequest, FaceWorkerReady, SharedFrame } from './faceWorker.ts';
-import type { FaceSearch, YunetFacesOptions } from './yunetFaces.ts';
+import { createDetector } from './createDetector.ts';
+import type { DetectorReply, DetectorRequest, DetectorWorkerReady, SharedFrame } from './detectorWorker.ts';
+import type { DetectorOptions } from './modelFiles.ts';
 
 /** A worker that died is started again at most this often; calls in between are refused (their frames dropped). */
 const RESTART_INTERVAL_MS = 5_000;
 
 /**
- * onnxruntime-node runs a model on the calling JS thread and blocks it meanwhile, so the face model — the largest
- * inputs of a frame — gets a thread to itself, and builds its input tensors there too: the agent's thread only copies
- * each frame once into shared memory. A frame searched several times (whole, band parts) is copied once.
+ * onnxruntime-node runs a model on the calling JS thread and blocks it meanwhile, so a detector — the face model,
+ * the largest inputs of a frame — gets a thread to itself, and builds its input tensors there too: the agent's thread
+ * only copies each frame once into shared memory. A frame searched several times (whole, band parts) is copied once.
  *
  * Fails closed: a call the worker cannot answer (an error, the worker gone) rejects, and its frame is dropped. A
  * worker that dies while started is started again for a later call, so the agent goes on redacting after it.
  */
-export class WorkerFaces {
+export class WorkerDetector implements FaceDetector {
+  readonly job: DetectorJob;
+  readonly labels: readonly string[];
   private worker: Worker | null = null;
   private info: readonly ModelInfo[] = [];
+  private faceCalibration: FaceCalibration | null = null;
   private readonly pending = new Map<number, { resolve: (f: Detection[]) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   /** Between start() and stop(): an exit of the worker then is a crash. */
@@ -31,10 +36,24 @@ export class WorkerFaces {
   /** The shared copy of each frame in flight; gone with the frame. */
   private readonly shared = new WeakMap<Frame, SharedFrame>();
 
-  constructor(private readonly options: YunetFacesOptions) {}
+  /** `model`: its manifest name; the worker builds it with createDetector. */
+  constructor(
+    private readonly model: string,
+    private readonly options: DetectorOptions,
+  ) {
+    // The manifest's job and labels, checked here on the agent's thread (an unknown model throws at once).
+    const probe = createDetector(model, options);
+    this.job = probe.job;
+    this.labels = probe.labels;
+  }
 
   get models(): readonly ModelInfo[] {
     return this.running ? this.info : [];
+  }
+
+  get calibration(): FaceCalibration {
+    if (!this.faceCalibration) throw new Error(`model "${this.model}" has no face score calibration (job ${this.job}, or not started)`);
+    return this.faceCalibration;
   }
 
   /** How often a worker that died was started again. */
@@ -49,22 +68,23 @@ export class WorkerFaces {
     this.running = true;
   }
 
-  async stop(): Promise<void> {
+  /** Terminates the worker thread (its session goes with it); calls in flight reject. */
+  async close(): Promise<void> {
     this.running = false;
     const worker = this.worker;
     this.worker = null;
-    this.rejectAll(new Error('WorkerFaces stopped'));
+    this.rejectAll(new Error(`${this.model} worker closed`));
     await worker?.terminate();
   }
 
-  async detect(frame: Frame, search: FaceSearch = {}): Promise<Detection[]> {
-    if (!this.running) throw new Error('WorkerFaces.detect() called before start() or after stop()');
+  async detect(frame: Frame, search: DetectorSearch = {}): Promise<Detection[]> {
+    if (!this.running) throw new Error(`${this.model} worker: detect() called before start() or after close()`);
     if (frame.data.length !== frame.width * frame.height * 3) {
       throw new Error(`frame buffer holds ${frame.data.length} bytes, expected ${frame.width}x${frame.height}x3`);
     }
     const worker = this.worker ?? (await this.restart());
     const id = this.nextId++;
-    const request: FaceRequest = { id, frame: this.sharedCopy(frame), search };
+    const request: DetectorRequest = { id, frame: this.sharedCopy(frame), search };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage(request);
@@ -74,12 +94,12 @@ export class WorkerFaces {
   /** Starts a worker and waits until its model has loaded. */
   private async spawn(): Promise<Worker> {
     const worker = new Worker(new URL('./typescriptWorker.mjs', import.meta.url), {
-      workerData: { entry: new URL('./faceWorker.ts', import.meta.url).href, options: this.options },
+      workerData: { entry: new URL('./detectorWorker.ts', import.meta.url).href, model: this.model, options: this.options },
     });
-    const ready = await new Promise<FaceWorkerReady>((resolve) => {
+    const ready = await new Promise<DetectorWorkerReady>((resolve) => {
       const onError = (err: Error) => done({ ready: false, error: err.message });
-      const onExit = (code: number) => done({ ready: false, error: `face model worker exited (code ${code}) while loading` });
-      const done = (m: FaceWorkerReady) => {
+      const onExit = (code: number) => done({ ready: false, error: `${this.model} worker exited (code ${code}) while loading` });
+      const done = (m: DetectorWorkerReady) => {
         worker.off('error', onError).off('exit', onExit).off('message', done);
         resolve(m);
       };
@@ -89,10 +109,11 @@ export class WorkerFaces {
       await worker.terminate();
       throw new Error(ready.error);
     }
-    worker.on('message', (m: FaceReply) => this.settle(m));
+    worker.on('message', (m: DetectorReply) => this.settle(m));
     worker.on('error', (err) => this.lost(worker, err));
-    worker.on('exit', (code) => this.lost(worker, new Error(`face model worker exited (code ${code})`)));
+    worker.on('exit', (code) => this.lost(worker, new Error(`${this.model} worker exited (code ${code})`)));
     this.info = ready.models;
+    this.faceCalibration = ready.calibration ?? null;
     return worker;
   }
 
@@ -102,7 +123,7 @@ export class WorkerFaces {
     const sinceMs = performance.now() - this.lastRestartMs;
     if (sinceMs < RESTART_INTERVAL_MS) {
       const waitS = Math.ceil((RESTART_INTERVAL_MS - sinceMs) / 1000);
-      return Promise.reject(new Error(`face model worker is down (${this.crash?.message ?? 'gone'}); next start in ${waitS} s`));
+      return Promise.reject(new Error(`${this.model} worker is down (${this.crash?.message ?? 'gone'}); next start in ${waitS} s`));
     }
     this.lastRestartMs = performance.now();
     this.restartCount++;
@@ -110,7 +131,7 @@ export class WorkerFaces {
       .then(async (worker) => {
         if (!this.running) {
           await worker.terminate();
-          throw new Error('WorkerFaces stopped');
+          throw new Error(`${this.model} worker closed`);
         }
         this.worker = worker;
         this.crash = null;
@@ -141,12 +162,12 @@ export class WorkerFaces {
     return copy;
   }
 
-  private settle(m: FaceReply): void {
+  private settle(m: DetectorReply): void {
     const call = this.pending.get(m.id);
     if (!call) return;
     this.pending.delete(m.id);
-    if (m.error !== undefined || !m.faces) call.reject(new Error(m.error ?? 'no faces in the reply'));
-    else call.resolve(m.faces);
+    if (m.error !== undefined || !m.found) call.reject(new Error(m.error ?? 'no boxes in the reply'));
+    else call.resolve(m.found);
   }
 
   private rejectAll(err: Error): void {

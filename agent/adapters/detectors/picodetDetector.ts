@@ -1,13 +1,13 @@
 // The second opinion on COCO classes: PicoDet-S (legacy export, 416×416), slower than YOLOX-nano and a few mAP
 // better; asked when YOLOX's score for a task's class is too close to the task's minConfidence to call.
 import * as ort from 'onnxruntime-node';
-import { nms, type Box } from '../core/redaction/boxes.ts';
-import { COCO_LABELS } from '../core/detection/cocoLabels.ts';
-import { letterbox, toSourceBox } from '../core/detection/letterbox.ts';
-import type { Detection, ModelInfo, ObjectDetector } from '../ports/detector.ts';
-import type { Frame } from '../ports/frame.ts';
-import { letterboxTensor } from './imageTensor.ts';
-import { loadSession, type LoadedModel } from './modelFiles.ts';
+import { nms, type Box } from '../../core/redaction/boxes.ts';
+import { COCO_LABELS } from '../../core/detection/cocoLabels.ts';
+import { letterbox, toSourceBox } from '../../core/detection/letterbox.ts';
+import type { Detection, Detector, DetectorSearch, ModelInfo } from '../../ports/detector.ts';
+import type { Frame } from '../../ports/frame.ts';
+import { letterboxTensor } from '../imageTensor.ts';
+import { loadSession, type DetectorOptions, type LoadedModel, type ManifestModel } from '../modelFiles.ts';
 
 export const PICODET_MODEL = 'picodet_s_416_coco_legacy';
 const INPUT = 416;
@@ -18,22 +18,24 @@ const BINS = 8;
 const MEAN_BGR = [103.53, 116.28, 123.675] as const;
 const STD_BGR = [57.375, 57.12, 58.395] as const;
 
-export interface PicodetDetectorOptions {
-  readonly modelsDir: string;
-  readonly threads: number;
+export interface PicodetDetectorOptions extends DetectorOptions {
   /** Minimum class score kept (default 0.3). */
   readonly scoreThreshold?: number;
   /** IoU above which a lower-scored box of the same class is dropped (default 0.5). */
   readonly nmsIou?: number;
 }
 
-export class PicodetDetector implements ObjectDetector {
+export class PicodetDetector implements Detector {
+  readonly job = 'objects' as const;
   readonly labels: readonly string[] = COCO_LABELS;
   private model: LoadedModel | null = null;
   private readonly scoreThreshold: number;
   private readonly nmsIou: number;
 
-  constructor(private readonly options: PicodetDetectorOptions) {
+  private readonly modelName: string;
+
+  constructor(private readonly options: PicodetDetectorOptions, entry?: ManifestModel) {
+    this.modelName = entry?.name ?? PICODET_MODEL;
     this.scoreThreshold = options.scoreThreshold ?? 0.3;
     this.nmsIou = options.nmsIou ?? 0.5;
   }
@@ -43,17 +45,18 @@ export class PicodetDetector implements ObjectDetector {
   }
 
   async start(): Promise<void> {
-    this.model = await loadSession(this.options.modelsDir, PICODET_MODEL, this.options.threads);
+    this.model = await loadSession(this.options.modelsDir, this.modelName, this.options.threads);
   }
 
-  async stop(): Promise<void> {
+  async close(): Promise<void> {
     const m = this.model;
     this.model = null;
     await m?.session.release();
   }
 
   /** COCO objects in the whole frame, boxes in frame pixels, best score first. */
-  async detect(frame: Frame): Promise<Detection[]> {
+  async detect(frame: Frame, search: DetectorSearch = {}): Promise<Detection[]> {
+    if (search.region) throw new Error(`${this.modelName} searches whole frames only`);
     const model = this.model;
     if (!model) throw new Error('PicodetDetector.detect() called before start()');
     const lb = letterbox(frame.width, frame.height, INPUT, INPUT, 'centre');
@@ -67,7 +70,7 @@ export class PicodetDetector implements ObjectDetector {
       if (!t) throw new Error(`${PICODET_MODEL} returned no output ${name}`);
       return { dims: t.dims, data: t.data as Float32Array };
     });
-    const raw = decodePicodet(outputs, this.scoreThreshold);
+    const raw = decodePicodet(outputs, search.minScore ?? this.scoreThreshold);
     const byClass = new Map<number, { box: Box; score: number; cls: number }[]>();
     for (const d of raw) {
       const list = byClass.get(d.cls) ?? [];
@@ -150,4 +153,9 @@ function expectedBin(logits: Float32Array, at: number): number {
     weighted += i * e;
   }
   return weighted / sum;
+}
+
+/** The adapter's entry point: the manifest names it (`"adapter": "picodetDetector"`), createDetector calls it. */
+export default function create(entry: ManifestModel, options: DetectorOptions): PicodetDetector {
+  return new PicodetDetector(options, entry);
 }

@@ -1,70 +1,72 @@
 // Licence plates: HyperLPR3's y5fu at 640 on the whole frame and at 320 on vehicle crops (plates seen closer).
 import * as ort from 'onnxruntime-node';
-import { nms, type Box } from '../core/redaction/boxes.ts';
-import { letterbox, offsetBox, toSourceBox, type Letterbox } from '../core/detection/letterbox.ts';
-import type { Detection, ModelInfo } from '../ports/detector.ts';
-import type { Frame } from '../ports/frame.ts';
-import { cropRect, letterboxTensor, TensorBuffers } from './imageTensor.ts';
-import { loadSession, type LoadedModel } from './modelFiles.ts';
+import { nms, type Box } from '../../core/redaction/boxes.ts';
+import { letterbox, offsetBox, toSourceBox, type Letterbox } from '../../core/detection/letterbox.ts';
+import type { Detection, Detector, DetectorSearch, ModelInfo } from '../../ports/detector.ts';
+import type { Frame } from '../../ports/frame.ts';
+import { cropRect, letterboxTensor, TensorBuffers } from '../imageTensor.ts';
+import { loadSession, manifestEntry, type DetectorOptions, type LoadedModel, type ManifestModel } from '../modelFiles.ts';
 
 export const Y5FU_FRAME_MODEL = 'hyperlpr3_y5fu_640x_sim';
 export const Y5FU_CROP_MODEL = 'hyperlpr3_y5fu_320x_sim';
 const ROW = 15; // cx, cy, w, h, obj, 8 corner coordinates, 2 class probabilities (single/double row)
 
-export interface Y5fuPlatesOptions {
-  readonly modelsDir: string;
-  readonly threads: number;
+export interface Y5fuPlatesOptions extends DetectorOptions {
   /** Objectness kept from here (default 0.25). */
-  readonly objThreshold?: number;
+  readonly scoreThreshold?: number;
   /** Default 0.5. */
   readonly nmsIou?: number;
 }
 
-export class Y5fuPlates {
-  private frameModel: LoadedModel | null = null;
-  private cropModel: LoadedModel | null = null;
+/**
+ * One y5fu model at its fixed square input (from the manifest): the 640 one on whole frames, the 320 one on vehicle
+ * crops (plates seen closer).
+ */
+export class Y5fuPlates implements Detector {
+  readonly job = 'plates' as const;
+  readonly labels = ['plate'] as const;
+  private model: LoadedModel | null = null;
   private readonly tensors = new TensorBuffers();
   private readonly objThreshold: number;
   private readonly nmsIou: number;
+  private readonly size: number;
 
-  constructor(private readonly options: Y5fuPlatesOptions) {
-    this.objThreshold = options.objThreshold ?? 0.25;
+  constructor(
+    private readonly options: Y5fuPlatesOptions,
+    private readonly entry: ManifestModel = manifestEntry(Y5FU_FRAME_MODEL),
+  ) {
+    this.objThreshold = options.scoreThreshold ?? 0.25;
     this.nmsIou = options.nmsIou ?? 0.5;
+    const input = entry.input;
+    if (!Array.isArray(input) || typeof input[0] !== 'number') throw new Error(`${entry.name}: manifest "input" must be [size, size]`);
+    this.size = input[0];
   }
 
   get models(): readonly ModelInfo[] {
-    return [this.frameModel, this.cropModel].filter((m): m is LoadedModel => m !== null).map((m) => m.info);
+    return this.model ? [this.model.info] : [];
   }
 
   async start(): Promise<void> {
-    this.frameModel = await loadSession(this.options.modelsDir, Y5FU_FRAME_MODEL, this.options.threads);
-    this.cropModel = await loadSession(this.options.modelsDir, Y5FU_CROP_MODEL, this.options.threads);
+    this.model = await loadSession(this.options.modelsDir, this.entry.name, this.options.threads);
   }
 
-  async stop(): Promise<void> {
-    const models = [this.frameModel, this.cropModel];
-    this.frameModel = this.cropModel = null;
-    for (const m of models) await m?.session.release();
+  async close(): Promise<void> {
+    const m = this.model;
+    this.model = null;
+    await m?.session.release();
   }
 
   /**
-   * Plates anywhere in the frame (640×640 input). `zoom` below 1 shrinks the frame further inside the input (centred,
-   * padded): plates that fill a good part of the frame are larger than any the model was trained on.
+   * Plates in the frame or in `search.region` of it (scaled to fit the square input). `search.zoom` below 1 shrinks
+   * the picture further inside the input (centred, padded): plates that fill a good part of the frame are larger than
+   * any the model was trained on.
    */
-  async detectFrame(frame: Frame, zoom = 1): Promise<Detection[]> {
-    if (!this.frameModel) throw new Error('Y5fuPlates.detectFrame() called before start()');
-    return this.run(this.frameModel, 640, frame, undefined, zoom);
-  }
-
-  /** Plates inside `region` (frame pixels), typically a vehicle box; the crop is scaled to fit 320×320. */
-  async detectCrop(frame: Frame, region: Box): Promise<Detection[]> {
-    if (!this.cropModel) throw new Error('Y5fuPlates.detectCrop() called before start()');
-    return this.run(this.cropModel, 320, frame, region);
-  }
-
-  private async run(model: LoadedModel, size: number, frame: Frame, region?: Box, zoom = 1): Promise<Detection[]> {
-    const crop = region ? cropRect(frame, region) : undefined;
-    const lb = zoomed(letterbox(crop?.width ?? frame.width, crop?.height ?? frame.height, size, size, 'centre'), zoom);
+  async detect(frame: Frame, search: DetectorSearch = {}): Promise<Detection[]> {
+    const model = this.model;
+    if (!model) throw new Error(`${this.entry.name}: detect() called before start()`);
+    const size = this.size;
+    const crop = search.region ? cropRect(frame, search.region) : undefined;
+    const lb = zoomed(letterbox(crop?.width ?? frame.width, crop?.height ?? frame.height, size, size, 'centre'), search.zoom ?? 1);
     const out = await this.tensors.with(3 * size * size, async (buffer) => {
       const data = await letterboxTensor(frame, lb, { order: 'rgb', scale: 1 / 255, pad: 0 }, crop, buffer);
       const input = new ort.Tensor('float32', data, [1, 3, size, size]);
@@ -73,7 +75,7 @@ export class Y5fuPlates {
     const t = out[model.session.outputNames[0]!];
     if (!t) throw new Error(`${model.info.name} returned no output`);
     const origin = { x: crop?.left ?? 0, y: crop?.top ?? 0 };
-    return nms(decodeY5fu(t.data as Float32Array, this.objThreshold), this.nmsIou).map((d) => ({
+    return nms(decodeY5fu(t.data as Float32Array, search.minScore ?? this.objThreshold), this.nmsIou).map((d) => ({
       box: offsetBox(toSourceBox(d.box, lb), origin),
       score: d.score,
       label: 'plate',
@@ -112,4 +114,9 @@ export function decodeY5fu(data: Float32Array, objThreshold: number): { box: Box
     found.push({ box: { x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 }, score });
   }
   return found;
+}
+
+/** The adapter's entry point: the manifest names it (`"adapter": "y5fuPlates"`), createDetector calls it. */
+export default function create(entry: ManifestModel, options: DetectorOptions): Y5fuPlates {
+  return new Y5fuPlates(options, entry);
 }

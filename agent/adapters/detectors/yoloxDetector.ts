@@ -1,34 +1,36 @@
 // Task targets, persons and vehicles: YOLOX-nano (80 COCO classes) on a 416×416 letterboxed frame.
 import * as ort from 'onnxruntime-node';
-import { nms, type Box } from '../core/redaction/boxes.ts';
-import { COCO_LABELS } from '../core/detection/cocoLabels.ts';
-import { letterbox, offsetBox, toSourceBox } from '../core/detection/letterbox.ts';
-import type { Detection, ModelInfo, ObjectDetector } from '../ports/detector.ts';
-import type { Frame } from '../ports/frame.ts';
-import { cropRect, letterboxTensor, TensorBuffers } from './imageTensor.ts';
-import { loadSession, type LoadedModel } from './modelFiles.ts';
+import { nms, type Box } from '../../core/redaction/boxes.ts';
+import { COCO_LABELS } from '../../core/detection/cocoLabels.ts';
+import { letterbox, offsetBox, toSourceBox } from '../../core/detection/letterbox.ts';
+import type { Detection, Detector, DetectorSearch, ModelInfo } from '../../ports/detector.ts';
+import type { Frame } from '../../ports/frame.ts';
+import { cropRect, letterboxTensor, TensorBuffers } from '../imageTensor.ts';
+import { loadSession, type DetectorOptions, type LoadedModel, type ManifestModel } from '../modelFiles.ts';
 
 export const YOLOX_MODEL = 'yolox_nano_416_coco';
 const INPUT = 416;
 const STRIDES = [8, 16, 32] as const;
 
-export interface YoloxDetectorOptions {
-  readonly modelsDir: string;
-  readonly threads: number;
+export interface YoloxDetectorOptions extends DetectorOptions {
   /** Minimum obj·class score kept (default 0.3). */
   readonly scoreThreshold?: number;
   /** IoU above which a lower-scored box of the same class is dropped (default 0.45). */
   readonly nmsIou?: number;
 }
 
-export class YoloxDetector implements ObjectDetector {
+export class YoloxDetector implements Detector {
+  readonly job = 'objects' as const;
   readonly labels: readonly string[] = COCO_LABELS;
   private model: LoadedModel | null = null;
   private readonly tensors = new TensorBuffers();
   private readonly scoreThreshold: number;
   private readonly nmsIou: number;
 
-  constructor(private readonly options: YoloxDetectorOptions) {
+  private readonly modelName: string;
+
+  constructor(private readonly options: YoloxDetectorOptions, entry?: ManifestModel) {
+    this.modelName = entry?.name ?? YOLOX_MODEL;
     this.scoreThreshold = options.scoreThreshold ?? 0.3;
     this.nmsIou = options.nmsIou ?? 0.45;
   }
@@ -38,17 +40,18 @@ export class YoloxDetector implements ObjectDetector {
   }
 
   async start(): Promise<void> {
-    this.model = await loadSession(this.options.modelsDir, YOLOX_MODEL, this.options.threads);
+    this.model = await loadSession(this.options.modelsDir, this.modelName, this.options.threads);
   }
 
-  async stop(): Promise<void> {
+  async close(): Promise<void> {
     const m = this.model;
     this.model = null;
     await m?.session.release();
   }
 
   /** Objects in the frame, or only in `region` of it (a tile: small persons get more input pixels); frame pixels. */
-  async detect(frame: Frame, region?: Box): Promise<Detection[]> {
+  async detect(frame: Frame, search: DetectorSearch = {}): Promise<Detection[]> {
+    const region = search.region;
     const model = this.model;
     if (!model) throw new Error('YoloxDetector.detect() called before start()');
     const crop = region ? cropRect(frame, region) : undefined;
@@ -61,7 +64,7 @@ export class YoloxDetector implements ObjectDetector {
     });
     const output = result[model.session.outputNames[0]!];
     if (!output) throw new Error(`${YOLOX_MODEL} returned no output`);
-    const raw = decodeYolox(output.data as Float32Array, this.scoreThreshold);
+    const raw = decodeYolox(output.data as Float32Array, search.minScore ?? this.scoreThreshold);
     const byClass = new Map<number, { box: Box; score: number; cls: number }[]>();
     for (const d of raw) {
       const list = byClass.get(d.cls) ?? [];
@@ -113,4 +116,9 @@ export function decodeYolox(data: Float32Array, scoreThreshold: number): { box: 
   }
   if (row * stride85 !== data.length) throw new Error(`YOLOX output has ${data.length} values, expected ${row * stride85}`);
   return found;
+}
+
+/** The adapter's entry point: the manifest names it (`"adapter": "yoloxDetector"`), createDetector calls it. */
+export default function create(entry: ManifestModel, options: DetectorOptions): YoloxDetector {
+  return new YoloxDetector(options, entry);
 }

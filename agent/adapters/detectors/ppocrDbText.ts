@@ -1,0 +1,143 @@
+// Scene text: PaddleOCR's DB text detector (PP-OCRv3, English) on a frame region; a line of characters per box.
+import * as ort from 'onnxruntime-node';
+import type { Box } from '../../core/redaction/boxes.ts';
+import { fitToMultiple, offsetBox, toSourceBox } from '../../core/detection/letterbox.ts';
+import type { Detection, Detector, DetectorSearch, ModelInfo } from '../../ports/detector.ts';
+import type { Frame } from '../../ports/frame.ts';
+import { cropRect, letterboxTensor, TensorBuffers } from '../imageTensor.ts';
+import { loadSession, type DetectorOptions, type LoadedModel, type ManifestModel } from '../modelFiles.ts';
+
+/** ImageNet mean and std per RGB plane, on 0–1 values (PaddleOCR's preprocessing). */
+const MEAN_RGB = [0.485, 0.456, 0.406] as const;
+const STD_RGB = [0.229, 0.224, 0.225] as const;
+/** Text probability above which a map pixel is text (PaddleOCR's det_db_thresh). */
+const PIXEL_THRESHOLD = 0.3;
+/** Components smaller than this on a side (map pixels) are noise (PaddleOCR's min_size). */
+const MIN_SIDE_PX = 3;
+/** Each box grows by area × this / perimeter on every side: DB's map marks a shrunk text core (unclip ratio). */
+const UNCLIP_RATIO = 1.5;
+
+export interface PpocrDbTextOptions extends DetectorOptions {
+  /** Mean text probability a box needs (default 0.5; PaddleOCR's det_db_box_thresh is 0.6). */
+  readonly scoreThreshold?: number;
+  /** Long side of the input (multiple of 32) for the whole frame or a region (default 320). */
+  readonly longSide?: number;
+}
+
+export class PpocrDbText implements Detector {
+  readonly job = 'text' as const;
+  readonly labels = ['text'] as const;
+  private model: LoadedModel | null = null;
+  private readonly tensors = new TensorBuffers();
+  private readonly scoreThreshold: number;
+  private readonly longSide: number;
+
+  constructor(
+    private readonly options: PpocrDbTextOptions,
+    private readonly entry: ManifestModel,
+  ) {
+    this.scoreThreshold = options.scoreThreshold ?? 0.5;
+    this.longSide = options.longSide ?? 320;
+  }
+
+  get models(): readonly ModelInfo[] {
+    return this.model ? [this.model.info] : [];
+  }
+
+  async start(): Promise<void> {
+    this.model = await loadSession(this.options.modelsDir, this.entry.name, this.options.threads);
+  }
+
+  async close(): Promise<void> {
+    const m = this.model;
+    this.model = null;
+    await m?.session.release();
+  }
+
+  /** Text lines in the frame or `search.region` of it, scaled so its long side is `search.longSide`; frame pixels. */
+  async detect(frame: Frame, search: DetectorSearch = {}): Promise<Detection[]> {
+    const model = this.model;
+    if (!model) throw new Error(`${this.entry.name}: detect() called before start()`);
+    const crop = search.region ? cropRect(frame, search.region) : undefined;
+    const srcW = crop?.width ?? frame.width;
+    const srcH = crop?.height ?? frame.height;
+    const longSide = Math.min(search.longSide ?? this.longSide, 4 * Math.max(srcW, srcH));
+    const lb = fitToMultiple(srcW, srcH, Math.max(32, Math.round(longSide)), 32);
+    const plane = lb.dstWidth * lb.dstHeight;
+    const out = await this.tensors.with(3 * plane, async (buffer) => {
+      const data = await letterboxTensor(frame, lb, { order: 'rgb', scale: 1 / 255, pad: 0 }, crop, buffer);
+      for (let c = 0; c < 3; c++) {
+        const mean = MEAN_RGB[c]!;
+        const inv = 1 / STD_RGB[c]!;
+        for (let i = c * plane, end = (c + 1) * plane; i < end; i++) data[i] = (data[i]! - mean) * inv;
+      }
+      const input = new ort.Tensor('float32', data, [1, 3, lb.dstHeight, lb.dstWidth]);
+      return model.session.run({ [model.session.inputNames[0]!]: input });
+    });
+    const map = out[model.session.outputNames[0]!];
+    if (!map || map.data.length !== plane) throw new Error(`${model.info.name} returned no ${lb.dstWidth}×${lb.dstHeight} map`);
+    const origin = { x: crop?.left ?? 0, y: crop?.top ?? 0 };
+    return decodeDbMap(map.data as Float32Array, lb.dstWidth, lb.dstHeight, search.minScore ?? this.scoreThreshold)
+      .map((d) => ({ box: offsetBox(toSourceBox(d.box, lb), origin), score: d.score, label: 'text', detector: model.info.name }))
+      .sort((a, b) => b.score - a.score);
+  }
+}
+
+/**
+ * DB post-processing, axis-aligned: pixels above PIXEL_THRESHOLD joined into 8-connected components; each component's
+ * bounding box, scored by the mean probability over it, grown by its area × UNCLIP_RATIO / perimeter on every side.
+ * Boxes in map (input) pixels.
+ */
+export function decodeDbMap(prob: Float32Array, width: number, height: number, minScore: number): { box: Box; score: number }[] {
+  const seen = new Uint8Array(width * height);
+  const stack = new Int32Array(width * height);
+  const found: { box: Box; score: number }[] = [];
+  for (let start = 0; start < prob.length; start++) {
+    if (seen[start] || prob[start]! <= PIXEL_THRESHOLD) continue;
+    let top = 0;
+    stack[top++] = start;
+    seen[start] = 1;
+    let x1 = width;
+    let y1 = height;
+    let x2 = -1;
+    let y2 = -1;
+    while (top > 0) {
+      const i = stack[--top]!;
+      const x = i % width;
+      const y = (i - x) / width;
+      if (x < x1) x1 = x;
+      if (x > x2) x2 = x;
+      if (y < y1) y1 = y;
+      if (y > y2) y2 = y;
+      for (let dy = -1; dy <= 1; dy++) {
+        const ny = y + dy;
+        if (ny < 0 || ny >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          if (nx < 0 || nx >= width) continue;
+          const j = ny * width + nx;
+          if (!seen[j] && prob[j]! > PIXEL_THRESHOLD) {
+            seen[j] = 1;
+            stack[top++] = j;
+          }
+        }
+      }
+    }
+    const w = x2 - x1 + 1;
+    const h = y2 - y1 + 1;
+    if (Math.min(w, h) < MIN_SIDE_PX) continue;
+    // Box score as DB's fast mode: the mean probability over the box (not only over the component's pixels).
+    let sum = 0;
+    for (let y = y1; y <= y2; y++) for (let x = x1; x <= x2; x++) sum += prob[y * width + x]!;
+    const score = sum / (w * h);
+    if (score < minScore) continue;
+    const d = (w * h * UNCLIP_RATIO) / (2 * (w + h));
+    found.push({ box: { x1: x1 - d, y1: y1 - d, x2: x2 + 1 + d, y2: y2 + 1 + d }, score });
+  }
+  return found;
+}
+
+/** The adapter's entry point: the manifest names it (`"adapter": "ppocrDbText"`), createDetector calls it. */
+export default function create(entry: ManifestModel, options: DetectorOptions): PpocrDbText {
+  return new PpocrDbText(options, entry);
+}

@@ -1,0 +1,207 @@
+// Every setting of the redaction, in one typed, validated object: defaults and descriptions live here only.
+import { z } from 'zod';
+
+const share = () => z.number().min(0).max(1);
+
+export const plateZoneSchema = z
+  .strictObject({
+    maxVehicleHeightShare: share()
+      .default(0.167)
+      .describe(
+        'Vehicles at most this share of the frame height get a plate zone when no plate was found on them: from there down a plate is under ~12 px, smaller than the plate model and the text detector find reliably. 0 turns the fallback off',
+      ),
+    minVehicleScore: share().default(0.4).describe('Vehicles below this score get no zone (a false vehicle costs a blurred patch of street)'),
+    bandTop: share().default(0.45).describe("Top of the band as a share of the vehicle box's height, from its top (below the windows)"),
+    bandBottom: share().default(0.92).describe("Bottom of the band, same measure (above the wheels' contact line)"),
+    insetX: share().default(0).describe("Left and right inset of the band as a share of the vehicle's width (side-on cars carry the plate at an end)"),
+    motorcycleBandTop: share()
+      .default(0.55)
+      .describe("Motorcycles of any size get a zone from this share of their height to the bottom (plate under the rider's legs); 0 turns it off"),
+    midMaxVehicleHeightShare: share()
+      .default(0.26)
+      .describe('Cars, buses, trucks above maxVehicleHeightShare up to this share of the frame height, seen at an angle, get a lower zone when no plate was found (0 = none)'),
+    midBandTop: share().default(0.45).describe('Top of that mid-size zone, share of the vehicle height'),
+    midBandBottom: share().default(0.75).describe('Bottom of that mid-size zone'),
+    midMinAspect: z.number().min(0).default(1.5).describe('Only boxes at least this wide for their height (seen at an angle: the plate foreshortened)'),
+    midMaxAspect: z.number().min(0).default(2.5).describe("Nor boxes wider than this (the camera's own bonnet, a row of cars)"),
+  })
+  .prefault({})
+  .describe('Plate zones of small, far vehicles and of motorcycles, where no plate was found (core/redaction/plateZone.ts)');
+
+export const cabinZoneSchema = z
+  .strictObject({
+    minVehicleHeightShare: share()
+      .default(0.11)
+      .describe("Vehicles at least this share of the frame height get a cabin zone: from there on an occupant's face is ~20 px or more on a 1080-row frame. 0 turns the rule off"),
+    maxVehicleFrameFraction: share()
+      .default(0.6)
+      .describe('Vehicles taller than this share of the frame get no occupant patches (closer than a car length: glare all over the window band). 0 = no limit'),
+    minVehicleScore: share().default(0.4).describe('Vehicles below this score get none'),
+    bandTop: share().default(0.05).describe("Top of the window band as a share of the vehicle's height, from its top"),
+    bandBottom: share().default(0.45).describe('Bottom of the window band, same measure'),
+    maxAspect: z.number().min(0).default(2.5).describe('Boxes wider than this for their height get none (the camera\'s own bonnet, a row of cars); 0 = no limit'),
+    labels: z.array(z.string()).default(['car', 'bus', 'truck']).describe('Labels that carry occupants behind glass'),
+    wholeBand: z.boolean().default(false).describe('Blur the whole band of each such vehicle (every occupant, at a high cost in blurred car)'),
+    cueMinScore: share()
+      .optional()
+      .describe('Face hits scored at least this, centred in the band, mark an occupant (default: the face model\'s calibrated occupantCueMinScore); 0 = none'),
+    cueSideFraction: share().default(0.2).describe("Side of an occupant patch as a share of the vehicle's height (a face is 7–18 % of it)"),
+    cueMinScoreSum: z.number().min(0).default(0.25).describe('The scores of the hits centred in a patch must add up to this (a face behind glass draws a cluster)'),
+    cueMaxPerVehicle: z.int().min(0).default(3).describe('At most this many occupant patches per vehicle, the best first'),
+  })
+  .prefault({})
+  .describe('Occupant patches in the window band of near vehicles (core/redaction/cabinZone.ts)');
+
+export const textPlateSchema = z
+  .strictObject({
+    bandTop: share().default(0.4).describe("Text counts as a plate only with its centre below this share of the vehicle box's height (below the windows)"),
+    minHeightShare: share()
+      .default(0.015)
+      .describe("Shortest text line taken for a plate, as a share of the vehicle's height: a 110-mm plate on a 4-m truck is ~2.8 %"),
+    maxHeightShare: share()
+      .default(0.2)
+      .describe("Tallest, same measure: a 152-mm plate on a 1.4-m car is ~11 %; more is lettering, not a plate"),
+    maxWidthShare: share().default(0.6).describe("Widest text line taken for a plate, as a share of the vehicle's width (a plate is ≤ 30 % of a car's rear)"),
+    minAspect: z.number().min(0).default(0.8).describe('Text lines narrower than this for their height are not plates'),
+    growHeight: z
+      .number()
+      .min(0)
+      .max(2)
+      .default(0.25)
+      .describe("The plate around a text line: its height grows by this share on top and bottom (the plate's border round the characters)"),
+    minPlateAspect: z
+      .number()
+      .min(0)
+      .default(3)
+      .describe('…and its width, around the line\'s centre, to at least this many times that height (the detector often boxes only part of the characters)'),
+  })
+  .prefault({})
+  .describe('Which scene text on a vehicle is blurred as a plate (core/redaction/textPlates.ts)');
+
+export const planSchema = z
+  .strictObject({
+    facePad: z.number().min(0).max(2).default(0.3).describe('Each face grows by this fraction of its size on every side (detectors box the inner face)'),
+    faceMinSidePx: z.number().min(0).default(20).describe('A padded face smaller than this on a side is grown to it around its centre'),
+    platePad: z.number().min(0).max(2).default(0.15).describe('Each plate grows by this fraction of its width/height, plus at least platePadMinPx'),
+    platePadMinPx: z.number().min(0).default(3).describe('Smallest plate padding, pixels'),
+    headFraction: share().default(0.24).describe("Share of a standing person's box height, from its top, that holds the head"),
+    headFractionSquat: share().default(0.4).describe('Same for a box not much taller than wide (sitting, cut off)'),
+    headMarginX: share().default(0.1).describe("Margin left and right of the head region, as a share of the person's width"),
+    headMarginTop: share().default(0.1).describe("Margin above the person box, as a share of its height (a box's top often cuts the hair)"),
+    personMinScore: share().default(0).describe('Persons below this score get no head region'),
+    faceAloneMinScore: share()
+      .optional()
+      .describe("A face below this is blurred only inside a person box or a vehicle's cabin (default: the face model's calibrated aloneMinScore)"),
+    faceSupportedMinScore: share()
+      .optional()
+      .describe("Faces below this only mark occupants behind glass (default: the face model's calibrated supportedMinScore)"),
+    vehicleCabinFraction: share().default(0.6).describe("Share of a vehicle box's height, from its top, where a weak face counts as supported"),
+    largeFaceFraction: share().default(0.25).describe("A face taller than this share of the frame's height needs largeFaceMinScore"),
+    largeFaceMinScore: share()
+      .optional()
+      .describe("Score a face that large needs (default: the face model's calibrated largeMinScore: weak giant hits are car fronts)"),
+    plateZone: plateZoneSchema,
+    cabinZone: cabinZoneSchema,
+    textPlate: textPlateSchema,
+  })
+  .prefault({})
+  .describe('Which regions of a frame get blurred (core/redaction/redactionPlan.ts)');
+
+export const vehicleCropSchema = z
+  .strictObject({
+    enlarge: z.number().min(0).max(1).default(0.08).describe('Each vehicle box grows by this fraction on every side (plates sit on the box edge)'),
+    minHeightPx: z.number().min(0).default(24).describe('Vehicles shorter than this carry no plate anyone could read'),
+    maxCrops: z.int().min(0).default(16).describe('Upper bound on crops per frame, largest vehicles first'),
+    mergeMaxSidePx: z.number().min(0).default(320).describe("Two crops become one when the joint crop's long side is at most this (0 = never)…"),
+    mergeMaxAreaGrowth: z.number().min(1).default(1.3).describe("…and its area at most this multiple of the two crops' areas added up"),
+  })
+  .prefault({})
+  .describe('Vehicle crops searched again for plates and text at close range');
+
+export const redactionSettingsSchema = z
+  .strictObject({
+    jpegQuality: z.int().min(1).max(100).default(85).describe('Quality of the redacted JPEG'),
+    deadlineMs: z.int().min(1).optional().describe('A frame whose redaction runs past this many ms is dropped (DeadlineExceededError); none when absent'),
+    style: z.enum(['blur', 'fill']).default('blur').describe('How regions are obscured: heavy Gaussian blur, or a solid fill of the mean colour'),
+    concurrentLanes: z
+      .boolean()
+      .default(true)
+      .describe('Run the face search on a worker thread of its own, alongside the object → plate searches; off, every model alone, one after the other'),
+    models: z
+      .strictObject({
+        faces: z.string().min(1).default('yunet_n_dynamic').describe('Face detector (manifest name)'),
+        plates: z.string().min(1).default('hyperlpr3_y5fu_640x_sim').describe('Plate detector on the whole frame'),
+        vehiclePlates: z.string().min(1).default('hyperlpr3_y5fu_320x_sim').describe('Plate detector on vehicle crops'),
+        text: z.string().min(1).nullable().default('ppocrv3_det_en').describe('Scene-text detector on vehicle crops (plates of any country); null: none'),
+        objects: z.string().min(1).default('yolox_nano_416_coco').describe('Object detector for persons and vehicles'),
+      })
+      .prefault({})
+      .describe('Which model does which job'),
+    faces: z
+      .strictObject({
+        longSide: z.int().min(32).max(4096).default(960).describe("Long side of the face model's input for the whole frame"),
+        scoreThreshold: share().optional().describe("Lowest face score reported (default: the face model's calibrated reportMinScore)"),
+        bandSearch: z.boolean().default(true).describe('Search the horizon band again enlarged (off: raise longSide, or faces under 20 px are lost)'),
+        band: z
+          .strictObject({ top: share(), bottom: share() })
+          .refine((b) => b.top < b.bottom, 'band.top must be above band.bottom')
+          .default({ top: 0.35, bottom: 0.68 })
+          .describe("Rows (shares of the height, from the top) searched again enlarged: far pedestrians' heads lie near the horizon"),
+        bandScale: z.number().min(1).max(4).default(2).describe('Enlargement of the band'),
+        bandMaxPx: z.number().min(1).default(48).describe('Faces from the band taller than this (frame pixels) are dropped (the whole-frame pass sees them)'),
+        bandParts: z.int().min(1).max(8).default(2).describe('The band goes to the face model in this many side-by-side parts'),
+        bandOverlapPx: z.number().min(0).optional().describe('How far each band part reaches past its share into the next (default 2 × bandMaxPx)'),
+      })
+      .prefault({})
+      .describe('Face search'),
+    plates: z
+      .strictObject({
+        objThreshold: share().default(0.25).describe('Plate objectness threshold'),
+        closePlateMaxFrameSide: z.int().min(0).default(1280).describe('Frames with a long side up to this get a second plate pass at half size'),
+        vehicleCrops: z.boolean().default(true).describe('Search each vehicle box again for plates (and text) at close range'),
+      })
+      .prefault({})
+      .describe('Plate search'),
+    text: z
+      .strictObject({
+        cropLongSide: z.int().min(64).max(1280).default(320).describe('Long side of the text model input for a vehicle crop (multiple of 32)'),
+        minVehicleHeightPx: z.number().min(0).default(40).describe('Vehicles shorter than this get no text search (their plate is under ~5 px)'),
+        maxCrops: z.int().min(0).default(6).describe('At most this many vehicle crops per frame get a text search, largest first'),
+        onlyWithoutPlate: z
+          .boolean()
+          .default(true)
+          .describe('Search only the vehicle crops on which the plate model found no plate (the text model is the second view, for the plates it misses)'),
+      })
+      .prefault({})
+      .describe('Scene-text search for plates'),
+    objects: z
+      .strictObject({
+        tiles: z.int().min(0).max(8).default(2).describe('Own person/vehicle search in this many full-height column tiles (0 = only the objects passed in)'),
+        tileScoreThreshold: share().default(0.15).describe('Score threshold of that search (a missed head costs more than a blurred patch of wall)'),
+      })
+      .prefault({})
+      .describe('Person and vehicle search for the cascades'),
+    plan: planSchema,
+    vehicleCrop: vehicleCropSchema,
+  })
+  .describe('Redaction settings: which models, how they search, which regions get blurred');
+
+export type RedactionSettings = z.infer<typeof redactionSettingsSchema>;
+/** What a caller may give: any part, the rest defaulted. */
+export type RedactionSettingsInput = z.input<typeof redactionSettingsSchema>;
+export type PlanSettings = z.infer<typeof planSchema>;
+export type PlateZoneOptions = z.infer<typeof plateZoneSchema>;
+export type CabinZoneOptions = z.infer<typeof cabinZoneSchema>;
+export type TextPlateOptions = z.infer<typeof textPlateSchema>;
+export type VehicleCropOptions = z.infer<typeof vehicleCropSchema>;
+
+/**
+ * Validated settings with every default filled in; throws an Error naming each bad key (e.g. `faces.band.top:
+ * Too big`) — the same whether they come from the config file or `--redactor '{…}'`.
+ */
+export function parseRedactionSettings(input: unknown, where = 'redaction settings'): RedactionSettings {
+  const r = redactionSettingsSchema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new Error(`${where}: ${issues.join('; ')}`);
+}

@@ -1,0 +1,66 @@
+// Which scene text is a licence plate: a short line of characters on a vehicle, below its windows, of a plate's size
+// for that vehicle. Text elsewhere (shop fronts, street signs, posters) is an inspection target and stays sharp.
+import { boxHeight, boxWidth, padBox, type Box } from './boxes.ts';
+import { PLATE_VEHICLE_LABELS } from '../detection/cocoLabels.ts';
+import type { Detection } from '../detection/detection.ts';
+import { textPlateSchema, type TextPlateOptions } from './redactionSettings.ts';
+
+export const DEFAULT_TEXT_PLATE_OPTIONS: TextPlateOptions = textPlateSchema.parse({});
+
+/**
+ * The text lines that are plates, each with the vehicle it sits on. A line counts when its centre lies in a vehicle
+ * box (grown by `vehicleEnlarge`: plates sit on the box's lower edge) below `bandTop` of its height, and its size fits
+ * a plate on that vehicle: a plate is 110–152 mm high on vehicles 1.4–4 m high, so its height is a few per cent of the
+ * vehicle's, whatever the camera, distance or resolution. Text on no vehicle is never a plate.
+ */
+export function textPlates(
+  text: readonly Detection[],
+  objects: readonly Detection[],
+  options: Partial<TextPlateOptions> = {},
+  vehicleEnlarge = 0.08,
+): { text: Detection; vehicle: Detection }[] {
+  const o = { ...DEFAULT_TEXT_PLATE_OPTIONS, ...options };
+  const vehicles = objects.filter((d) => PLATE_VEHICLE_LABELS.includes(d.label));
+  const out: { text: Detection; vehicle: Detection }[] = [];
+  for (const t of text) {
+    const th = boxHeight(t.box);
+    const tw = boxWidth(t.box);
+    if (th <= 0 || tw < o.minAspect * th) continue;
+    const cx = (t.box.x1 + t.box.x2) / 2;
+    const cy = (t.box.y1 + t.box.y2) / 2;
+    const on = vehicles.find((v) => {
+      const vh = boxHeight(v.box);
+      const grown = padBox(v.box, vehicleEnlarge);
+      if (cx < grown.x1 || cx > grown.x2 || cy > grown.y2 || cy < v.box.y1 + o.bandTop * vh) return false;
+      return th >= o.minHeightShare * vh && th <= o.maxHeightShare * vh && tw <= o.maxWidthShare * boxWidth(v.box);
+    });
+    if (on) out.push({ text: t, vehicle: on });
+  }
+  return out;
+}
+
+/**
+ * The plate around a text line found on it: the line grown by `growHeight` of its height on top and bottom, and to at
+ * least `minPlateAspect` × that height wide around its centre, kept inside the vehicle's box widened as for the search.
+ */
+export function plateAroundText(line: Box, vehicle: Box, options: Partial<TextPlateOptions> = {}, vehicleEnlarge = 0.08): Box {
+  const o = { ...DEFAULT_TEXT_PLATE_OPTIONS, ...options };
+  const h = boxHeight(line) * (1 + 2 * o.growHeight);
+  const w = Math.max(boxWidth(line), o.minPlateAspect * h);
+  const cx = (line.x1 + line.x2) / 2;
+  const cy = (line.y1 + line.y2) / 2;
+  const grown = padBox(vehicle, vehicleEnlarge);
+  return {
+    x1: Math.max(grown.x1, cx - w / 2),
+    x2: Math.min(grown.x2, cx + w / 2),
+    y1: Math.max(grown.y1, cy - h / 2),
+    y2: Math.min(grown.y2, cy + h / 2),
+  };
+}
+
+/** True when the box's centre lies inside `outer`. */
+export function centreInside(inner: Box, outer: Box): boolean {
+  const cx = (inner.x1 + inner.x2) / 2;
+  const cy = (inner.y1 + inner.y2) / 2;
+  return cx >= outer.x1 && cx <= outer.x2 && cy >= outer.y1 && cy <= outer.y2;
+}
