@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../agent/config/load.ts';
+import { TEST_PUBLIC_KEY } from '../support/tasks.ts';
 import { assertInputs, sharedFile } from '../support/inputs.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const modelsMirror = sharedFile('models');
 
 const FLAGS = ['--vehicle-id', 'bus-7', '--fleet-id', 'kbh-buses', '--broker', 'mqtts://broker.example.org:8883',
-  '--ingest-url', 'https://ingest.example.org/tilsyn', '--ingest-token', 'se"cret'];
+  '--ingest-url', 'https://ingest.example.org/tilsyn', '--ingest-token', 'se"cret', '--task-key', TEST_PUBLIC_KEY];
 
 function script(name: string, ...args: string[]) {
   const result = spawnSync('bash', [path.join(repoRoot, 'scripts', name), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -40,6 +41,7 @@ describe('scripts/install.sh and uninstall.sh', () => {
       const config = readFileSync(p('etc/tilsyn/agent.yaml'), 'utf8');
       expect(config).toMatch(/^vehicleId: "bus-7"$/m);
       expect(config).toContain('token: "se\\"cret"');
+      expect(config).toContain(`publicKeys: ["${TEST_PUBLIC_KEY}"]`);
       expect(statSync(p('etc/tilsyn/agent.yaml')).mode & 0o777).toBe(0o640);
       expect(readFileSync(p('etc/systemd/system/tilsyn-agent.service'), 'utf8')).toBe(
         readFileSync(path.join(repoRoot, 'systemd/tilsyn-agent.service'), 'utf8'),
@@ -81,7 +83,7 @@ describe('scripts/install.sh and uninstall.sh', () => {
     const token = `tok$$en$&x$\`'"\\|/&;$(id)`;
     const ingestUrl = 'https://ingest.example.org/a&b|c/$1/\\d';
     const broker = 'mqtts://broker.example.org:8883/$$&|';
-    const result = install(root, '--vehicle-id', 'bus-7', '--fleet-id', 'kbh-buses', '--broker', broker, '--ingest-url', ingestUrl, '--ingest-token', token, '--gps-time');
+    const result = install(root, '--vehicle-id', 'bus-7', '--fleet-id', 'kbh-buses', '--broker', broker, '--ingest-url', ingestUrl, '--ingest-token', token, '--task-key', TEST_PUBLIC_KEY, '--gps-time');
     expect(result.status, result.all).toBe(0);
     const config = loadConfig(path.join(root, 'etc/tilsyn/agent.yaml'), {});
     expect(config.ingest.token).toBe(token);
