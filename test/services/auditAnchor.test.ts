@@ -23,6 +23,7 @@ import { startLocalBroker } from '../../tools/demo/localBroker.ts';
 import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
 import { testLogger } from '../support/logger.ts';
 import { eventually } from '../support/taskAgent.ts';
+import { TEST_PUBLIC_KEY } from '../support/tasks.ts';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -56,7 +57,7 @@ async function vehicle(options: { keepShippedMs?: number } = {}) {
   const config = path.join(work, 'agent.yaml');
   writeFileSync(
     config,
-    `vehicleId: ${vehicleId}\nfleetId: kbh\ndataDir: ${dataDir}\ngps: { source: gpsd }\ncamera: { source: test }\nmqtt: { url: "${broker.url}" }\ningest: { url: "${ingest.url}", token: tok }\n`,
+    `vehicleId: ${vehicleId}\nfleetId: kbh\ndataDir: ${dataDir}\ngps: { source: gpsd }\ncamera: { source: test }\nmqtt: { url: "${broker.url}" }\ningest: { url: "${ingest.url}", token: tok }\ntasks: { publicKeys: ["${TEST_PUBLIC_KEY}"] }\n`,
   );
   let stopped = false;
   const stop = async () => {
