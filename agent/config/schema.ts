@@ -217,7 +217,27 @@ export const configSchema = z
         publicKeys: z
           .array(z.string().min(1).refine(isEd25519PublicKey, 'an Ed25519 public key: base64 of its 32 raw bytes, or PEM'))
           .default([])
-          .describe('Ed25519 public keys (base64 of the 32 raw bytes, or PEM); when set, only tasks signed by one of them are taken'),
+          .describe(
+            'Ed25519 public keys (base64 of the 32 raw bytes, or PEM) of the city\'s task signing; only tasks and withdrawals signed by one of them are taken. Required unless allowUnsigned',
+          ),
+        allowUnsigned: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Take unsigned tasks when publicKeys is empty (tests, a closed lab): anyone who can publish on the broker can then point the camera. Every start logs a warning, and the status and doctor say so',
+          ),
+        maxHeld: z
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(10_000)
+          .describe('Most tasks held at once; beyond, new tasks are rejected (revisions of held ones are still taken)'),
+        maxHeldBytes: z
+          .int()
+          .min(1024 * 1024)
+          .max(1024 ** 3)
+          .default(64 * 1024 ** 2)
+          .describe('Most bytes of task messages held at once (the task store holds these); beyond, new tasks are rejected'),
         expireEveryMs: z.int().min(1000).default(60_000).describe('How often tasks past validUntil are dropped (ack "expired")'),
         sync: z
           .strictObject({
@@ -341,6 +361,14 @@ export const configSchema = z
       .describe('Local Prometheus endpoint'),
   })
   .superRefine((config, ctx) => {
+    if (config.tasks.publicKeys.length === 0 && !config.tasks.allowUnsigned) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tasks', 'publicKeys'],
+        message:
+          'no key to check task signatures with: set the public key of the city\'s task signing (tilsyn sign-task --new-key makes a pair), or tasks.allowUnsigned: true to take tasks from anyone on the broker',
+      });
+    }
     if (config.security.allowPlaintext) return;
     for (const [key, url, secure] of [
       ['mqtt', config.mqtt.url, 'mqtts:// or wss://'],
