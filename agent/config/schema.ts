@@ -171,7 +171,7 @@ export const configSchema = z
           .int()
           .min(1)
           .max(16)
-          .default(6)
+          .default(8)
           .describe(
             'Frames grabbed and waiting in RAM for the detector and redactor (besides the one in hand); a trigger while this many wait is dropped and counted (status capture.framesSkippedBusy). Each 1080p frame holds 6.2 MB',
           ),

@@ -24,7 +24,7 @@ import { emptyCaptureStats, type CaptureStats } from './captureStats.ts';
 import type { ModelRouter } from './modelRouter.ts';
 
 /** Default of capture.maxPendingFrames. */
-export const DEFAULT_MAX_PENDING_FRAMES = 6;
+export const DEFAULT_MAX_PENDING_FRAMES = 8;
 
 interface Pending {
   readonly fix: Fix;
@@ -41,7 +41,7 @@ export interface CaptureServiceOptions {
   readonly grabTimeoutMs: number;
   /**
    * Frames grabbed and waiting for the detector and redactor, besides the one in hand (capture.maxPendingFrames).
-   * A trigger while this many wait is dropped and counted (framesSkippedBusy). Default 6.
+   * A trigger while this many wait is dropped and counted (framesSkippedBusy). Default 8.
    */
   readonly maxPendingFrames?: number;
   /** Unused: each task carries its own minConfidence (default 0.4). Kept so older callers still compile. */

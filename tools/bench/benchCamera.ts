@@ -200,7 +200,7 @@ const program = new Command()
   .option('--warm <s>', 'seconds after the first frame before measuring', '4')
   .option('--seconds <s>', 'seconds measured per turn', '12')
   .option('--skip-drive', 'leave out the drive through the task areas')
-  .option('--max-pending <n>', 'capture.maxPendingFrames for the drive', '6')
+  .option('--max-pending <n>', 'capture.maxPendingFrames for the drive', '8')
   .option('--skip-armed', 'leave out the armed-camera CPU')
   .action(async (opts: { rounds: string; warm: string; seconds: string; skipDrive?: boolean; skipArmed?: boolean; maxPending: string }) => {
     process.stdout.write(`bench:camera on ${process.arch}, ${(await import('node:os')).cpus().length} cores; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);

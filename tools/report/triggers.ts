@@ -54,7 +54,7 @@ export function triggersFromLog(text: string): TriggerPoint[] {
       point.detail = 'skipped: the camera gave no frame';
     } else {
       point.fate = 'skipped';
-      point.detail = reason === 'busy' ? 'skipped: previous frame still in hand' : `skipped: ${reason}`;
+      point.detail = reason === 'busy' ? 'skipped: previous frame still in hand' : reason === 'queue-full' ? 'skipped: frame queue full' : `skipped: ${reason}`;
     }
   }
   return [...byFix.values()].sort((a, b) => (a.fixAt < b.fixAt ? -1 : a.fixAt > b.fixAt ? 1 : 0));
