@@ -181,7 +181,7 @@ export class App implements Agent {
     );
     const cameraSupervisor = new CameraSupervisor({}, camera, arming, clock, log('camera'));
     const capture = new CaptureService(
-      { vehicleId: config.vehicleId, fleetId: config.fleetId, grabTimeoutMs: config.camera.grabTimeoutMs },
+      { vehicleId: config.vehicleId, fleetId: config.fleetId, grabTimeoutMs: config.camera.grabTimeoutMs, maxPendingFrames: config.capture.maxPendingFrames },
       {
         gps,
         registry,

@@ -97,6 +97,7 @@ say "source $src → $opt$([ "$dry_run" -eq 1 ] && echo ' (dry run: nothing is c
 
 step "apt packages"
 APT_PACKAGES=(gpsd gpsd-clients gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-libav
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev pkg-config build-essential python3 curl ca-certificates systemd)
 if [ "$skip_packages" -eq 1 ] || [ "$system" -eq 0 ]; then
   say "skipped ($([ "$system" -eq 0 ] && echo "--prefix" || echo "--skip-packages"))"

@@ -1,5 +1,6 @@
 // The one schema of the agent's configuration: every key with its default and a description; unknown keys rejected.
 import { z } from 'zod';
+import { checkDecoderChain } from '../core/camera/cameraPipeline.ts';
 import { redactionSettingsSchema } from '../core/redaction/redactionSettings.ts';
 import { publicKeyFrom } from '../core/tasks/taskSignature.ts';
 import { plaintextRemoteHost } from '../core/transport/urls.ts';
@@ -48,9 +49,33 @@ const cameraCommon = {
   rangeM: z.number().positive().max(1000).default(30).describe('A point target farther away than this is too small in the frame to count as seen, metres'),
 };
 
+function isDecoderChain(value: string): boolean {
+  try {
+    checkDecoderChain(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const cameraDecoder = z
+  .string()
+  .min(1)
+  .max(300)
+  .refine(isDecoderChain, 'GStreamer elements with plain key=value properties joined by "!", e.g. "rtph264depay ! h264parse ! v4l2h264dec"')
+  .optional()
+  .describe(
+    'GStreamer chain from the source to raw video or JPEG, e.g. "rtph264depay ! h264parse ! v4l2h264dec"; default: decodebin, which takes the highest-ranked decoder installed (a hardware one where the platform has it; see docs/camera.md)',
+  );
+
 const camera = z.discriminatedUnion('source', [
-  z.strictObject({ source: z.literal('v4l2'), device: z.string().default('/dev/video0').describe('V4L2 device'), ...cameraCommon }),
-  z.strictObject({ source: z.literal('rtsp'), url: z.string().min(1).describe('RTSP URL of an IP camera'), ...cameraCommon }),
+  z.strictObject({
+    source: z.literal('v4l2'),
+    device: z.string().default('/dev/video0').describe('V4L2 device'),
+    decoder: cameraDecoder,
+    ...cameraCommon,
+  }),
+  z.strictObject({ source: z.literal('rtsp'), url: z.string().min(1).describe('RTSP URL of an IP camera'), decoder: cameraDecoder, ...cameraCommon }),
   z.strictObject({
     source: z.literal('file'),
     path: z.string().min(1).describe('A video file or a folder of JPEGs, played like a live camera: real time, looping'),
@@ -140,6 +165,19 @@ export const configSchema = z
       })
       .prefault({})
       .describe('When the camera fires'),
+    capture: z
+      .strictObject({
+        maxPendingFrames: z
+          .int()
+          .min(1)
+          .max(16)
+          .default(8)
+          .describe(
+            'Frames grabbed and waiting in RAM for the detector and redactor (besides the one in hand); a trigger while this many wait is dropped and counted (status capture.framesSkippedBusy). Each 1080p frame holds 6.2 MB',
+          ),
+      })
+      .prefault({})
+      .describe('Between camera and redactor'),
     ingest: z
       .strictObject({
         url: z.url({ protocol: /^https?$/ }).describe('Base URL of the central evidence ingest; PUT {url}/evidence/{id}.jpg|.json'),
