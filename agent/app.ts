@@ -42,6 +42,8 @@ import { UploadService, type UploadStats } from './services/uploadService.ts';
 import type { CaptureStats } from './services/captureStats.ts';
 
 export const AGENT_VERSION = '0.1.0';
+/** The status warning while tasks need no signature (tasks.allowUnsigned without tasks.publicKeys). */
+export const UNSIGNED_TASKS_WARNING = 'unsigned tasks allowed';
 /** How long one part may take to stop before the rest are stopped without it (see stop()). */
 const STOP_TIMEOUT_MS = 8_000;
 
@@ -138,6 +140,9 @@ export class App implements Agent {
       {
         knownLabels: objects.labels,
         taskFiles: config.tasks.files,
+        ids: { fleetId: config.fleetId, vehicleId: config.vehicleId },
+        maxHeld: config.tasks.maxHeld,
+        maxHeldBytes: config.tasks.maxHeldBytes,
         limits: { maxBytes: config.tasks.maxBytes, maxAreaKm2: config.tasks.maxAreaKm2, publicKeys: config.tasks.publicKeys.map(publicKeyFrom) },
         expireEveryMs: config.tasks.expireEveryMs,
         onTaskChanged: (task) => retention.taskChanged(task),
@@ -176,7 +181,7 @@ export class App implements Agent {
     );
     const cameraSupervisor = new CameraSupervisor({}, camera, arming, clock, log('camera'));
     const capture = new CaptureService(
-      { vehicleId: config.vehicleId, fleetId: config.fleetId, grabTimeoutMs: config.camera.grabTimeoutMs },
+      { vehicleId: config.vehicleId, fleetId: config.fleetId, grabTimeoutMs: config.camera.grabTimeoutMs, maxPendingFrames: config.capture.maxPendingFrames },
       {
         gps,
         registry,
@@ -211,8 +216,10 @@ export class App implements Agent {
         upload: () => upload.stats,
         capture: () => capture.stats,
         inference: () => inference.figures(),
+        warnings: () => this.warnings,
         taskSync: () => taskSync.figures(),
         extra: () => ({
+          taskMessages: { ...tasks.stats },
           retention: { ...retention.stats },
           observations: { ...observations.stats },
           routing: router.status(new Set(registry.all().map((t) => t.id))),
@@ -274,8 +281,19 @@ export class App implements Agent {
     ];
   }
 
+  /** What the operator should know is unsafe in this configuration: logged at every start, carried in the status. */
+  get warnings(): string[] {
+    return this.config.tasks.publicKeys.length === 0 ? [UNSIGNED_TASKS_WARNING] : [];
+  }
+
   /** Starts every part in order; on failure, stops what had started and rethrows. */
   async start(signal: AbortSignal): Promise<void> {
+    for (const warning of this.warnings) {
+      this.logger.warn(
+        { component: 'tasks' },
+        `${warning}: tasks.allowUnsigned is set and tasks.publicKeys is empty, so anyone who can publish on the broker can point the camera`,
+      );
+    }
     this.started = await startParts(this.parts, signal, STOP_TIMEOUT_MS, this.logger);
     if (!signal.aborted) this.logger.info({ vehicleId: this.config.vehicleId, version: AGENT_VERSION }, 'agent started');
   }

@@ -2,12 +2,13 @@
 # Installs tilsyn-agent on a vehicle computer (Debian 12, Raspberry Pi OS, Ubuntu 20.04+) and starts it at boot.
 #
 # Usage (as root, from a checkout or release folder of tilsyn-agent):
-#   scripts/install.sh --vehicle-id ID --fleet-id ID --broker URL --ingest-url URL --ingest-token TOKEN
+#   scripts/install.sh --vehicle-id ID --fleet-id ID --broker URL --ingest-url URL --ingest-token TOKEN --task-key KEY
 # Values not given are asked for when a terminal is attached. Safe to run again: each step leaves alone what is
 # already in place (the config and the device key are never overwritten), so a failed run is resumed by re-running.
 #
 # Options:
 #   --vehicle-id ID  --fleet-id ID  --broker URL  --ingest-url URL  --ingest-token TOKEN   config values
+#   --task-key KEY        public key of the city's task signing (base64, as `tilsyn sign-task --new-key` prints it)
 #   --models-from DIR     copy the model weights from this folder instead of their upstream URLs (sha256 checked)
 #   --prefix DIR          install under DIR instead of / (tests, images): no apt, no user, no systemctl
 #   --node-modules-from DIR  link this node_modules instead of running npm ci (tests, offline images)
@@ -32,7 +33,7 @@ models_from=""
 os_release="/etc/os-release"
 node_modules_from=""
 node_apt_repo="" node_apt_key=""
-vehicle_id="" fleet_id="" broker="" ingest_url="" ingest_token=""
+vehicle_id="" fleet_id="" broker="" ingest_url="" ingest_token="" task_key=""
 
 die() { echo "install: $1" >&2; exit "${2:-2}"; }
 while [ $# -gt 0 ]; do
@@ -42,6 +43,7 @@ while [ $# -gt 0 ]; do
     --broker) broker="${2:?--broker needs a URL}"; shift 2 ;;
     --ingest-url) ingest_url="${2:?--ingest-url needs a URL}"; shift 2 ;;
     --ingest-token) ingest_token="${2:?--ingest-token needs a value}"; shift 2 ;;
+    --task-key) task_key="${2:?--task-key needs a public key}"; shift 2 ;;
     --models-from) models_from="${2:?--models-from needs a folder}"; shift 2 ;;
     --node-modules-from) node_modules_from="${2:?--node-modules-from needs a folder}"; shift 2 ;;
     --node-apt-repo) node_apt_repo="${2:?--node-apt-repo needs an apt source line}"; shift 2 ;;
@@ -95,6 +97,7 @@ say "source $src → $opt$([ "$dry_run" -eq 1 ] && echo ' (dry run: nothing is c
 
 step "apt packages"
 APT_PACKAGES=(gpsd gpsd-clients gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-libav
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev pkg-config build-essential python3 curl ca-certificates systemd)
 if [ "$skip_packages" -eq 1 ] || [ "$system" -eq 0 ]; then
   say "skipped ($([ "$system" -eq 0 ] && echo "--prefix" || echo "--skip-packages"))"
@@ -200,15 +203,16 @@ else
   ask broker "MQTT broker URL (e.g. mqtts://broker.example.org:8883)" --broker
   ask ingest_url "Evidence ingest URL (https://…)" --ingest-url
   ask ingest_token "Ingest bearer token" --ingest-token
+  ask task_key "Public key of the city's task signing (base64)" --task-key
   yaml_quote() { local v="${1//\\/\\\\}"; v="${v//\"/\\\"}"; printf '"%s"' "$v"; }
   say "+ write $config from scripts/templates/agent.yaml"
   if [ "$dry_run" -eq 0 ]; then
     tmp="$(mktemp "$etc/.agent.yaml.XXXXXX")"
     VEHICLE_ID="$(yaml_quote "$vehicle_id")" FLEET_ID="$(yaml_quote "$fleet_id")" BROKER_URL="$(yaml_quote "$broker")" \
-      INGEST_URL="$(yaml_quote "$ingest_url")" INGEST_TOKEN="$(yaml_quote "$ingest_token")" \
+      INGEST_URL="$(yaml_quote "$ingest_url")" INGEST_TOKEN="$(yaml_quote "$ingest_token")" TASK_PUBLIC_KEY="$(yaml_quote "$task_key")" \
       node -e '
         const fs = require("node:fs"); let text = fs.readFileSync(process.argv[1], "utf8");
-        for (const k of ["VEHICLE_ID", "FLEET_ID", "BROKER_URL", "INGEST_URL", "INGEST_TOKEN"]) text = text.replaceAll(`@${k}@`, process.env[k]);
+        for (const k of ["VEHICLE_ID", "FLEET_ID", "BROKER_URL", "INGEST_URL", "INGEST_TOKEN", "TASK_PUBLIC_KEY"]) text = text.replaceAll(`@${k}@`, process.env[k]);
         fs.writeFileSync(process.argv[2], text);
       ' "$src/scripts/templates/agent.yaml" "$tmp"
     chmod 0640 "$tmp"

@@ -13,6 +13,7 @@ step() { printf '==> %s\n' "$*"; }
 APT_PACKAGES=(
   mosquitto mosquitto-clients gpsd gpsd-clients
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-plugins-ugly python3-gi gir1.2-gst-rtsp-server-1.0
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev pkg-config
   build-essential python3 python3-numpy python3-pil curl ca-certificates
   systemd

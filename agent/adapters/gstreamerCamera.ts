@@ -1,4 +1,5 @@
-// Camera adapter over a GStreamer pipeline (gstreamer-superficial): keeps only the newest RGB frame in RAM.
+// Camera adapter over a GStreamer pipeline (gstreamer-superficial): frames are counted as they arrive but only the
+// ones a grab waits for pass the pipeline's valve, to be decoded (JPEG) and converted to RGB; nothing else is copied.
 import { mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,6 +8,8 @@ import type { AppSink, BusMessage, Pipeline } from 'gstreamer-superficial';
 import type { Logger } from 'pino';
 import {
   buildCameraPipeline,
+  CAMERA_GATE_NAME,
+  CAMERA_RATE_NAME,
   CAMERA_SINK_NAME,
   imageFileName,
   type CameraPipelineOptions,
@@ -18,9 +21,6 @@ import { credentialsHiddenIn } from '../core/transport/urls.ts';
 export interface GstreamerCameraOptions extends Omit<CameraPipelineOptions, 'fileKind'> {
   /** No frame for this long (also right after start) counts as a failed camera. Default 5000 or 3 frame intervals. */
   readonly watchdogMs?: number;
-  /** grab() hands out a stored frame only if it is at most this old; otherwise it waits for the next.
-   *  Default 1000, or one frame interval below 1 fps. */
-  readonly maxFrameAgeMs?: number;
   /** Injected clock for frame timestamps and the watchdog. Default Date.now. */
   readonly clock?: { nowMs(): number };
 }
@@ -33,6 +33,18 @@ const SEEK_FLAG_FLUSH = 1;
 /** How long a stopping pipeline may take to post a bus message before it is set to NULL without one. */
 const STOP_GRACE_MS = 1_000;
 
+/** How often the frame counter is read while the camera runs (a property read; the watchdog's view of the source). */
+const COUNT_EVERY_MS = 250;
+
+/** The element properties the adapter reads and sets; the binding exposes every GObject property this way. */
+interface GateElement {
+  drop: boolean;
+}
+interface RateElement {
+  /** Frames that reached the rate cap, as a decimal string (the binding hands 64-bit counters over as text). */
+  readonly in: unknown;
+}
+
 interface Waiter {
   resolve(frame: Frame): void;
   reject(error: Error): void;
@@ -41,9 +53,14 @@ interface Waiter {
 export class GstreamerCamera implements Camera {
   private pipeline: Pipeline | undefined;
   private sink: AppSink | undefined;
+  private gate: GateElement | undefined;
+  private rate: RateElement | undefined;
+  /** The rate element's input count at the last look; frames counted since start. */
+  private framesCounted = 0;
+  /** Frames converted and handed over since start. */
+  private framesPulled = 0;
   /** Bumped by every start/stop so callbacks of an old pipeline are ignored. */
   private generation = 0;
-  private latest: Frame | undefined;
   private lastFrameAtMs = 0;
   private startedAtMs = 0;
   private framesSinceStart = 0;
@@ -65,11 +82,6 @@ export class GstreamerCamera implements Camera {
     private readonly logger: Logger,
   ) {}
 
-  /** A slow camera (fps < 1) never has a frame younger than 1 s: accept one frame interval then. */
-  private maxFrameAgeMs(): number {
-    return this.options.maxFrameAgeMs ?? Math.max(1000, 1000 / this.options.fps);
-  }
-
   private now(): number {
     return this.options.clock ? this.options.clock.nowMs() : Date.now();
   }
@@ -85,8 +97,9 @@ export class GstreamerCamera implements Camera {
     this.active = true;
     this.failure = undefined;
     this.lastBusError = undefined;
-    this.latest = undefined;
     this.framesSinceStart = 0;
+    this.framesCounted = 0;
+    this.framesPulled = 0;
     this.startedAtMs = this.now();
     this.signal = signal;
     signal.addEventListener('abort', this.onAbort, { once: true });
@@ -122,8 +135,17 @@ export class GstreamerCamera implements Camera {
       this.fail(generation, `camera pipeline has no appsink named ${CAMERA_SINK_NAME}`);
       return;
     }
+    const gate = pipeline.findChild(CAMERA_GATE_NAME) as unknown as GateElement | null;
+    const rate = pipeline.findChild(CAMERA_RATE_NAME) as unknown as RateElement | null;
+    if (!gate || !rate) {
+      pipeline.stop();
+      this.fail(generation, `camera pipeline has no valve ${CAMERA_GATE_NAME} or videorate ${CAMERA_RATE_NAME}`);
+      return;
+    }
     this.pipeline = pipeline;
     this.sink = sink as AppSink;
+    this.gate = gate;
+    this.rate = rate;
     pipeline.pollBus((message) => {
       // A pipeline being stopped is set to NULL here, inside the bus callback: see stopPipeline().
       const stopNow = this.stopping.get(pipeline);
@@ -136,11 +158,13 @@ export class GstreamerCamera implements Camera {
     this.startWatchdog(generation);
   }
 
+  /**
+   * The next frame the camera delivers, as packed RGB at the configured size: the valve opens for it, so only this
+   * frame is decoded (JPEG) and converted. Its capture time is when it arrived, never a stored older one.
+   */
   async grab(timeoutMs: number): Promise<Frame> {
     if (this.failure) throw this.failure;
     if (!this.pipeline) throw new Error('camera is not started');
-    const latest = this.latest;
-    if (latest && this.now() - latest.capturedAtMs <= this.maxFrameAgeMs()) return latest;
     return new Promise<Frame>((resolvePromise, rejectPromise) => {
       const waiter: Waiter = {
         resolve: (frame) => {
@@ -151,6 +175,7 @@ export class GstreamerCamera implements Camera {
         reject: (error) => {
           clearTimeout(timer);
           this.waiters.delete(waiter);
+          this.closeGateIfUnwanted();
           rejectPromise(error);
         },
       };
@@ -159,7 +184,27 @@ export class GstreamerCamera implements Camera {
         Math.max(0, timeoutMs),
       );
       this.waiters.add(waiter);
+      this.setGate(true);
     });
+  }
+
+  /** Frames the source delivered and frames converted since start: the bench's and the tests' view of the savings. */
+  counts(): { delivered: number; converted: number } {
+    return { delivered: this.framesCounted, converted: this.framesPulled };
+  }
+
+  private setGate(open: boolean): void {
+    const gate = this.gate;
+    if (!gate) return;
+    try {
+      gate.drop = !open;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'camera valve could not be set');
+    }
+  }
+
+  private closeGateIfUnwanted(): void {
+    if (this.waiters.size === 0) this.setGate(false);
   }
 
   condition(): CameraCondition {
@@ -179,7 +224,8 @@ export class GstreamerCamera implements Camera {
     const pipeline = this.pipeline;
     this.pipeline = undefined;
     this.sink = undefined;
-    this.latest = undefined;
+    this.gate = undefined;
+    this.rate = undefined;
     if (pipeline) await this.stopPipeline(pipeline);
     this.rejectWaiters(new Error('camera stopped'));
     const linkDir = this.linkDir;
@@ -228,6 +274,7 @@ export class GstreamerCamera implements Camera {
         this.pull(generation);
         return;
       }
+      this.countFrames();
       if (this.loops && this.framesSinceStart > 0 && this.pipeline) {
         // End of a video file: play it again from the start, like a camera that never ends.
         this.logger.debug('camera video ended, looping');
@@ -268,10 +315,26 @@ export class GstreamerCamera implements Camera {
     }
     const now = this.now();
     const frame: Frame = { data, width, height, capturedAtMs: now };
-    this.latest = frame;
-    this.lastFrameAtMs = now;
-    this.framesSinceStart++;
+    this.framesPulled++;
+    this.countFrames();
     for (const waiter of [...this.waiters]) waiter.resolve(frame);
+    this.closeGateIfUnwanted();
+  }
+
+  /** Reads the rate element's input counter: a frame that arrived since the last look keeps the watchdog quiet. */
+  private countFrames(): void {
+    const rate = this.rate;
+    if (!rate) return;
+    let counted: number;
+    try {
+      counted = Number(rate.in);
+    } catch {
+      return;
+    }
+    if (!Number.isFinite(counted) || counted <= this.framesCounted) return;
+    this.framesCounted = counted;
+    this.framesSinceStart = counted;
+    this.lastFrameAtMs = this.now();
   }
 
   /**
@@ -320,6 +383,7 @@ export class GstreamerCamera implements Camera {
     this.watchdog = setInterval(
       () => {
         if (generation !== this.generation || this.failure) return;
+        this.countFrames();
         const since = this.framesSinceStart > 0 ? this.lastFrameAtMs : this.startedAtMs;
         const silentMs = this.now() - since;
         if (silentMs > watchdogMs) {
@@ -327,7 +391,7 @@ export class GstreamerCamera implements Camera {
           this.fail(generation, `camera (${this.label}) produced no frame for ${silentMs} ms${why}`);
         }
       },
-      Math.max(50, Math.min(1000, Math.floor(watchdogMs / 4))),
+      Math.max(50, Math.min(COUNT_EVERY_MS, Math.floor(watchdogMs / 4))),
     );
     this.watchdog.unref();
   }
@@ -340,10 +404,11 @@ export class GstreamerCamera implements Camera {
     this.logger.error({ source: this.options.source }, this.failure.message);
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = undefined;
-    this.latest = undefined;
     const pipeline = this.pipeline;
     this.pipeline = undefined;
     this.sink = undefined;
+    this.gate = undefined;
+    this.rate = undefined;
     // The pending pull now returns null; its callback sees the failure already set and does nothing more.
     if (pipeline) void this.stopPipeline(pipeline);
     this.rejectWaiters(this.failure);

@@ -5,9 +5,9 @@ import { readFile } from 'node:fs/promises';
 import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { withoutCredentials } from '../core/transport/urls.ts';
-import { taskIdOfTopic, topicsFor, type TopicIds } from '../core/tasks/topics.ts';
+import { taskTopicOf, topicsFor, type TopicIds } from '../core/tasks/topics.ts';
 import type { ObservationSink } from '../ports/observationSink.ts';
-import type { TaskAck, TaskChannel, TaskMessageListener, TaskSyncListener } from '../ports/taskChannel.ts';
+import type { TaskAck, TaskChannel, TaskMessageListener, TaskSyncListener, TaskSyncSource } from '../ports/taskChannel.ts';
 import type { ConnectInfo, ManifestListener, Subscription, SyncChannel, SyncChannelStats } from '../ports/syncChannel.ts';
 
 export interface MqttTaskChannelOptions extends TopicIds {
@@ -24,12 +24,21 @@ export interface MqttTaskChannelOptions extends TopicIds {
   readonly sessionExpiryS?: number;
   readonly clientId?: string;
   readonly reconnectPeriodMs?: number;
+  /** MQTT 5: the largest task payload taken (tasks.maxBytes); the broker is told not to send bigger packets at all. */
+  readonly maxPayloadBytes?: number;
   /**
    * The task sync chooses the subscriptions (manifests, task topics in batches): on connect the channel subscribes
    * nothing by itself. Off (default): every connect subscribes the task wildcards and receives every retained task.
    */
   readonly managedSync?: boolean;
 }
+
+/** Room in a packet besides the payload: fixed header, topic, properties. */
+const PACKET_OVERHEAD_BYTES = 8 * 1024;
+/** Largest packet asked for when no payload limit is given: the default tasks.maxBytes. */
+const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
+/** Task messages held before anyone listens, in bytes at most. */
+const MAX_PENDING_BYTES = 32 * 1024 * 1024;
 
 /** Task messages that arrive before the task service listens are held, up to this many, rather than lost. */
 const MAX_PENDING = 1_000;
@@ -50,8 +59,9 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink, SyncChanne
   private readonly counters = { bytesReceived: 0, messagesReceived: 0, connects: 0, sessionsResumed: 0 };
   private readonly topics: ReturnType<typeof topicsFor>;
   private readonly syncTopic: string;
-  private pending: [string, Buffer][] = [];
-  private lastSync: ReadonlySet<string> | null = null;
+  private pending: [string, Buffer, 'fleet' | 'vehicle'][] = [];
+  private pendingBytes = 0;
+  private lastSync: { readonly ids: ReadonlySet<string>; readonly source: TaskSyncSource } | null = null;
   /** Task ids heard since the current connection began; null once the sync is over. */
   private heard: Set<string> | null = null;
   private syncNonce = '';
@@ -145,14 +155,15 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink, SyncChanne
 
   onTaskMessage(listener: TaskMessageListener): () => void {
     this.listeners.add(listener);
-    for (const [taskId, payload] of this.pending.splice(0)) this.deliver(taskId, payload);
+    this.pendingBytes = 0;
+    for (const [taskId, payload, audience] of this.pending.splice(0)) this.deliver(taskId, payload, audience);
     return () => this.listeners.delete(listener);
   }
 
   onSynced(listener: TaskSyncListener): () => void {
     this.syncListeners.add(listener);
     // A sync that finished before anyone listened is handed over once, after the held task messages.
-    if (this.lastSync !== null) this.notifySynced(listener, this.lastSync);
+    if (this.lastSync !== null) this.notifySynced(listener, this.lastSync.ids, this.lastSync.source);
     return () => this.syncListeners.delete(listener);
   }
 
@@ -282,8 +293,8 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink, SyncChanne
 
   /** Hands every sync listener the tasks that stand (the task service then withdraws tasks from MQTT not among them). */
   announceSynced(taskIds: ReadonlySet<string>): void {
-    this.lastSync = taskIds;
-    for (const listener of this.syncListeners) this.notifySynced(listener, taskIds);
+    this.lastSync = { ids: taskIds, source: 'manifest' };
+    for (const listener of this.syncListeners) this.notifySynced(listener, taskIds, 'manifest');
   }
 
   private failRoundTrips(err: Error): void {
@@ -305,9 +316,9 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink, SyncChanne
       if (this.heard !== null && payload.toString() === this.syncNonce) {
         const heard: ReadonlySet<string> = this.heard;
         this.heard = null;
-        this.lastSync = heard;
+        this.lastSync = { ids: heard, source: 'retained' };
         this.logger.info({ tasksHeard: heard.size }, 'retained tasks synced');
-        for (const listener of this.syncListeners) this.notifySynced(listener, heard);
+        for (const listener of this.syncListeners) this.notifySynced(listener, heard, 'retained');
       }
       return;
     }
@@ -323,30 +334,33 @@ export class MqttTaskChannel implements TaskChannel, ObservationSink, SyncChanne
       }
       return;
     }
-    const taskId = taskIdOfTopic(topic, this.options);
-    if (taskId === null) return;
+    const task = taskTopicOf(topic, this.options);
+    if (task === null) return;
+    const { taskId, audience } = task;
     this.heard?.add(taskId);
     if (this.listeners.size === 0) {
-      if (this.pending.length < MAX_PENDING) this.pending.push([taskId, payload]);
-      else this.logger.error({ topic }, 'task message dropped: nobody listens yet and the hold is full');
+      if (this.pending.length < MAX_PENDING && this.pendingBytes + payload.length <= MAX_PENDING_BYTES) {
+        this.pending.push([taskId, payload, audience]);
+        this.pendingBytes += payload.length;
+      } else this.logger.error({ taskId: taskId.slice(0, 128) }, 'task message dropped: nobody listens yet and the hold is full');
       return;
     }
-    this.deliver(taskId, payload);
+    this.deliver(taskId, payload, audience);
   }
 
-  private deliver(taskId: string, payload: Buffer): void {
+  private deliver(taskId: string, payload: Buffer, audience: 'fleet' | 'vehicle'): void {
     for (const listener of this.listeners) {
       try {
-        listener(taskId, payload);
+        listener(taskId, payload, audience);
       } catch (err) {
-        this.logger.error({ err, taskId }, 'task listener failed');
+        this.logger.error({ err, taskId: taskId.slice(0, 128) }, 'task listener failed');
       }
     }
   }
 
-  private notifySynced(listener: TaskSyncListener, heard: ReadonlySet<string>): void {
+  private notifySynced(listener: TaskSyncListener, heard: ReadonlySet<string>, source: TaskSyncSource): void {
     try {
-      listener(heard);
+      listener(heard, source);
     } catch (err) {
       this.logger.error({ err }, 'task sync listener failed');
     }
@@ -370,7 +384,16 @@ export async function mqttConnectOptions(o: MqttTaskChannelOptions): Promise<ICl
     clientId: o.clientId ?? `tilsyn-${o.vehicleId}`,
     clean: false,
     protocolVersion,
-    ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpiryS ?? 7 * 24 * 3600 } } : {}),
+    // MQTT 5 lets the client cap the packets the broker sends it: a message bigger than the task limit is dropped by
+    // the broker, never buffered here (a retained 200 MiB message would otherwise come back on every reconnect).
+    ...(protocolVersion === 5
+      ? {
+          properties: {
+            sessionExpiryInterval: o.sessionExpiryS ?? 7 * 24 * 3600,
+            maximumPacketSize: (o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + PACKET_OVERHEAD_BYTES,
+          },
+        }
+      : {}),
     reconnectPeriod: o.reconnectPeriodMs ?? 2_000,
     connectTimeout: 10_000,
     ...(o.username !== undefined ? { username: o.username } : {}),

@@ -9,6 +9,7 @@ import { checkDisk } from './doctor/diskCheck.ts';
 import { checkGps } from './doctor/gpsCheck.ts';
 import { checkIngest } from './doctor/ingestCheck.ts';
 import { checkModels } from './doctor/modelsCheck.ts';
+import { checkSigning } from './doctor/signingCheck.ts';
 import { checkTasks } from './doctor/tasksCheck.ts';
 
 export interface DoctorOptions {
@@ -26,6 +27,7 @@ const CHECKS: readonly [string, Check][] = [
   ['models', checkModels],
   ['disk', checkDisk],
   ['clock', checkClock],
+  ['signing', checkSigning],
 ];
 
 const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;

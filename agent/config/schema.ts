@@ -1,5 +1,6 @@
 // The one schema of the agent's configuration: every key with its default and a description; unknown keys rejected.
 import { z } from 'zod';
+import { checkDecoderChain } from '../core/camera/cameraPipeline.ts';
 import { redactionSettingsSchema } from '../core/redaction/redactionSettings.ts';
 import { publicKeyFrom } from '../core/tasks/taskSignature.ts';
 import { plaintextRemoteHost } from '../core/transport/urls.ts';
@@ -48,9 +49,33 @@ const cameraCommon = {
   rangeM: z.number().positive().max(1000).default(30).describe('A point target farther away than this is too small in the frame to count as seen, metres'),
 };
 
+function isDecoderChain(value: string): boolean {
+  try {
+    checkDecoderChain(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const cameraDecoder = z
+  .string()
+  .min(1)
+  .max(300)
+  .refine(isDecoderChain, 'GStreamer elements with plain key=value properties joined by "!", e.g. "rtph264depay ! h264parse ! v4l2h264dec"')
+  .optional()
+  .describe(
+    'GStreamer chain from the source to raw video or JPEG, e.g. "rtph264depay ! h264parse ! v4l2h264dec"; default: decodebin, which takes the highest-ranked decoder installed (a hardware one where the platform has it; see docs/camera.md)',
+  );
+
 const camera = z.discriminatedUnion('source', [
-  z.strictObject({ source: z.literal('v4l2'), device: z.string().default('/dev/video0').describe('V4L2 device'), ...cameraCommon }),
-  z.strictObject({ source: z.literal('rtsp'), url: z.string().min(1).describe('RTSP URL of an IP camera'), ...cameraCommon }),
+  z.strictObject({
+    source: z.literal('v4l2'),
+    device: z.string().default('/dev/video0').describe('V4L2 device'),
+    decoder: cameraDecoder,
+    ...cameraCommon,
+  }),
+  z.strictObject({ source: z.literal('rtsp'), url: z.string().min(1).describe('RTSP URL of an IP camera'), decoder: cameraDecoder, ...cameraCommon }),
   z.strictObject({
     source: z.literal('file'),
     path: z.string().min(1).describe('A video file or a folder of JPEGs, played like a live camera: real time, looping'),
@@ -140,6 +165,19 @@ export const configSchema = z
       })
       .prefault({})
       .describe('When the camera fires'),
+    capture: z
+      .strictObject({
+        maxPendingFrames: z
+          .int()
+          .min(1)
+          .max(16)
+          .default(8)
+          .describe(
+            'Frames grabbed and waiting in RAM for the detector and redactor (besides the one in hand); a trigger while this many wait is dropped and counted (status capture.framesSkippedBusy). Each 1080p frame holds 6.2 MB',
+          ),
+      })
+      .prefault({})
+      .describe('Between camera and redactor'),
     ingest: z
       .strictObject({
         url: z.url({ protocol: /^https?$/ }).describe('Base URL of the central evidence ingest; PUT {url}/evidence/{id}.jpg|.json'),
@@ -179,7 +217,27 @@ export const configSchema = z
         publicKeys: z
           .array(z.string().min(1).refine(isEd25519PublicKey, 'an Ed25519 public key: base64 of its 32 raw bytes, or PEM'))
           .default([])
-          .describe('Ed25519 public keys (base64 of the 32 raw bytes, or PEM); when set, only tasks signed by one of them are taken'),
+          .describe(
+            'Ed25519 public keys (base64 of the 32 raw bytes, or PEM) of the city\'s task signing; only tasks and withdrawals signed by one of them are taken. Required unless allowUnsigned',
+          ),
+        allowUnsigned: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Take unsigned tasks when publicKeys is empty (tests, a closed lab): anyone who can publish on the broker can then point the camera. Every start logs a warning, and the status and doctor say so',
+          ),
+        maxHeld: z
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(10_000)
+          .describe('Most tasks held at once; beyond, new tasks are rejected (revisions of held ones are still taken)'),
+        maxHeldBytes: z
+          .int()
+          .min(1024 * 1024)
+          .max(1024 ** 3)
+          .default(64 * 1024 ** 2)
+          .describe('Most bytes of task messages held at once (the task store holds these); beyond, new tasks are rejected'),
         expireEveryMs: z.int().min(1000).default(60_000).describe('How often tasks past validUntil are dropped (ack "expired")'),
         sync: z
           .strictObject({
@@ -303,6 +361,14 @@ export const configSchema = z
       .describe('Local Prometheus endpoint'),
   })
   .superRefine((config, ctx) => {
+    if (config.tasks.publicKeys.length === 0 && !config.tasks.allowUnsigned) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tasks', 'publicKeys'],
+        message:
+          'no key to check task signatures with: set the public key of the city\'s task signing (tilsyn sign-task --new-key makes a pair), or tasks.allowUnsigned: true to take tasks from anyone on the broker',
+      });
+    }
     if (config.security.allowPlaintext) return;
     for (const [key, url, secure] of [
       ['mqtt', config.mqtt.url, 'mqtts:// or wss://'],

@@ -3,6 +3,7 @@ export type AuditKind =
   | 'task-accepted'
   | 'task-withdrawn'
   | 'task-rejected'
+  | 'task-cleared'
   | 'captured'
   | 'frames-dropped'
   | 'uploaded'

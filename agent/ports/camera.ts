@@ -1,4 +1,4 @@
-// Camera port: a live source of which only the newest frame is ever handed out.
+// Camera port: a live source that hands out, on request, the next frame it delivers; nothing older is kept.
 import type { CameraState } from '../core/status/health.ts';
 import type { Frame } from './frame.ts';
 
@@ -13,7 +13,7 @@ export interface CameraCondition {
 export interface Camera {
   /** Starts the source; resolves once it runs (not necessarily once a frame has arrived). */
   start(signal: AbortSignal): Promise<void>;
-  /** The newest frame, waiting for one up to timeoutMs; rejects on timeout or when the source failed. */
+  /** The next frame the source delivers, waiting up to timeoutMs; rejects on timeout or when the source failed. */
   grab(timeoutMs: number): Promise<Frame>;
   stop(): Promise<void>;
   /** Where the frames come from, for logs and the doctor; never holds credentials. */

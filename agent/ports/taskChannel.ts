@@ -1,7 +1,8 @@
 // Task channel port: task messages in, acknowledgements and vehicle status out.
 import type { FieldError } from '../core/tasks/task.ts';
 
-export type TaskMessageListener = (topicTaskId: string, payload: Buffer) => void;
+/** A message on a task topic: the id its topic ends in, the payload, and whose topic it was (fleet or vehicle). */
+export type TaskMessageListener = (topicTaskId: string, payload: Buffer, audience: 'fleet' | 'vehicle') => void;
 
 export interface TaskAck {
   readonly taskId: string;
@@ -11,7 +12,10 @@ export interface TaskAck {
 }
 
 /** After each (re)connect, once every retained task has arrived: the task ids heard on task topics since connecting. */
-export type TaskSyncListener = (heardTaskIds: ReadonlySet<string>) => void;
+export type TaskSyncListener = (heardTaskIds: ReadonlySet<string>, source: TaskSyncSource) => void;
+
+/** What says which tasks stand: the retained task topics (anyone on the broker can clear one), or a signed manifest. */
+export type TaskSyncSource = 'retained' | 'manifest';
 
 export interface TaskChannel {
   start(signal: AbortSignal): Promise<void>;

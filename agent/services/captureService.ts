@@ -1,5 +1,6 @@
-// The capture loop: on each fix decide which tasks want a frame, grab it, keep it only if it shows a target,
-// redact it (fail closed) and queue it. Raw frames stay in RAM and are dropped on any failure.
+// The capture loop: on each fix decide which tasks want a frame and grab it at once; frames wait in a small RAM-only
+// queue for the detector and redactor, one at a time: keep a frame only if it shows a target, redact it (fail closed)
+// and queue the evidence. Raw frames stay in RAM and are dropped on any failure; a full queue drops the trigger, counted.
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
@@ -22,6 +23,15 @@ import type { ObservationRecorder } from '../ports/observationRecorder.ts';
 import { emptyCaptureStats, type CaptureStats } from './captureStats.ts';
 import type { ModelRouter } from './modelRouter.ts';
 
+/** Default of capture.maxPendingFrames. */
+export const DEFAULT_MAX_PENDING_FRAMES = 8;
+
+interface Pending {
+  readonly fix: Fix;
+  readonly tasks: readonly Task[];
+  readonly frame: Promise<Frame | undefined>;
+}
+
 /** A frame is placed at most this far ahead of its fix by dead reckoning. */
 const MAX_EXTRAPOLATION_MS = 1_500;
 
@@ -29,6 +39,11 @@ export interface CaptureServiceOptions {
   readonly vehicleId: string;
   readonly fleetId: string;
   readonly grabTimeoutMs: number;
+  /**
+   * Frames grabbed and waiting for the detector and redactor, besides the one in hand (capture.maxPendingFrames).
+   * A trigger while this many wait is dropped and counted (framesSkippedBusy). Default 8.
+   */
+  readonly maxPendingFrames?: number;
   /** Unused: each task carries its own minConfidence (default 0.4). Kept so older callers still compile. */
   readonly minScore?: number;
 }
@@ -54,7 +69,12 @@ export interface CaptureDeps {
 
 export class CaptureService {
   readonly stats: CaptureStats = emptyCaptureStats();
-  private inFlight: Promise<void> | null = null;
+  /** Triggers whose frame is being grabbed or waits for the redactor, oldest first. */
+  private readonly waiting: Pending[] = [];
+  /** The loop that hands waiting frames to detection and redaction, one at a time; null when idle. */
+  private working: Promise<void> | null = null;
+  /** Bytes of raw frames held: waiting, and the one in hand. */
+  private heldBytes = 0;
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -66,11 +86,11 @@ export class CaptureService {
     this.unsubscribe = this.deps.gps.onFix((fix) => this.onFix(fix));
   }
 
-  /** Stops taking new frames and finishes the frame in hand. */
+  /** Stops taking new frames and finishes the frames already taken (at most maxPendingFrames + 1). */
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = null;
-    await this.inFlight;
+    while (this.working !== null) await this.working;
   }
 
   private onFix(fix: Fix): void {
@@ -84,35 +104,64 @@ export class CaptureService {
     }
     for (const reason of decision.skipped.values()) this.stats.triggerSkips[reason] += 1;
     if (decision.fire.length === 0) return;
-    if (this.inFlight !== null) {
-      // The previous frame is still being processed; the next fix will fire again.
+    const maxPending = this.options.maxPendingFrames ?? DEFAULT_MAX_PENDING_FRAMES;
+    if (this.waiting.length >= maxPending) {
+      // The redactor is behind by a full queue: this trigger is not taken (nothing is grabbed) and the trigger fires
+      // again on the next fix, since no capture was recorded.
       this.stats.framesSkippedBusy += 1;
-      this.deps.logger.info({ decision: 'skip', reason: 'busy', taskIds: decision.fire.map((t) => t.id), ...where(fix) }, 'trigger skipped: previous frame busy');
+      this.deps.logger.warn({ decision: 'skip', reason: 'queue-full', taskIds: decision.fire.map((t) => t.id), maxPending, ...where(fix) }, 'trigger skipped: frame queue full');
       return;
     }
-    this.inFlight = this.capture(fix, decision.fire)
-      .catch((err: Error) => this.deps.logger.error({ err }, 'capture failed'))
-      .finally(() => {
-        this.inFlight = null;
-      });
+    this.stats.triggers += 1;
+    const tasks = decision.fire;
+    this.waiting.push({ fix, tasks, frame: this.grab(fix, tasks) });
+    this.stats.pendingFramesPeak = Math.max(this.stats.pendingFramesPeak, this.waiting.length);
+    this.drain();
   }
 
-  private async capture(fix: Fix, tasks: readonly Task[]): Promise<void> {
-    const { logger } = this.deps;
+  /** Grabs the frame for a trigger now (the camera converts it in its own threads); undefined when none came. */
+  private async grab(fix: Fix, tasks: readonly Task[]): Promise<Frame | undefined> {
     const taskIds = tasks.map((t) => t.id);
-    this.stats.triggers += 1;
     let frame: Frame;
     try {
       frame = await this.deps.camera.grab(this.options.grabTimeoutMs);
     } catch (err) {
       this.stats.framesDroppedCameraFailed += 1;
       // The camera supervisor restarts a failing camera (only while it is wanted); this frame is simply not taken.
-      logger.warn({ decision: 'no-frame', taskIds, ...where(fix), err: (err as Error).message }, 'camera gave no frame');
-      return;
+      this.deps.logger.warn({ decision: 'no-frame', taskIds, ...where(fix), err: (err as Error).message }, 'camera gave no frame');
+      return undefined;
     }
     this.stats.framesCaptured += 1;
     this.deps.trigger.recordCapture(taskIds, fix);
+    this.heldBytes += frame.data.length;
+    this.stats.pendingFrameBytesPeak = Math.max(this.stats.pendingFrameBytesPeak, this.heldBytes);
+    return frame;
+  }
 
+  /** Hands the waiting frames to detection and redaction one at a time, in trigger order. */
+  private drain(): void {
+    if (this.working !== null) return;
+    this.working = (async () => {
+      for (let next = this.waiting[0]; next !== undefined; next = this.waiting[0]) {
+        const frame = await next.frame;
+        this.waiting.shift();
+        if (frame === undefined) continue;
+        try {
+          await this.capture(next.fix, next.tasks, frame);
+        } catch (err) {
+          this.deps.logger.error({ err }, 'capture failed');
+        } finally {
+          this.heldBytes -= frame.data.length;
+        }
+      }
+    })().finally(() => {
+      this.working = null;
+    });
+  }
+
+  private async capture(fix: Fix, tasks: readonly Task[], frame: Frame): Promise<void> {
+    const { logger } = this.deps;
+    const taskIds = tasks.map((t) => t.id);
     // Where the vehicle was when the frame was taken, not when the fix before it was.
     const at = positionAt(fix, frame.capturedAtMs, MAX_EXTRAPOLATION_MS);
     let objects: Awaited<ReturnType<ObjectDetector['detect']>>;

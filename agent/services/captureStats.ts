@@ -21,7 +21,15 @@ export interface CaptureStats {
   /** Of those, frames whose redaction overran redaction.deadlineMs. */
   framesDroppedDeadline: number;
   framesDroppedCameraFailed: number;
+  /**
+   * Triggers not taken because capture.maxPendingFrames frames already waited for the redactor (the queue was full);
+   * nothing was grabbed, and the trigger fired again on a later fix.
+   */
   framesSkippedBusy: number;
+  /** Most frames waiting for the redactor at once (besides the one in hand). */
+  pendingFramesPeak: number;
+  /** Most bytes of raw frames held in RAM at once by the capture chain: the waiting ones and the one in hand. */
+  pendingFrameBytesPeak: number;
   facesBlurred: number;
   platesBlurred: number;
   evidenceQueued: number;
@@ -40,6 +48,8 @@ export function emptyCaptureStats(): CaptureStats {
     framesDroppedDeadline: 0,
     framesDroppedCameraFailed: 0,
     framesSkippedBusy: 0,
+    pendingFramesPeak: 0,
+    pendingFrameBytesPeak: 0,
     facesBlurred: 0,
     platesBlurred: 0,
     evidenceQueued: 0,

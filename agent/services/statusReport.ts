@@ -34,6 +34,8 @@ export interface StatusSources {
   upload(): UploadStats;
   capture(): CaptureStats;
   inference(): InferenceFigures;
+  /** What is unsafe in the configuration (e.g. "unsigned tasks allowed"); empty when nothing is. */
+  warnings?(): string[];
   /** Assigned tasks against the manifests; null (or absent) while the vehicle has no manifest. */
   taskSync?(): TaskSyncDetail | null;
   /** Further counters carried along as they are (retention, …). */
@@ -80,6 +82,7 @@ export class StatusReport {
       uptimeS: Math.round(uptimeMs / 1000),
       health: verdict.health,
       reasons: verdict.reasons,
+      warnings: s.warnings?.() ?? [],
       tasks: s.registry.size,
       activeTasks: s.registry.all().filter((t) => isActive(t, nowMs)).length,
       ...(sync !== null ? { taskSync: { held: sync.held, expected: sync.expected, missing: sync.missing } } : {}),

@@ -107,7 +107,12 @@ export class TaskSyncService {
       return;
     }
     this.running = this.pass(reason)
-      .catch((err: Error) => this.logger.warn({ err: err.message }, 'task sync interrupted; continues on the next connect'))
+      .catch((err: Error) => {
+        // Cut off: the next connect starts over. Still connected (a marker the broker dropped): try again later.
+        const connected = this.channel.connected;
+        this.logger.warn({ err: err.message, connected }, connected ? 'task sync failed; tried again later' : 'task sync interrupted; continues on the next connect');
+        if (connected) this.scheduleRetry(reason);
+      })
       .finally(() => {
         this.running = null;
         const next = this.again;
@@ -172,7 +177,9 @@ export class TaskSyncService {
     const queued = this.channel.stats.messagesReceived - receivedBefore;
     if (sessionPresent) this.logger.info({ queued, complete }, 'session resumed: queued messages received');
     // A full broker queue drops what comes after it, silently (a manifest too): then the manifests are read again.
-    if (!complete || (sessionPresent && queued >= (this.options.suspectQueued ?? 1_000))) await this.readManifests(0);
+    // A kept session without a manifest known here (a new data folder) reads them too: rh 1 sent none.
+    const suspect = queued >= (this.options.suspectQueued ?? 1_000) || !this.state.hasManifest;
+    if (!complete || (sessionPresent && suspect)) await this.readManifests(0);
   }
 
   private async readManifests(retainHandling: 0 | 1): Promise<void> {
@@ -229,12 +236,13 @@ export class TaskSyncService {
     this.state.noteAbsent(batch);
   }
 
-  private scheduleRetry(): void {
+  /** Asks for absent tasks again after retryS; `reason` is what to run then (a failed connect runs again). */
+  private scheduleRetry(reason: ConnectInfo | 'check' = 'check'): void {
     if (this.retryTimer !== null || this.stopped) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.state.retryAbsent();
-      this.kick('check');
+      this.kick(reason);
     }, this.options.retryMs ?? 60_000);
     this.retryTimer.unref();
   }

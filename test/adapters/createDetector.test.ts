@@ -1,11 +1,11 @@
 // Detectors built by manifest name; the scene-text model on a plate photo; a closed redactor refuses frames.
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createDetector, loadAdapter } from '../../agent/adapters/createDetector.ts';
 import { createRedactor } from '../../agent/adapters/createRedactor.ts';
 import { manifestEntry } from '../../agent/adapters/modelFiles.ts';
 import { iou } from '../../agent/core/redaction/boxes.ts';
 import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 
 describe('createDetector', () => {
   it('knows a model by its manifest name: job and labels at once, nothing loaded yet', () => {
@@ -26,7 +26,7 @@ describe('createDetector', () => {
   });
 });
 
-describe.skipIf(!existsSync(samplesDir))('scene text (PP-OCRv3 DB) on a plate photo', () => {
+describeWithInputs('scene text (PP-OCRv3 DB) on a plate photo', [samplesDir], () => {
   it('finds the plate\'s characters as a line over the plate, and nothing after close()', async () => {
     const text = createDetector('ppocrv3_det_en', { modelsDir, threads: 2 });
     await text.start();

@@ -56,6 +56,26 @@ describe('GstreamerCamera with videotestsrc', () => {
     expect(Math.abs(frame.capturedAtMs - Date.now())).toBeLessThan(2000);
   });
 
+  it('converts only the frames it is asked for, while it counts every frame the source delivers', async () => {
+    const cam = camera({ source: 'test', fps: 30, width: 320, height: 240 });
+    await cam.start(new AbortController().signal);
+    await new Promise((r) => setTimeout(r, 1500));
+    const idle = cam.counts();
+    expect(idle.delivered).toBeGreaterThan(10);
+    expect(idle.converted).toBe(0);
+    expect(cam.condition().state).toBe('running');
+    const asked = Date.now();
+    const frame = await cam.grab(5000);
+    // A frame taken after the ask, never an older stored one.
+    expect(frame.capturedAtMs).toBeGreaterThanOrEqual(asked);
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = cam.counts();
+    expect(after.delivered).toBeGreaterThan(idle.delivered + 10);
+    // The valve closes once the frame is handed over: at most one more frame slips through on a loaded machine.
+    expect(after.converted).toBeGreaterThanOrEqual(1);
+    expect(after.converted).toBeLessThanOrEqual(3);
+  });
+
   it('packs rows when the width is not a multiple of 4', async () => {
     const cam = camera({ source: 'test', fps: 30, width: 322, height: 10 });
     await cam.start(new AbortController().signal);

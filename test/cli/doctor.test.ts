@@ -8,9 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifest } from '../../agent/adapters/modelFiles.ts';
 import { runDoctor } from '../../agent/cli/doctor.ts';
 import { checkModels } from '../../agent/cli/doctor/modelsCheck.ts';
-import { checkTasks } from '../../agent/cli/doctor/tasksCheck.ts';
 import { loadConfig } from '../../agent/config/load.ts';
 import { testLogger } from '../support/logger.ts';
+import { TEST_PUBLIC_KEY } from '../support/tasks.ts';
+import { checkSigning } from '../../agent/cli/doctor/signingCheck.ts';
+import { checkTasks } from '../../agent/cli/doctor/tasksCheck.ts';
 import { startIngestReceiver, type IngestReceiver } from '../../tools/demo/ingestReceiver.ts';
 import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
 import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
@@ -51,6 +53,7 @@ describe('tilsyn doctor', () => {
       mqtt: { url: broker.url },
       camera: { source: 'test', fps: 5, width: 320, height: 240 },
       ingest: { url: ingest.url, token: 'doctor-token' },
+      tasks: { publicKeys: [TEST_PUBLIC_KEY] },
     };
   }, 60_000);
 
@@ -63,7 +66,7 @@ describe('tilsyn doctor', () => {
   it('passes against gpsd, a camera, Mosquitto, an ingest and the fetched models (JSON, exit 0)', async () => {
     const result = await tilsyn('doctor', '--config', writeConfig('good', {}), '--json', '--timeout-ms', '20000');
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: { name: string; status: string; detail: string }[] };
-    expect(report.checks.map((c) => c.name)).toEqual(['gps', 'camera', 'broker', 'tasks', 'ingest', 'models', 'disk', 'clock']);
+    expect(report.checks.map((c) => c.name)).toEqual(['gps', 'camera', 'broker', 'tasks', 'ingest', 'models', 'disk', 'clock', 'signing']);
     for (const c of report.checks.filter((x) => x.name !== 'clock' && x.name !== 'tasks')) expect(c.status, `${c.name}: ${c.detail}`).toBe('ok');
     // No agent has run against this broker: the tasks check can only say so.
     expect(report.checks.find((c) => c.name === 'tasks')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/no status on the broker/) });
@@ -95,6 +98,17 @@ describe('tilsyn doctor', () => {
       expect(failed[0]!.detail).toMatch(detail);
     }, 120_000);
   }
+
+  it('warns while unsigned tasks are allowed, and passes with a trusted key', async () => {
+    const unsigned = loadConfig(writeConfig('unsigned', { tasks: { allowUnsigned: true } }));
+    expect(await checkSigning({ config: unsigned, logger: testLogger, timeoutMs: 5_000 })).toEqual({
+      name: 'signing',
+      status: 'warn',
+      detail: expect.stringContaining('unsigned tasks allowed'),
+    });
+    const keyed = loadConfig(writeConfig('keyed', {}));
+    expect(await checkSigning({ config: keyed, logger: testLogger, timeoutMs: 5_000 })).toMatchObject({ status: 'ok' });
+  });
 
   it('PicoDet missing only warns: the agent runs on YOLOX alone, and the detail says so', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tilsyn-no-picodet-'));

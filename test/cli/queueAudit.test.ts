@@ -34,6 +34,7 @@ describe('tilsyn queue and tilsyn audit verify', () => {
         'mqtt: { url: "mqtt://127.0.0.1:1" }',
         'camera: { source: test }',
         'ingest: { url: "http://127.0.0.1:1", token: t }',
+        'tasks: { allowUnsigned: true }',
       ].join('\n'),
     );
     // The agent is "running": its queue stays open while the commands read the file.
@@ -88,7 +89,7 @@ describe('tilsyn queue and tilsyn audit verify', () => {
 
   it('says where it looked when there is no queue yet', () => {
     const other = path.join(dir, 'empty.yaml');
-    writeFileSync(other, `vehicleId: v1\nfleetId: f1\ndataDir: ./nothing-here\ngps: { source: gpsd }\nmqtt: { url: "mqtt://127.0.0.1:1" }\ncamera: { source: test }\ningest: { url: "http://127.0.0.1:1", token: t }\n`);
+    writeFileSync(other, `vehicleId: v1\nfleetId: f1\ndataDir: ./nothing-here\ngps: { source: gpsd }\nmqtt: { url: "mqtt://127.0.0.1:1" }\ncamera: { source: test }\ningest: { url: "http://127.0.0.1:1", token: t }\ntasks: { allowUnsigned: true }\n`);
     const result = tilsyn('queue', '--config', other);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('nothing-here');

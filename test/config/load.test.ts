@@ -65,6 +65,7 @@ describe('loadConfig', () => {
         'mqtt: { url: "mqtt://127.0.0.1:1883" }',
         'camera: { source: test }',
         'ingest: { url: "http://127.0.0.1:8080", token: t }',
+        'tasks: { allowUnsigned: true }',
       ].join('\n'),
     );
     const config = loadConfig(file, {});

@@ -12,6 +12,7 @@ import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
 import { LOG_REDACT_PATHS } from '../../agent/cli/run.ts';
 import { ConfigError, loadConfig } from '../../agent/config/load.ts';
 import { withoutCredentials } from '../../agent/core/transport/urls.ts';
+import { TEST_PUBLIC_KEY } from '../support/tasks.ts';
 
 let dir: string;
 let broker: LocalBroker;
@@ -32,6 +33,7 @@ function configFile(lines: Record<string, string>, name = 'agent.yaml'): string 
     camera: '{ source: test }',
     mqtt: '{ url: "mqtts://broker.example.org:8883" }',
     ingest: '{ url: "https://ingest.example.org/tilsyn", token: t }',
+    tasks: `{ publicKeys: ["${TEST_PUBLIC_KEY}"] }`,
     ...lines,
   };
   const file = path.join(dir, name);

@@ -19,6 +19,7 @@ import type { TaskAck } from '../../agent/ports/taskChannel.ts';
 import { ANNOTATED_INPUTS, judgeRedaction, linkStreetFrames } from '../support/annotatedFrames.ts';
 import { inspectDataDir } from '../support/dataDirImages.ts';
 import { startGpsfake, type FakeGpsd } from '../support/gpsd.ts';
+import { signed, signedWithdrawal, TEST_PUBLIC_KEY } from '../support/tasks.ts';
 import { describeWithInputs } from '../support/inputs.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
@@ -96,7 +97,7 @@ describeWithInputs('end to end: GPS → task area → camera → detect → reda
     central.on('message', (_topic, payload) => acks.push(JSON.parse(payload.toString()) as TaskAck));
     for (const [id, area] of Object.entries(AREAS)) {
       const task = { id, revision: 1, purpose: `e2e ${id}`, area, ...window(), lookFor: LOOK_FOR[id], retentionDays: 1 };
-      await central.publishAsync(`${PREFIX}/fleet/e2e-fleet/tasks/${id}`, JSON.stringify(task), { qos: 1, retain: true });
+      await central.publishAsync(`${PREFIX}/fleet/e2e-fleet/tasks/${id}`, JSON.stringify(signed(task, { fleetId: 'e2e-fleet' })), { qos: 1, retain: true });
     }
 
     const configFile = path.join(work, 'agent.yaml');
@@ -111,6 +112,7 @@ describeWithInputs('end to end: GPS → task area → camera → detect → reda
         camera: { source: 'file', path: frames, fps: 5, width: 1920, height: 1080 },
         ingest: { url: ingest.url, token: TOKEN },
         upload: { idleMs: 200 },
+        tasks: { publicKeys: [TEST_PUBLIC_KEY] },
       }),
     );
     const log = path.join(work, 'agent.log');
@@ -131,7 +133,8 @@ describeWithInputs('end to end: GPS → task area → camera → detect → reda
 
     // Let the vehicle drive until both on-route tasks have evidence, then withdraw one of them.
     await until(() => countFor('permit-4711') >= 2 && countFor('parking-north') >= 1, 90_000, () => output);
-    await central.publishAsync(`${PREFIX}/fleet/e2e-fleet/tasks/parking-north`, '', { qos: 1, retain: true });
+    const withdrawal = signedWithdrawal('parking-north', 2, { fleetId: 'e2e-fleet' });
+    await central.publishAsync(`${PREFIX}/fleet/e2e-fleet/tasks/parking-north`, JSON.stringify(withdrawal), { qos: 1, retain: true });
     await until(() => acks.some((a) => a.taskId === 'parking-north' && a.status === 'withdrawn'), 10_000, () => output);
     withdrawnAtMs = Date.now();
     // One leg of the drive takes 14 s: drive on through both areas at least once more.

@@ -18,6 +18,7 @@ import { DAY_MS } from '../../agent/core/evidence/retention.ts';
 import type { TaskAck } from '../../agent/ports/taskChannel.ts';
 import { auditVerify, startAgent, until, type AgentProcess } from '../support/agentProcess.ts';
 import { driveTask, writeDriveAgentFiles } from '../support/driveAgent.ts';
+import { signed } from '../support/tasks.ts';
 
 const TOKEN = 'quota-token';
 // quota-short goes first to the ingest and last to the quota, so its evidence lives long enough to outlive its retention.
@@ -97,7 +98,7 @@ describe('a disk quota hit mid-drive, in a dead zone', () => {
     // The central side shortens quota-short's retention in a new revision: the agent still answers, and applies it.
     const revisedAtMs = Date.now();
     const revision2 = driveTask('quota', 2, { id: 'quota-short', priority: PRIORITY['quota-short'], retentionDays: SHORT_RETENTION_DAYS });
-    await central.publishAsync('tilsyn/v1/fleet/quota-fleet/tasks/quota-short', JSON.stringify(revision2), { qos: 1, retain: true });
+    await central.publishAsync('tilsyn/v1/fleet/quota-fleet/tasks/quota-short', JSON.stringify(signed(revision2, { fleetId: 'quota-fleet' })), { qos: 1, retain: true });
     await until(() => acks.some((a) => a.taskId === 'quota-short' && a.revision === 2 && a.status === 'accepted'), 20_000, log);
 
     // Long enough in the dead zone for the shortened retention to run out on what quota-short had queued.

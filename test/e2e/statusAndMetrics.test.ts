@@ -11,6 +11,7 @@ import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
 import { readManifest } from '../../agent/adapters/modelFiles.ts';
 import { statusSchema, type StatusMessage } from '../../agent/core/tasks/messages.ts';
 import { repoRoot, startAgent } from '../support/agentProcess.ts';
+import { signed, TEST_PUBLIC_KEY } from '../support/tasks.ts';
 import { assertInputs } from '../support/inputs.ts';
 
 const modelsDir = path.join(repoRoot, 'models');
@@ -64,6 +65,7 @@ describe('status and metrics of a running agent', () => {
         ingest: { url: 'http://127.0.0.1:9/', token: 't' },
         status: { intervalS: 5 },
         metrics: { port: metricsPort },
+        tasks: { publicKeys: [TEST_PUBLIC_KEY] },
         // Without the PicoDet file the agent runs on YOLOX alone, and says so.
         models: { dir: modelsWithoutPicodet(work) },
       }),
@@ -85,6 +87,7 @@ describe('status and metrics of a running agent', () => {
         version: expect.any(String),
         health: 'ok',
         reasons: [],
+        warnings: [],
         tasks: 0,
         activeTasks: 0,
         gps: { connected: null, mode: expect.any(Number) },
@@ -167,7 +170,7 @@ describe('status and metrics of a running agent', () => {
         const file = path.join(work, `${id}.json`);
         writeFileSync(
           file,
-          JSON.stringify({
+          JSON.stringify(signed({
             id,
             revision: 1,
             purpose: id,
@@ -178,7 +181,7 @@ describe('status and metrics of a running agent', () => {
             minConfidence,
             keep: 'none',
             retentionDays: 1,
-          }),
+          }, { vehicleId: 'routing-bus' })),
         );
         return file;
       };
@@ -198,7 +201,7 @@ describe('status and metrics of a running agent', () => {
           metrics: { port: metricsPort },
           // YOLOX scores this photo's bicycles about 0.52: inside 0.5 ± 0.06, so PicoDet is asked.
           models: { unsureMargin: 0.06 },
-          tasks: { files: [task('bicycles', ['bicycle'], 0.5), task('cars', ['car'], 0.4)] },
+          tasks: { files: [task('bicycles', ['bicycle'], 0.5), task('cars', ['car'], 0.4)], publicKeys: [TEST_PUBLIC_KEY] },
         }),
       );
       const central = await mqtt.connectAsync(broker.url, { clientId: 'central-routing' });

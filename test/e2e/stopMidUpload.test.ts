@@ -13,6 +13,7 @@ import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker
 import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
 import { sampleMeta } from '../support/evidence.ts';
 import { testLogger } from '../support/logger.ts';
+import { TEST_PUBLIC_KEY } from '../support/tasks.ts';
 import { startNotifyListener, type NotifyListener } from '../support/notifySocket.ts';
 import { repoRoot, startAgent, until } from '../support/agentProcess.ts';
 
@@ -67,6 +68,7 @@ describe('stopping the agent in the middle of an upload', () => {
         mqtt: { url: broker.url },
         camera: { source: 'test', fps: 2, width: 320, height: 240 },
         ingest: { url: ingestUrl, token: 'stop-token', timeoutMs: 600_000 },
+        tasks: { publicKeys: [TEST_PUBLIC_KEY] },
         upload: { idleMs: 200 },
       }),
     );

@@ -4,13 +4,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TEST_PUBLIC_KEY } from '../support/tasks.ts';
 import { assertInputs, sharedFile } from '../support/inputs.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const modelsMirror = sharedFile('models');
 
 const FLAGS = ['--vehicle-id', 'bus-7', '--fleet-id', 'kbh-buses', '--broker', 'mqtts://broker.example.org:8883',
-  '--ingest-url', 'https://ingest.example.org/tilsyn', '--ingest-token', 'se"cret'];
+  '--ingest-url', 'https://ingest.example.org/tilsyn', '--ingest-token', 'se"cret', '--task-key', TEST_PUBLIC_KEY];
 
 function script(name: string, ...args: string[]) {
   const result = spawnSync('bash', [path.join(repoRoot, 'scripts', name), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -39,6 +40,7 @@ describe('scripts/install.sh and uninstall.sh', () => {
       const config = readFileSync(p('etc/tilsyn/agent.yaml'), 'utf8');
       expect(config).toMatch(/^vehicleId: "bus-7"$/m);
       expect(config).toContain('token: "se\\"cret"');
+      expect(config).toContain(`publicKeys: ["${TEST_PUBLIC_KEY}"]`);
       expect(statSync(p('etc/tilsyn/agent.yaml')).mode & 0o777).toBe(0o640);
       expect(readFileSync(p('etc/systemd/system/tilsyn-agent.service'), 'utf8')).toBe(
         readFileSync(path.join(repoRoot, 'systemd/tilsyn-agent.service'), 'utf8'),

@@ -44,19 +44,24 @@ describe('CameraArming', () => {
     const seen: { fix: Fix; armed: boolean; frame: boolean }[] = [];
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
-    let pending = Promise.resolve();
+    const checks: Promise<void>[] = [];
     gps.onFix((fix) => {
-      // Look at the camera a moment after the fix, once the arming step for it has run.
-      pending = pending.then(async () => {
-        await new Promise((r) => setTimeout(r, 5));
-        const frame = await camera.grab(300).then(() => true, () => false);
-        seen.push({ fix, armed: arming.stats().armed, frame });
-        if (fix.lat >= 55.6994) done();
-      });
+      // Look at the camera a moment after the fix, once the arming step for it has run. Grabs run side by side: each
+      // waits for the next frame the camera delivers.
+      checks.push(
+        (async () => {
+          await new Promise((r) => setTimeout(r, 5));
+          const armed = arming.stats().armed;
+          const frame = await camera.grab(2000).then(() => true, () => false);
+          seen.push({ fix, armed, frame });
+        })(),
+      );
+      if (fix.lat >= 55.6994) done();
     });
     await gps.start(signal);
     stops.push(() => gps.stop());
     await finished;
+    await Promise.all(checks);
 
     const far = seen.filter((s) => !insideArea(s.fix, area) && distanceToBorderM(s.fix, area) > 300);
     const inside = seen.filter((s) => insideArea(s.fix, area) && distanceToBorderM(s.fix, area) > 20);

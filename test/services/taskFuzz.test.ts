@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
 import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
+import { DEFAULT_TASK_LIMITS } from '../../agent/core/tasks/task.ts';
 import { eventually, startCentral, startTaskAgent, taskTopic, type TaskAgent } from '../support/taskAgent.ts';
 
 const minimalText = readFileSync(new URL('../../fixtures/tasks/permit-4711.json', import.meta.url), 'utf8');
@@ -67,7 +68,8 @@ let agent: TaskAgent;
 
 beforeAll(async () => {
   broker = await startLocalBroker(await freeLoopbackPort());
-  agent = await startTaskAgent({ url: broker.url, nowMs: Date.parse('2026-12-10T12:00:00Z') });
+  // Unsigned on purpose: the fuzz is for the parser behind the signature check, which unsigned junk would not reach.
+  agent = await startTaskAgent({ url: broker.url, nowMs: Date.parse('2026-12-10T12:00:00Z'), limits: DEFAULT_TASK_LIMITS });
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteTaskStore } from '../../agent/adapters/sqliteTaskStore.ts';
 import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
 import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
-import { eventually, startCentral, startTaskAgent, taskTopic } from '../support/taskAgent.ts';
+import { eventually, publishSigned, publishWithdrawal, startCentral, startTaskAgent } from '../support/taskAgent.ts';
 
 const minimal = JSON.parse(readFileSync(new URL('../../fixtures/tasks/permit-4711.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const december = Date.parse('2026-12-10T12:00:00Z');
@@ -44,9 +44,7 @@ describe('accepted tasks survive a reboot and follow the retained topics', () =>
     const central = await startCentral(b.url);
     cleanups.push(() => central.client.endAsync());
     const short = { ...minimal, id: 'short', validUntil: '2026-12-11T00:00:00Z' };
-    for (const t of [minimal, { ...minimal, id: 'gone' }, short]) {
-      await central.client.publishAsync(taskTopic('fleet', t.id as string), JSON.stringify(t), { qos: 1, retain: true });
-    }
+    for (const t of [minimal, { ...minimal, id: 'gone' }, short]) await publishSigned(central.client, 'fleet', t, { retain: true });
     const first = await startTaskAgent({ url: b.url, nowMs: december, dataDir });
     await eventually(() => expect(first.registry.size).toBe(3));
     await first.stop();
@@ -57,9 +55,9 @@ describe('accepted tasks survive a reboot and follow the retained topics', () =>
     expect(offline.registry.all().map((t) => t.id).sort()).toEqual(['gone', 'permit-4711', 'short']);
     await offline.stop();
 
-    // While the vehicle is away, the city withdraws one task; another runs out. The next boot finds the broker again
-    // (with a new session, so only the retained topics tell what is current).
-    await central.client.publishAsync(taskTopic('fleet', 'gone'), '', { qos: 1, retain: true });
+    // While the vehicle is away, the city withdraws one task (a signed withdrawal, retained); another runs out. The
+    // next boot finds the broker again (with a new session, so only the retained topics tell what is current).
+    await publishWithdrawal(central.client, 'fleet', 'gone', 2);
     central.acks.length = 0;
     const later = Date.parse('2026-12-12T08:00:00Z');
     const back = await startTaskAgent({ url: b.url, nowMs: later, dataDir, channel: { clientId: 'tilsyn-sweeper-07-new' } });
@@ -69,7 +67,7 @@ describe('accepted tasks survive a reboot and follow the retained topics', () =>
       expect(central.acks).toEqual(
         expect.arrayContaining([
           { taskId: 'short', revision: 1, status: 'expired', errors: [] },
-          { taskId: 'gone', revision: 1, status: 'withdrawn', errors: [] },
+          { taskId: 'gone', revision: 2, status: 'withdrawn', errors: [] },
         ]),
       ),
     );
@@ -85,9 +83,7 @@ describe('accepted tasks survive a reboot and follow the retained topics', () =>
     const dataDir = tempDir('tasks');
     const central = await startCentral(b.url, { reconnectPeriod: 300, clean: false, clientId: 'central-restart' });
     cleanups.push(() => central.client.endAsync());
-    for (const id of ['permit-4711', 'stays', 'pulled']) {
-      await central.client.publishAsync(taskTopic('vehicle', id), JSON.stringify({ ...minimal, id }), { qos: 1, retain: true });
-    }
+    for (const id of ['permit-4711', 'stays', 'pulled']) await publishSigned(central.client, 'vehicle', { ...minimal, id }, { retain: true });
     const agent = await startTaskAgent({ url: b.url, nowMs: december, dataDir });
     cleanups.push(() => agent.stop());
     await agent.channel.publishStatus({ state: 'online', version: 'test' });
@@ -98,11 +94,11 @@ describe('accepted tasks survive a reboot and follow the retained topics', () =>
     expect(agent.registry.size).toBe(3);
     b = await broker(port, persistenceDir);
     await eventually(() => expect(central.client.connected).toBe(true));
-    await central.client.publishAsync(taskTopic('vehicle', 'pulled'), '', { qos: 1, retain: true });
+    await publishWithdrawal(central.client, 'vehicle', 'pulled', 2);
 
     await eventually(() => expect(agent.channel.connected).toBe(true));
     await eventually(() => expect(agent.registry.all().map((t) => t.id).sort()).toEqual(['permit-4711', 'stays']));
-    await eventually(() => expect(central.acks).toContainEqual({ taskId: 'pulled', revision: null, status: 'withdrawn', errors: [] }));
+    await eventually(() => expect(central.acks).toContainEqual({ taskId: 'pulled', revision: 2, status: 'withdrawn', errors: [] }));
     const watcher = await mqtt.connectAsync(b.url, { clientId: 'watcher' });
     cleanups.push(() => watcher.endAsync());
     const states: string[] = [];
@@ -110,7 +106,7 @@ describe('accepted tasks survive a reboot and follow the retained topics', () =>
     await watcher.subscribeAsync('tilsyn/v1/vehicle/sweeper-07/status', { qos: 1 });
     await eventually(() => expect(states.at(-1)).toBe('online'));
     // Still taking new work after the restart.
-    await central.client.publishAsync(taskTopic('vehicle', 'fresh'), JSON.stringify({ ...minimal, id: 'fresh' }), { qos: 1, retain: true });
+    await publishSigned(central.client, 'vehicle', { ...minimal, id: 'fresh' }, { retain: true });
     await eventually(() => expect(agent.registry.get('fresh')).toBeDefined());
   });
 });

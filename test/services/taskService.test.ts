@@ -8,7 +8,8 @@ import { TaskRegistry } from '../../agent/core/tasks/taskRegistry.ts';
 import type { TaskAck } from '../../agent/ports/taskChannel.ts';
 import { TaskService } from '../../agent/services/taskService.ts';
 import { testLogger } from '../support/logger.ts';
-import { eventually } from '../support/taskAgent.ts';
+import { eventually, publishSigned, publishWithdrawal, scopeOf } from '../support/taskAgent.ts';
+import { SIGNED_LIMITS, signed } from '../support/tasks.ts';
 
 const minimal = JSON.parse(readFileSync(new URL('../../fixtures/tasks/permit-4711.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const ids = { prefix: 'tilsyn/v1', fleetId: 'kbh', vehicleId: 'sweeper-07' };
@@ -39,7 +40,13 @@ afterEach(async () => {
 async function startAgentSide(nowMs = Date.parse('2026-12-10T12:00:00Z')) {
   const registry = new TaskRegistry();
   const channel = new MqttTaskChannel({ url: broker.url, ...ids }, testLogger);
-  const service = new TaskService({ knownLabels: ['car', 'person'], taskFiles: [] }, registry, channel, { nowMs: () => nowMs }, testLogger);
+  const service = new TaskService(
+    { knownLabels: ['car', 'person'], taskFiles: [], ids, limits: SIGNED_LIMITS },
+    registry,
+    channel,
+    { nowMs: () => nowMs },
+    testLogger,
+  );
   await service.start();
   await channel.start(new AbortController().signal);
   cleanups.push(async () => {
@@ -50,24 +57,28 @@ async function startAgentSide(nowMs = Date.parse('2026-12-10T12:00:00Z')) {
 }
 
 describe('tasks over a real Mosquitto', () => {
-  it('takes retained tasks from the fleet and the vehicle topic, acks them, and withdraws on an empty payload', async () => {
-    await central.publishAsync(taskTopic('fleet', 'permit-4711'), JSON.stringify(minimal), { qos: 1, retain: true });
+  it('takes retained signed tasks from the fleet and the vehicle topic, acks them, and withdraws on a signed withdrawal', async () => {
+    await publishSigned(central, 'fleet', minimal, { retain: true });
     const { registry } = await startAgentSide();
-    await central.publishAsync(taskTopic('vehicle', 'own-1'), JSON.stringify({ ...minimal, id: 'own-1' }), { qos: 1, retain: true });
+    await publishSigned(central, 'vehicle', { ...minimal, id: 'own-1' }, { retain: true });
     await eventually(() => expect(registry.all().map((t) => t.id).sort()).toEqual(['own-1', 'permit-4711']));
     await eventually(() => expect(acks.filter((a) => a.status === 'accepted').map((a) => a.taskId).sort()).toEqual(['own-1', 'permit-4711']));
 
+    // Clearing the retained copy is not a withdrawal: the task stays.
     await central.publishAsync(taskTopic('fleet', 'permit-4711'), '', { qos: 1, retain: true });
-    await eventually(() => expect(registry.get('permit-4711')).toBeUndefined());
-    await eventually(() => expect(acks).toContainEqual({ taskId: 'permit-4711', revision: null, status: 'withdrawn', errors: [] }));
+    await publishWithdrawal(central, 'vehicle', 'own-1', 2);
+    await eventually(() => expect(acks).toContainEqual({ taskId: 'own-1', revision: 2, status: 'withdrawn', errors: [] }));
+    expect(registry.get('own-1')).toBeUndefined();
+    expect(registry.get('permit-4711')?.revision).toBe(1);
+    expect(acks.filter((a) => a.taskId === 'permit-4711').map((a) => a.status)).toEqual(['accepted']);
   });
 
   it('rejects a bad task with readable errors and keeps running', async () => {
     const { registry } = await startAgentSide();
-    await central.publishAsync(taskTopic('vehicle', 'bad'), JSON.stringify({ ...minimal, id: 'bad', lookFor: ['unicorn'], extra: 1 }), { qos: 1 });
+    await central.publishAsync(taskTopic('vehicle', 'bad'), JSON.stringify(signed({ ...minimal, id: 'bad', lookFor: ['unicorn'], extra: 1 }, scopeOf('vehicle'))), { qos: 1 });
     await central.publishAsync(taskTopic('vehicle', 'junk'), 'not json at all', { qos: 1 });
-    await central.publishAsync(taskTopic('vehicle', 'other-id'), JSON.stringify(minimal), { qos: 1 });
-    await central.publishAsync(taskTopic('vehicle', 'permit-4711'), JSON.stringify(minimal), { qos: 1 });
+    await central.publishAsync(taskTopic('vehicle', 'other-id'), JSON.stringify(signed(minimal, scopeOf('vehicle'))), { qos: 1 });
+    await publishSigned(central, 'vehicle', minimal);
     await eventually(() => expect(acks).toHaveLength(4));
     expect(acks[0]).toMatchObject({ taskId: 'bad', revision: 1, status: 'rejected', errors: [{ path: '', message: expect.stringContaining('extra') }] });
     expect(acks[1]).toMatchObject({ taskId: 'junk', status: 'rejected', errors: [{ message: expect.stringContaining('not JSON') }] });
@@ -78,13 +89,9 @@ describe('tasks over a real Mosquitto', () => {
 
   it('never lets an older revision replace a newer one, and answers an expired task with "expired"', async () => {
     const { registry } = await startAgentSide();
-    await central.publishAsync(taskTopic('vehicle', 'permit-4711'), JSON.stringify({ ...minimal, revision: 3 }), { qos: 1 });
-    await central.publishAsync(taskTopic('vehicle', 'permit-4711'), JSON.stringify({ ...minimal, revision: 2, purpose: 'old' }), { qos: 1 });
-    await central.publishAsync(
-      taskTopic('vehicle', 'done'),
-      JSON.stringify({ ...minimal, id: 'done', validFrom: '2026-01-01T00:00:00Z', validUntil: '2026-02-01T00:00:00Z' }),
-      { qos: 1 },
-    );
+    await publishSigned(central, 'vehicle', { ...minimal, revision: 3 });
+    await publishSigned(central, 'vehicle', { ...minimal, revision: 2, purpose: 'old' });
+    await publishSigned(central, 'vehicle', { ...minimal, id: 'done', validFrom: '2026-01-01T00:00:00Z', validUntil: '2026-02-01T00:00:00Z' });
     await eventually(() => expect(acks).toHaveLength(3));
     expect(acks.map((a) => [a.taskId, a.revision, a.status])).toEqual([
       ['permit-4711', 3, 'accepted'],

@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './agentProcess.ts';
+import { signed, TEST_PUBLIC_KEY } from './tasks.ts';
 
 export interface DriveAgentOptions {
   /** Names the task, the vehicle and the fleet. */
@@ -44,7 +45,7 @@ export function driveTask(name: string, revision: number, changes: Record<string
 export function writeDriveAgentFiles(work: string, o: DriveAgentOptions): string {
   const taskFiles = (o.tasks ?? [{}]).map((changes, i) => {
     const file = path.join(work, i === 0 ? 'task.json' : `task-${i}.json`);
-    writeFileSync(file, JSON.stringify(driveTask(o.name, o.revision, changes)));
+    writeFileSync(file, JSON.stringify(signed(driveTask(o.name, o.revision, changes), { vehicleId: `${o.name}-bus` })));
     return file;
   });
   const configFile = path.join(work, 'agent.yaml');
@@ -60,7 +61,7 @@ export function writeDriveAgentFiles(work: string, o: DriveAgentOptions): string
       trigger: { everyM: 15 },
       ingest: { url: o.ingestUrl, token: o.token, timeoutMs: o.ingestTimeoutMs },
       upload: { idleMs: 100, retryMinMs: 200, retryMaxMs: o.retryMaxMs },
-      tasks: { files: taskFiles },
+      tasks: { files: taskFiles, publicKeys: [TEST_PUBLIC_KEY] },
       ...(o.logLevel !== undefined ? { logLevel: o.logLevel } : {}),
       ...o.config,
     }),

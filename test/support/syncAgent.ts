@@ -45,7 +45,7 @@ export async function startSyncAgent(options: {
   await manifestStore.start();
   const publicKeys = options.publicKeys ?? [];
   const service = new TaskService(
-    { knownLabels: ['car', 'person'], taskFiles: [], limits: { ...DEFAULT_TASK_LIMITS, publicKeys } },
+    { knownLabels: ['car', 'person'], taskFiles: [], ids, limits: { ...DEFAULT_TASK_LIMITS, publicKeys } },
     registry,
     channel,
     { nowMs: () => SYNC_NOW_MS },
@@ -80,8 +80,13 @@ export async function startSyncAgent(options: {
   };
 }
 
-/** A valid task message (the permit area, December 2026). */
-export function syncTask(id: string, revision = 1, privateKeyPem?: string): string {
+/** A valid task message (the permit area, December 2026); signed, it is for `scope` (default: this test's vehicle). */
+export function syncTask(
+  id: string,
+  revision = 1,
+  privateKeyPem?: string,
+  scope: { vehicleId: string } | { fleetId: string } = { vehicleId: ids.vehicleId },
+): string {
   const task: Record<string, unknown> = {
     id,
     revision,
@@ -92,7 +97,7 @@ export function syncTask(id: string, revision = 1, privateKeyPem?: string): stri
     lookFor: ['car'],
     retentionDays: 30,
   };
-  return JSON.stringify(privateKeyPem === undefined ? task : signTask(task, privateKeyPem));
+  return JSON.stringify(privateKeyPem === undefined ? task : signTask({ ...task, scope }, privateKeyPem));
 }
 
 export function manifestOf(

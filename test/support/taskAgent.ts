@@ -4,9 +4,11 @@ import { MqttTaskChannel, type MqttTaskChannelOptions } from '../../agent/adapte
 import { SqliteTaskStore } from '../../agent/adapters/sqliteTaskStore.ts';
 import type { TaskLimits } from '../../agent/core/tasks/task.ts';
 import { TaskRegistry } from '../../agent/core/tasks/taskRegistry.ts';
+import type { AuditTrail } from '../../agent/ports/auditTrail.ts';
 import type { TaskAck } from '../../agent/ports/taskChannel.ts';
 import { TaskService } from '../../agent/services/taskService.ts';
 import { testLogger } from './logger.ts';
+import { SIGNED_LIMITS, signed, signedWithdrawal } from './tasks.ts';
 
 export const ids = { prefix: 'tilsyn/v1', fleetId: 'kbh', vehicleId: 'sweeper-07' };
 export const taskTopic = (scope: 'fleet' | 'vehicle', id: string) =>
@@ -23,7 +25,11 @@ export async function startTaskAgent(options: {
   readonly url: string;
   readonly nowMs: number;
   readonly dataDir?: string;
+  /** Default: signatures enforced with the tests' key (SIGNED_LIMITS). */
   readonly limits?: TaskLimits;
+  readonly maxHeld?: number;
+  /** Where acks are audited; none by default. */
+  readonly audit?: () => AuditTrail;
   readonly channel?: Partial<MqttTaskChannelOptions>;
 }): Promise<TaskAgent> {
   const registry = new TaskRegistry();
@@ -31,12 +37,19 @@ export async function startTaskAgent(options: {
   const store = options.dataDir !== undefined ? new SqliteTaskStore({ dataDir: options.dataDir }) : undefined;
   await store?.start();
   const service = new TaskService(
-    { knownLabels: ['car', 'person'], taskFiles: [], ...(options.limits !== undefined ? { limits: options.limits } : {}) },
+    {
+      knownLabels: ['car', 'person'],
+      taskFiles: [],
+      ids,
+      limits: options.limits ?? SIGNED_LIMITS,
+      ...(options.maxHeld !== undefined ? { maxHeld: options.maxHeld } : {}),
+    },
     registry,
     channel,
     { nowMs: () => options.nowMs },
     testLogger,
     store,
+    options.audit ?? null,
   );
   // The order of the agent: channel first, then the service (the channel holds what arrives in between).
   await channel.start(new AbortController().signal);
@@ -51,6 +64,24 @@ export async function startTaskAgent(options: {
       await store?.stop();
     },
   };
+}
+
+/** The scope a message for this topic carries. */
+export const scopeOf = (scope: 'fleet' | 'vehicle') => (scope === 'fleet' ? { fleetId: ids.fleetId } : { vehicleId: ids.vehicleId });
+
+/** Publishes a task signed for the topic's audience, as the central system does. */
+export async function publishSigned(
+  client: MqttClient,
+  scope: 'fleet' | 'vehicle',
+  task: Record<string, unknown>,
+  options: { retain?: boolean } = {},
+): Promise<void> {
+  await client.publishAsync(taskTopic(scope, task.id as string), JSON.stringify(signed(task, scopeOf(scope))), { qos: 1, retain: options.retain ?? false });
+}
+
+/** Publishes a signed withdrawal on the task's topic (retained, so a vehicle away hears it when it comes back). */
+export async function publishWithdrawal(client: MqttClient, scope: 'fleet' | 'vehicle', id: string, revision: number): Promise<void> {
+  await client.publishAsync(taskTopic(scope, id), JSON.stringify(signedWithdrawal(id, revision, scopeOf(scope))), { qos: 1, retain: true });
 }
 
 /** A client in the role of the central system, collecting the vehicle's acks. */

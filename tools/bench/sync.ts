@@ -50,6 +50,7 @@ function task(id: string, revision: number, pem: string): string {
         validUntil: '2026-12-31T18:00:00Z',
         lookFor: ['car'],
         retentionDays: 30,
+        scope: { vehicleId: VEHICLE },
       },
       pem,
     ),

@@ -26,7 +26,7 @@ const channel = new MqttTaskChannel({ url, ...ids, managedSync: true, reconnectP
 const taskStore = new SqliteTaskStore({ dataDir });
 const manifestStore = new SqliteManifestStore({ dataDir });
 const tasks = new TaskService(
-  { knownLabels: ['car', 'person'], taskFiles: [], limits: { ...DEFAULT_TASK_LIMITS, publicKeys: keys } },
+  { knownLabels: ['car', 'person'], taskFiles: [], ids, limits: { ...DEFAULT_TASK_LIMITS, publicKeys: keys } },
   registry,
   channel,
   { nowMs: () => nowMs },

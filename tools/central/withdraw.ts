@@ -54,6 +54,7 @@ export async function centralWithdraw(o: WithdrawOptions): Promise<WithdrawOutco
     const manifest = await readManifest(client, prefix, o.scope, key, { timeoutMs: RETAINED_READ_MS, reset: o.resetManifest === true });
     const topics = o.taskIds.map((id) => scopedTaskTopic(prefix, o.scope, id));
     const retained = await readRetained(client, prefix, topics, RETAINED_READ_MS);
+    if (!retained.complete) return fail(`the broker did not hand over the retained task topics within ${RETAINED_READ_MS} ms; the revisions seen are unknown`);
     const plan: { id: string; revision: number }[] = [];
     for (const [i, id] of o.taskIds.entries()) {
       const seen = [revisionOf(retained.messages.get(topics[i]!)), manifest?.tasks.find((t) => t.id === id)?.revision ?? null].filter(

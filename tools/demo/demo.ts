@@ -7,8 +7,8 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { App, type AgentFigures } from '../../agent/app.ts';
 import { parseConfig } from '../../agent/config/load.ts';
-import { insideArea, type Area } from '../../agent/core/geo/geo.ts';
-import { trackToNmea } from '../../agent/core/gps/nmea.ts';
+import { distanceM, insideArea, type Area } from '../../agent/core/geo/geo.ts';
+import { driveAlong, trackToNmea } from '../../agent/core/gps/nmea.ts';
 import { publicKeyBase64 } from '../../agent/core/tasks/taskSignature.ts';
 import { systemClock } from '../../agent/ports/clock.ts';
 import { centralPublish } from '../central/publish.ts';
@@ -20,6 +20,13 @@ import { freeLoopbackPort } from './loopback.ts';
 export interface DemoOptions {
   readonly outDir: string;
   readonly speed: number;
+  /** Driving speed along the route; default the route's own (36 km/h). */
+  readonly speedKmh?: number;
+  /** trigger.everyM of the demo agent; default the agent's (10 m). */
+  readonly everyM?: number;
+  /** Camera frame size; default 1280×720. */
+  readonly width?: number;
+  readonly height?: number;
 }
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
@@ -51,7 +58,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     properties: { speedKmh: number };
     geometry: { coordinates: [number, number][] };
   };
-  const nmea = trackToNmea(route.geometry.coordinates, route.properties.speedKmh, Date.now());
+  const speedKmh = options.speedKmh ?? route.properties.speedKmh;
+  const nmea = trackToNmea(route.geometry.coordinates, speedKmh, Date.now());
   const nmeaFile = path.join(runDir, 'drive.nmea');
   writeFileSync(nmeaFile, nmea.text);
 
@@ -85,7 +93,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       dataDir: path.join(runDir, 'data'),
       gps: { source: 'nmea-file', path: nmeaFile, speed: options.speed },
       mqtt: { url: broker.url },
-      camera: { source: 'file', path: samplesDir, fps: 2, width: 1280, height: 720 },
+      camera: { source: 'file', path: samplesDir, fps: 2, width: options.width ?? 1280, height: options.height ?? 720 },
+      ...(options.everyM === undefined ? {} : { trigger: { everyM: options.everyM } }),
       ingest: { url: ingest.url, token: TOKEN },
       upload: { idleMs: 200 },
       tasks: { publicKeys: [publicKeyBase64(publicKey)] },
@@ -97,6 +106,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   let code = 0;
+  const cpuAtStart = process.cpuUsage();
+  let cpuS = 0;
   // Read before the stop: a stopped agent has closed its queue and cannot count it any more.
   let figures: AgentFigures | null = null;
   try {
@@ -120,6 +131,9 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     process.stderr.write(`demo failed: ${(err as Error).message}\n`);
     code = 1;
   } finally {
+    // The agent's CPU from start to here (the drive, its frames, their upload), with the in-process ingest's share.
+    const used = process.cpuUsage(cpuAtStart);
+    cpuS = (used.user + used.system) / 1e6;
     try {
       figures = app.figures();
     } catch {
@@ -134,7 +148,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     process.stdout.write(`\nagent log: ${rel(logFile)}\n`);
     return code;
   }
-  const summary = summaryRows(figures, outDir, tasks);
+  const kmInAreas = kmThroughAreas(route.geometry.coordinates, speedKmh, tasks);
+  const summary = summaryRows(figures, outDir, tasks, { cpuS, kmInAreas });
   printSummary(summary);
   const report = await writeReport(
     {
@@ -162,7 +177,24 @@ async function waitUntil(done: () => boolean, timeoutMs: number, signal: AbortSi
   }
 }
 
-function summaryRows(figures: AgentFigures, outDir: string, tasks: readonly DemoTask[]): [string, string | number][] {
+/** Kilometres of the drive inside at least one task area (between consecutive fixes both inside). */
+function kmThroughAreas(line: readonly (readonly [number, number])[], speedKmh: number, tasks: readonly DemoTask[]): number {
+  const points = driveAlong(line, { speedKmh, startMs: 0 }).map((p) => ({ lon: p.lon, lat: p.lat }));
+  let m = 0;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1]!;
+    const b = points[i]!;
+    if (tasks.some((t) => insideArea(a, t.area) && insideArea(b, t.area))) m += distanceM(a, b);
+  }
+  return m / 1000;
+}
+
+function summaryRows(
+  figures: AgentFigures,
+  outDir: string,
+  tasks: readonly DemoTask[],
+  cpu: { cpuS: number; kmInAreas: number },
+): [string, string | number][] {
   const s = figures.capture;
   const metas = existsSync(outDir)
     ? readdirSync(outDir)
@@ -190,6 +222,7 @@ function summaryRows(figures: AgentFigures, outDir: string, tasks: readonly Demo
     ['frames dropped: redaction failed', s.framesDroppedRedactionFailed],
     ['frames dropped: camera gave none', s.framesDroppedCameraFailed],
     ['triggers skipped: previous frame busy', s.framesSkippedBusy],
+    ['frames waiting for the redactor (peak)', `${s.pendingFramesPeak} (${(s.pendingFrameBytesPeak / 1e6).toFixed(1)} MB held with the one in hand)`],
     ['faces blurred', s.facesBlurred],
     ['plates blurred', s.platesBlurred],
     ['evidence queued', s.evidenceQueued],
@@ -198,6 +231,8 @@ function summaryRows(figures: AgentFigures, outDir: string, tasks: readonly Demo
     ['  per task', perTask],
     ['evidence from outside its task area', outside],
     ['observations sent (found / all in order)', figures.observations.published],
+    ['km driven through task areas', cpu.kmInAreas.toFixed(2)],
+    ['agent CPU s (per km through task areas)', `${cpu.cpuS.toFixed(1)} (${cpu.kmInAreas > 0 ? (cpu.cpuS / cpu.kmInAreas).toFixed(1) : '–'})`],
   ];
   return rows;
 }

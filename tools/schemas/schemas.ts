@@ -7,12 +7,12 @@ import { configSchema } from '../../agent/config/schema.ts';
 import { redactionSettingsSchema } from '../../agent/core/redaction/redactionSettings.ts';
 import { ackSchema, observationSchema, statusSchema } from '../../agent/core/tasks/messages.ts';
 import { manifestSchema } from '../../agent/core/tasks/manifest.ts';
-import { taskSchema } from '../../agent/core/tasks/task.ts';
+import { taskSchema, withdrawalSchema } from '../../agent/core/tasks/task.ts';
 import { configurationDoc } from './configurationDoc.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
-const schemas: Record<string, z.ZodType> = { task: taskSchema, ack: ackSchema, status: statusSchema, observation: observationSchema, manifest: manifestSchema, config: configSchema, 'redaction-settings': redactionSettingsSchema };
+const schemas: Record<string, z.ZodType> = { task: taskSchema, withdrawal: withdrawalSchema, ack: ackSchema, status: statusSchema, observation: observationSchema, manifest: manifestSchema, config: configSchema, 'redaction-settings': redactionSettingsSchema };
 
 /** The JSON Schema documents, by file name: what a message must look like on the wire (defaults may be left out). */
 export function jsonSchemas(): Record<string, string> {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.ts';
 import { MqttTaskChannel, mqttConnectOptions, type MqttTaskChannelOptions } from '../mqttTaskChannel.ts';
 
-type MqttConfig = Pick<Config, 'mqtt' | 'fleetId' | 'vehicleId'>;
+type MqttConfig = Pick<Config, 'mqtt' | 'fleetId' | 'vehicleId'> & { readonly tasks?: Pick<Config['tasks'], 'maxBytes'> };
 
 export function mqttChannelOptions(config: MqttConfig): MqttTaskChannelOptions {
   const m = config.mqtt;
@@ -22,6 +22,7 @@ export function mqttChannelOptions(config: MqttConfig): MqttTaskChannelOptions {
     ...(m.clientId !== undefined ? { clientId: m.clientId } : {}),
     protocolVersion: m.protocolVersion,
     sessionExpiryS: m.sessionExpiryS,
+    ...(config.tasks !== undefined ? { maxPayloadBytes: config.tasks.maxBytes } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 export interface CheckResult {
-  /** Short name of the part checked: gps, camera, broker, tasks, ingest, models, disk, clock. */
+  /** Short name of the part checked: gps, camera, broker, tasks, ingest, models, disk, clock, signing. */
   readonly name: string;
   readonly status: CheckStatus;
   /** One line a technician can act on. */

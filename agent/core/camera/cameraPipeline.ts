@@ -1,4 +1,5 @@
-// Builds the GStreamer pipeline description for a camera source; every variant ends in an appsink holding the newest frame only.
+// Builds the GStreamer pipeline description for a camera source: frames stay in the camera's own format (raw or JPEG)
+// up to a valve; only the frames let through for a grab are decoded and converted to RGB for the appsink.
 
 export type CameraSourceKind = 'test' | 'file' | 'v4l2' | 'rtsp';
 
@@ -15,9 +16,18 @@ export interface CameraPipelineOptions {
   readonly device?: string;
   /** rtsp:// URL for source 'rtsp'. */
   readonly url?: string;
+  /**
+   * For v4l2 and rtsp: the GStreamer chain from the source's output to raw video or JPEG, e.g.
+   * `rtph264depay ! h264parse ! v4l2h264dec`. Default: decodebin, which takes the highest-ranked decoder the
+   * platform has (a hardware one where its plugin is installed) and leaves JPEG undecoded.
+   */
+  readonly decoder?: string;
   /** Jitter buffer for RTSP in ms; default 200. */
   readonly rtspLatencyMs?: number;
-  /** Frames per second delivered by replayed sources (images, video, test); fractions allowed (0.5 = one every 2 s). */
+  /**
+   * Frames per second delivered by replayed sources (images, video, test); fractions allowed (0.5 = one every 2 s).
+   * Live sources are capped to it (rounded up to a whole number) by dropping frames.
+   */
   readonly fps: number;
   readonly width: number;
   readonly height: number;
@@ -69,11 +79,43 @@ function requireString(name: string, value: string | undefined, source: string):
   return value;
 }
 
-/** The common tail: packed RGB at the configured size; square pixels, so a source of another shape is letterboxed, not stretched. */
-function tail(o: CameraPipelineOptions, sync: boolean): string {
+/** Name of the videorate element that caps the frame rate; its `in` counter tells the watchdog that frames arrive. */
+export const CAMERA_RATE_NAME = 'rate';
+/** Name of the valve that lets a frame through to the conversion only while a grab waits for one. */
+export const CAMERA_GATE_NAME = 'gate';
+
+/** Stops the first decodebin at raw video or at JPEG: an MJPEG camera's frames stay JPEG until one is pulled. */
+const DECODE_TO_RAW_OR_JPEG = 'decodebin caps="video/x-raw(ANY);image/jpeg"';
+
+/**
+ * A decoder chain from the configuration (e.g. `rtph264depay ! h264parse ! v4l2h264dec`): element names and
+ * plain `key=value` properties joined by `!`, nothing that could name a file or a second branch.
+ */
+export function checkDecoderChain(chain: string): string {
+  const trimmed = chain.trim();
+  const element = /^[a-z][a-z0-9_-]*( [a-z][a-z0-9_-]*=[A-Za-z0-9_.:/-]+)*$/;
+  const parts = trimmed.split('!').map((part) => part.trim());
+  if (trimmed === '' || parts.some((part) => !element.test(part)) || parts.some((part) => /(^|\s)(location|device)=/.test(part))) {
+    throw new Error(`camera decoder must be GStreamer elements joined by "!" (e.g. "rtph264depay ! h264parse ! v4l2h264dec"), got "${chain}"`);
+  }
+  return parts.join(' ! ');
+}
+
+/**
+ * Everything after the source's own format: the rate cap (drop-only), real-time pacing for replayed sources, the
+ * valve that is open only while a frame is wanted, then decoding (JPEG) and conversion to packed RGB at the
+ * configured size — run only for the frames let through. Square pixels: another shape is letterboxed, not stretched.
+ */
+function tail(o: CameraPipelineOptions, opts: { paced: boolean; decodeAfterGate: string | null }): string {
+  const maxRate = Math.max(1, Math.ceil(o.fps));
   return (
-    `videoconvert ! videoscale ! video/x-raw,format=RGB,width=${o.width},height=${o.height},pixel-aspect-ratio=1/1` +
-    ` ! appsink name=${CAMERA_SINK_NAME} max-buffers=1 drop=true sync=${sync}`
+    `videorate name=${CAMERA_RATE_NAME} drop-only=true max-rate=${maxRate}` +
+    (opts.paced ? ' ! clocksync' : '') +
+    ` ! valve name=${CAMERA_GATE_NAME} drop=true drop-mode=forward-sticky-events` +
+    (opts.decodeAfterGate === null ? '' : ` ! ${opts.decodeAfterGate}`) +
+    ` ! videoconvert ! videoscale ! video/x-raw,format=RGB,width=${o.width},height=${o.height},pixel-aspect-ratio=1/1` +
+    // async=false: the sink never waits for a first buffer (the valve holds them back), so the pipeline plays at once.
+    ` ! appsink name=${CAMERA_SINK_NAME} max-buffers=1 drop=true sync=false async=false`
   );
 }
 
@@ -81,39 +123,45 @@ export function buildCameraPipeline(o: CameraPipelineOptions): string {
   requirePositiveInt('width', o.width);
   requirePositiveInt('height', o.height);
   const rate = framerate(o.fps);
+  const decode = o.decoder === undefined ? DECODE_TO_RAW_OR_JPEG : checkDecoderChain(o.decoder);
+  // After the gate decodebin passes raw video through and decodes a JPEG (MJPEG cameras), the pulled frame only.
+  const afterGate = 'decodebin';
   switch (o.source) {
     case 'test':
-      return `videotestsrc is-live=true ! video/x-raw,framerate=${rate} ! ${tail(o, false)}`;
+      return `videotestsrc is-live=true ! video/x-raw,framerate=${rate} ! ${tail(o, { paced: false, decodeAfterGate: null })}`;
     case 'file': {
       const path = requireString('path', o.path, o.source);
       if (o.fileKind === 'images') {
         // multifilesrc's location is a printf pattern: a literal % in the folder must be doubled.
         const dir = path.replace(/\/+$/, '').replace(/%/g, '%%');
         const pattern = `${dir}/%0${IMAGE_INDEX_DIGITS}d.jpg`;
-        // sync=true: the sink paces the images at fps in real time, like a live camera.
+        // clocksync paces the images at fps in real time, like a live camera. They are decoded before the gate:
+        // multifilesrc's byte segments give the rate cap nothing to count until jpegdec has stamped them (demo source).
         return (
-          `multifilesrc location=${quoteGstValue(pattern)} index=0 loop=true` +
-          ` caps=image/jpeg,framerate=${rate} ! jpegdec ! ${tail(o, true)}`
+          `multifilesrc location=${quoteGstValue(pattern)} index=0 loop=true caps=image/jpeg,framerate=${rate}` +
+          ` ! jpegdec ! ${tail(o, { paced: true, decodeAfterGate: null })}`
         );
       }
       if (o.fileKind === 'video') {
         return (
           `filesrc location=${quoteGstValue(path)} ! decodebin ! videorate ! video/x-raw,framerate=${rate}` +
-          ` ! ${tail(o, true)}`
+          ` ! ${tail(o, { paced: true, decodeAfterGate: null })}`
         );
       }
       throw new Error(`camera source 'file' needs fileKind 'images' or 'video'`);
     }
     case 'v4l2': {
       const device = requireString('device', o.device, o.source);
-      // decodebin copes with both raw and MJPEG webcams; sync=false: a live source is already real time.
-      return `v4l2src device=${quoteGstValue(device)} ! decodebin ! ${tail(o, false)}`;
+      return `v4l2src device=${quoteGstValue(device)} ! ${decode} ! ${tail(o, { paced: false, decodeAfterGate: afterGate })}`;
     }
     case 'rtsp': {
       const url = requireString('url', o.url, o.source);
       const latencyMs = o.rtspLatencyMs ?? 200;
       if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new Error(`rtsp latency must be ≥ 0 ms, got ${latencyMs}`);
-      return `rtspsrc location=${quoteGstValue(url)} latency=${latencyMs} ! decodebin ! ${tail(o, false)}`;
+      return (
+        `rtspsrc location=${quoteGstValue(url)} latency=${latencyMs} ! ${decode}` +
+        ` ! ${tail(o, { paced: false, decodeAfterGate: afterGate })}`
+      );
     }
     default: {
       const never: never = o.source;

@@ -10,7 +10,11 @@ export function canonicalJson(value: unknown): string {
     if (!Number.isFinite(value)) throw new Error('canonical JSON has no form for NaN or Infinity');
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    // Positions are most of a task: an array of finite numbers is written as JSON.stringify writes it, in one call.
+    if (value.every((v) => typeof v === 'number' && Number.isFinite(v))) return JSON.stringify(value);
+    return `[${value.map(canonicalJson).join(',')}]`;
+  }
   if (typeof value === 'object') {
     const members = Object.keys(value as object)
       .filter((k) => (value as Record<string, unknown>)[k] !== undefined)

@@ -3,8 +3,14 @@ import { z } from 'zod';
 
 export const ackSchema = z
   .strictObject({
-    taskId: z.string().describe('Task id from the message, or from its topic when the message had none that was well-formed'),
-    revision: z.int().nullable().describe('Revision of the message; null for withdrawals and for messages without a readable revision'),
+    taskId: z
+      .string()
+      .max(128)
+      .describe('Task id from the message, or from its topic when the message had none that was well-formed (a malformed one quoted, at most 40 characters)'),
+    revision: z
+      .int()
+      .nullable()
+      .describe('Revision of the message (of the withdrawal, for a signed one); null for an empty-payload withdrawal (only where unsigned tasks are allowed) and for messages without a readable revision'),
     status: z
       .enum(['accepted', 'rejected', 'withdrawn', 'expired'])
       .describe('accepted: in force on the vehicle; rejected: see errors; withdrawn: stopped; expired: past validUntil, dropped'),
@@ -16,7 +22,7 @@ export const ackSchema = z
         }),
       )
       .max(21)
-      .describe('Why a task was rejected (at most 20, then a count of the rest); empty otherwise'),
+      .describe('Why a task was rejected (at most 20, then a count of the rest; the whole ack at most 4 KiB, text of the message quoted at most 40 characters); empty otherwise'),
   })
   .describe('Answer of the vehicle to every task message it receives; topic {prefix}/vehicle/{vehicleId}/acks, QoS 1');
 
@@ -69,6 +75,12 @@ export const statusSchema = z
       .optional()
       .describe('ok, or degraded when a part is failing and being repaired in place (see reasons); a broker outage shows as the last will'),
     reasons: z.array(z.string()).optional().describe('Why the vehicle is degraded, one short sentence per problem; empty when ok'),
+    warnings: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'What is unsafe in how the vehicle is set up, whatever its health: "unsigned tasks allowed" while tasks.allowUnsigned is set without tasks.publicKeys (anyone on the broker can point the camera); empty otherwise',
+      ),
     tasks: z.int().min(0).optional().describe('Tasks held'),
     activeTasks: z.int().min(0).optional().describe('Tasks in force now (inside validFrom…validUntil and their schedule)'),
     taskSync: z

@@ -1,51 +1,23 @@
 // The inspection task message: its schema, and parsing of a raw MQTT payload into a task or readable errors.
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { areaKm2, countVertices, findRingProblems, MAX_AREA_VERTICES, type PolygonRings } from '../geo/areaChecks.ts';
+import { MAX_ACK_ERRORS, quote } from './ackText.ts';
 import { inSchedule, scheduleSchema } from './schedule.ts';
+import { scopeSchema } from './scope.ts';
+import { areaErrors, areaSchema } from './taskArea.ts';
 import { checkSignature } from './taskSignature.ts';
 
-const lonLat = z
-  .tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)], {
-    error: 'a position is [longitude, latitude] in degrees (RFC 7946 order)',
-  })
-  .rest(z.number());
+/** The form of a task id (also the last level of its topic). */
+export const TASK_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+/** Longest class name in lookFor. */
+export const MAX_LABEL_CHARS = 64;
 
-const ring = z
-  .array(lonLat)
-  .min(4, 'a linear ring needs at least 4 positions')
-  .refine((r) => r[0]![0] === r[r.length - 1]![0] && r[0]![1] === r[r.length - 1]![1], {
-    message: 'a linear ring must be closed: its last position must equal its first',
-  });
-
-const polygon = z.strictObject({
-  type: z.literal('Polygon'),
-  coordinates: z.array(ring).min(1, 'a polygon needs an outer ring'),
-});
-
-const multiPolygon = z.strictObject({
-  type: z.literal('MultiPolygon'),
-  coordinates: z.array(z.array(ring).min(1, 'a polygon needs an outer ring')).min(1),
-});
-
-function polygonsOf(area: z.infer<typeof polygon> | z.infer<typeof multiPolygon>): PolygonRings[] {
-  return area.type === 'Polygon' ? [area.coordinates] : area.coordinates;
-}
-
-const area = z
-  .discriminatedUnion('type', [polygon, multiPolygon])
-  .superRefine((value, ctx) => {
-    const polygons = polygonsOf(value);
-    const vertices = countVertices(polygons);
-    if (vertices > MAX_AREA_VERTICES) {
-      ctx.addIssue({ code: 'custom', message: `the area has ${vertices} positions; at most ${MAX_AREA_VERTICES} are allowed` });
-      return;
-    }
-    for (const problem of findRingProblems(polygons)) {
-      const path = value.type === 'Polygon' ? ['coordinates', problem.path[1]!] : ['coordinates', ...problem.path];
-      ctx.addIssue({ code: 'custom', message: problem.message, path });
-    }
-  });
+export const taskIdSchema = z.string().regex(TASK_ID_PATTERN, 'letters, digits, ".", "-" and "_" only, at most 128');
+export const revisionSchema = z.int().min(0).max(2 ** 31);
+export const signatureSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]{86}==$/, 'the 64-byte Ed25519 signature in base64')
+  .describe('Ed25519 signature (base64) over the canonical JSON of the message without this key; required when the vehicle has tasks.publicKeys');
 
 const capture = z
   .strictObject({
@@ -87,16 +59,13 @@ const isoTime = z.iso.datetime({ offset: true, error: 'an ISO 8601 time with zon
 
 export const taskSchema = z
   .strictObject({
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, ".", "-" and "_" only')
-      .describe('Task id, unique for the city; also the last level of its topic'),
-    revision: z.int().min(0).max(2 ** 31).describe('Increases with every change; an older revision never replaces a newer one'),
+    id: taskIdSchema.describe('Task id, unique for the city; also the last level of its topic'),
+    revision: revisionSchema.describe('Increases with every change (and with its withdrawal); an older revision never replaces a newer one'),
     purpose: z.string().min(1).max(500).describe('Why the city looks here, in words an inspector and a citizen understand'),
-    area: area.describe('Where the camera may fire (GeoJSON Polygon or MultiPolygon, lon/lat)'),
+    area: areaSchema.describe('Where the camera may fire (GeoJSON Polygon or MultiPolygon, lon/lat)'),
     validFrom: isoTime.describe('Start of the time window'),
     validUntil: isoTime.describe('End of the time window'),
-    lookFor: z.array(z.string().min(1)).min(1).max(20).describe('Object classes to look for; frames with none of them are dropped'),
+    lookFor: z.array(z.string().min(1).max(MAX_LABEL_CHARS)).min(1).max(20).describe('Object classes to look for; frames with none of them are dropped'),
     retentionDays: z.number().positive().max(3650).describe('How long evidence may be kept on the vehicle, at most'),
     priority: z.int().min(0).max(9).default(5).describe('Upload order: higher first'),
     capture: capture.optional(),
@@ -118,10 +87,8 @@ export const taskSchema = z
       .max(500)
       .optional()
       .describe('The legal basis of the inspection (act, section, permit), carried into evidence metadata and the audit trail'),
-    signature: z
-      .string()
-      .optional()
-      .describe('Ed25519 signature (base64) over the canonical JSON of the task without this key; required when the vehicle has tasks.publicKeys'),
+    scope: scopeSchema.optional(),
+    signature: signatureSchema.optional(),
   })
   .refine((t) => Date.parse(t.validUntil) > Date.parse(t.validFrom), {
     message: 'validUntil must be after validFrom',
@@ -136,37 +103,75 @@ export interface Task extends TaskMessage {
   readonly validUntilMs: number;
 }
 
+/** A signed end of a task: on the task's topic, with a revision above every one seen. */
+export const withdrawalSchema = z
+  .strictObject({
+    id: taskIdSchema.describe('Task id'),
+    revision: revisionSchema.describe('Above every revision of the task the vehicle has seen'),
+    withdrawn: z.literal(true).describe('Marks the message as a withdrawal'),
+    scope: scopeSchema.optional(),
+    signature: signatureSchema.optional(),
+  })
+  .describe('Withdrawal of a task, on its topic; signed like a task wherever tasks are');
+
+export type Withdrawal = z.infer<typeof withdrawalSchema>;
+
 export interface FieldError {
   readonly path: string;
   readonly message: string;
 }
 
-export type TaskParseResult =
-  | { readonly ok: true; readonly task: Task }
-  | { readonly ok: false; readonly taskId?: string; readonly revision?: number; readonly errors: readonly FieldError[] };
+type Rejected = { readonly ok: false; readonly taskId?: string; readonly revision?: number; readonly errors: readonly FieldError[] };
+
+export type TaskParseResult = { readonly ok: true; readonly task: Task } | Rejected;
+
+export type TaskMessageResult =
+  | { readonly ok: true; readonly kind: 'task'; readonly task: Task }
+  | { readonly ok: true; readonly kind: 'withdrawal'; readonly withdrawal: Withdrawal }
+  | Rejected;
 
 export interface TaskLimits {
   /** Largest payload taken, bytes. */
   readonly maxBytes: number;
   /** Largest area one task may cover, km². */
   readonly maxAreaKm2: number;
-  /** When non-empty, every task must be signed by one of these Ed25519 keys. */
+  /** When non-empty, every task and withdrawal must be signed by one of these Ed25519 keys. */
   readonly publicKeys: readonly KeyObject[];
 }
 
 export const DEFAULT_TASK_LIMITS: TaskLimits = { maxBytes: 256 * 1024, maxAreaKm2: 5, publicKeys: [] };
 
+export interface ParseOptions {
+  /**
+   * The area passed the geometry checks before under the same limits (a stored task): skip them. Everything else —
+   * signature, schema, classes — is checked again.
+   */
+  readonly areaChecked?: boolean;
+}
+
 /** Deeper JSON is never a task (the deepest part, a MultiPolygon position, is 6 levels down). */
 export const MAX_JSON_DEPTH = 16;
-/** An ack lists at most this many errors, so a payload with 10,000 bad positions still gets a small ack. */
-export const MAX_ACK_ERRORS = 20;
 
 /** Parses a task payload; `knownLabels` are the classes the installed models can answer. */
 export function parseTask(
   payload: Buffer | string,
   knownLabels: readonly string[],
   limits: TaskLimits = DEFAULT_TASK_LIMITS,
+  options: ParseOptions = {},
 ): TaskParseResult {
+  const result = parseTaskMessage(payload, knownLabels, limits, options);
+  if (!result.ok) return result;
+  if (result.kind === 'task') return { ok: true, task: result.task };
+  return { ok: false, taskId: result.withdrawal.id, revision: result.withdrawal.revision, errors: [{ path: 'withdrawn', message: 'a withdrawal, not a task' }] };
+}
+
+/** Parses what arrives on a task topic: a task or a withdrawal (`"withdrawn": true`). */
+export function parseTaskMessage(
+  payload: Buffer | string,
+  knownLabels: readonly string[],
+  limits: TaskLimits = DEFAULT_TASK_LIMITS,
+  options: ParseOptions = {},
+): TaskMessageResult {
   const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
   if (bytes > limits.maxBytes) {
     return { ok: false, errors: [{ path: '', message: `the payload has ${bytes} bytes; at most ${limits.maxBytes} are taken` }] };
@@ -180,37 +185,35 @@ export function parseTask(
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    return { ok: false, errors: [{ path: '', message: `not JSON: ${(err as Error).message}` }] };
+    return { ok: false, errors: [{ path: '', message: `not JSON: ${quote((err as Error).message, 80)}` }] };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, errors: [{ path: '', message: `expected object, received ${raw === null ? 'null' : Array.isArray(raw) ? 'array' : typeof raw}` }] };
   }
   const hint = identify(raw);
-  if (limits.publicKeys.length > 0 && typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+  if (limits.publicKeys.length > 0) {
     const problem = checkSignature(raw as Record<string, unknown>, limits.publicKeys);
     if (problem !== null) return { ok: false, ...hint, errors: [{ path: 'signature', message: problem }] };
   }
-  const result = taskSchema.safeParse(raw);
-  if (!result.success) {
-    const errors = result.error.issues.map((issue) => ({
-      path: issue.path.join('.'),
-      message:
-        issue.code === 'unrecognized_keys' ? `unknown key(s): ${issue.keys.join(', ')}` : issue.message,
-    }));
-    return { ok: false, ...hint, errors: capErrors(errors) };
+  if ('withdrawn' in raw) {
+    const result = withdrawalSchema.safeParse(raw);
+    if (!result.success) return { ok: false, ...hint, errors: issuesToErrors(result.error.issues) };
+    return { ok: true, kind: 'withdrawal', withdrawal: result.data };
   }
-  const km2 = areaKm2(polygonsOf(result.data.area));
-  if (km2 > limits.maxAreaKm2) {
-    return {
-      ok: false,
-      ...hint,
-      errors: [{ path: 'area', message: `the area covers ${km2.toFixed(2)} km²; at most ${limits.maxAreaKm2} km² per task` }],
-    };
+  const result = taskSchema.safeParse(raw);
+  if (!result.success) return { ok: false, ...hint, errors: issuesToErrors(result.error.issues) };
+  if (options.areaChecked !== true) {
+    const errors = areaErrors(result.data.area, limits.maxAreaKm2);
+    if (errors.length > 0) return { ok: false, ...hint, errors };
   }
   const known = new Set(knownLabels);
   const unknown = result.data.lookFor.filter((label) => !known.has(label));
   if (unknown.length > 0) {
+    const shown = knownLabels.length <= 12 ? knownLabels.join(', ') : `${knownLabels.slice(0, 12).join(', ')} and ${knownLabels.length - 12} more`;
     return {
       ok: false,
       ...hint,
-      errors: [{ path: 'lookFor', message: `unknown class(es) ${unknown.join(', ')}; known: ${knownLabels.join(', ')}` }],
+      errors: [{ path: 'lookFor', message: `unknown class(es) ${unknown.slice(0, 3).map((l) => quote(l)).join(', ')}; known: ${shown}` }],
     };
   }
   const task: Task = {
@@ -218,22 +221,29 @@ export function parseTask(
     validFromMs: Date.parse(result.data.validFrom),
     validUntilMs: Date.parse(result.data.validUntil),
   };
-  return { ok: true, task };
+  return { ok: true, kind: 'task', task };
+}
+
+/** Zod's issues as field errors, at most MAX_ACK_ERRORS and a count of the rest; keys of the sender's are quoted. */
+function issuesToErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+  const errors = issues.slice(0, MAX_ACK_ERRORS).map((issue) => ({
+    path: issue.path.map((p) => (typeof p === 'string' ? quote(p) : String(p))).join('.'),
+    message:
+      issue.code === 'unrecognized_keys'
+        ? `unknown key(s): ${issue.keys.slice(0, 5).map((k) => quote(k, 24)).join(', ')}${issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : ''}`
+        : issue.message,
+  }));
+  if (issues.length > MAX_ACK_ERRORS) errors.push({ path: '', message: `and ${issues.length - MAX_ACK_ERRORS} more error(s)` });
+  return errors;
 }
 
 /** Id and revision of a rejected payload, for its ack — only when they are well-formed, so junk is not echoed. */
-function identify(raw: unknown): { taskId?: string; revision?: number } {
-  if (typeof raw !== 'object' || raw === null) return {};
+function identify(raw: object): { taskId?: string; revision?: number } {
   const { id, revision } = raw as Record<string, unknown>;
   return {
-    ...(typeof id === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(id) ? { taskId: id } : {}),
+    ...(typeof id === 'string' && TASK_ID_PATTERN.test(id) ? { taskId: id } : {}),
     ...(Number.isSafeInteger(revision) ? { revision: revision as number } : {}),
   };
-}
-
-function capErrors(errors: FieldError[]): FieldError[] {
-  if (errors.length <= MAX_ACK_ERRORS) return errors;
-  return [...errors.slice(0, MAX_ACK_ERRORS), { path: '', message: `and ${errors.length - MAX_ACK_ERRORS} more error(s)` }];
 }
 
 /** Deepest nesting of arrays and objects in JSON text, counted without parsing; stops counting past `limit`. */

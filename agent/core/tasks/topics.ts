@@ -17,10 +17,19 @@ export function topicsFor({ prefix, fleetId, vehicleId }: TopicIds) {
 
 /** The task id a task topic ends in, or null when the topic is not a task topic of this vehicle. */
 export function taskIdOfTopic(topic: string, ids: TopicIds): string | null {
-  for (const scope of [`${ids.prefix}/fleet/${ids.fleetId}/tasks/`, `${ids.prefix}/vehicle/${ids.vehicleId}/tasks/`]) {
+  return taskTopicOf(topic, ids)?.taskId ?? null;
+}
+
+/** The task id a task topic ends in and whose topic it is (the fleet's or the vehicle's); null for other topics. */
+export function taskTopicOf(topic: string, ids: TopicIds): { taskId: string; audience: 'fleet' | 'vehicle' } | null {
+  const scopes = [
+    [`${ids.prefix}/fleet/${ids.fleetId}/tasks/`, 'fleet'],
+    [`${ids.prefix}/vehicle/${ids.vehicleId}/tasks/`, 'vehicle'],
+  ] as const;
+  for (const [scope, audience] of scopes) {
     if (topic.startsWith(scope)) {
       const rest = topic.slice(scope.length);
-      return rest.length > 0 && !rest.includes('/') ? rest : null;
+      return rest.length > 0 && !rest.includes('/') ? { taskId: rest, audience } : null;
     }
   }
   return null;
