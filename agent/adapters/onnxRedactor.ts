@@ -155,7 +155,7 @@ export class OnnxRedactor implements Redactor {
           if (textModel) {
             // Text only where the plate model found no plate: it is the second view, for plates the model misses.
             const textCrops = crops
-              .filter((c) => boxHeight(c) >= o.text.minVehicleHeightPx && (!o.text.onlyWithoutPlate || !plates.some((p) => centreInside(p.box, c))))
+              .filter((c) => boxHeight(c) >= o.text.minVehicleHeightShare * frame.height && (!o.text.onlyWithoutPlate || !plates.some((p) => centreInside(p.box, c))))
               .slice(0, o.text.maxCrops);
             const longSide = o.text.cropLongSide;
             const lines = await stage('vehicle text', () => each(textCrops, (region) => textModel.detect(frame, { region, longSide })));

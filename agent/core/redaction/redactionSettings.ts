@@ -165,7 +165,11 @@ export const redactionSettingsSchema = z
     text: z
       .strictObject({
         cropLongSide: z.int().min(64).max(1280).default(320).describe('Long side of the text model input for a vehicle crop (multiple of 32)'),
-        minVehicleHeightPx: z.number().min(0).default(40).describe('Vehicles shorter than this get no text search (their plate is under ~5 px)'),
+        minVehicleHeightShare: share()
+          .default(0.167)
+          .describe(
+            'Vehicle crops shorter than this share of the frame height get no text search: a plate zone covers the plate of a vehicle that small (plan.plateZone.maxVehicleHeightShare) and its characters are too small to find',
+          ),
         maxCrops: z.int().min(0).default(6).describe('At most this many vehicle crops per frame get a text search, largest first'),
         onlyWithoutPlate: z
           .boolean()
