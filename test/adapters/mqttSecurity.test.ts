@@ -8,7 +8,7 @@ import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker
 import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
 import { DEFAULT_TASK_LIMITS } from '../../agent/core/tasks/task.ts';
 import { publicKeyBase64, publicKeyFrom, signTask } from '../../agent/core/tasks/taskSignature.ts';
-import { eventually, startCentral, startTaskAgent, taskTopic, type TaskAgent } from '../support/taskAgent.ts';
+import { eventually, scopeOf, startCentral, startTaskAgent, taskTopic, type TaskAgent } from '../support/taskAgent.ts';
 
 const minimal = JSON.parse(readFileSync(new URL('../../fixtures/tasks/permit-4711.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const december = Date.parse('2026-12-10T12:00:00Z');
@@ -76,7 +76,7 @@ describe('MQTT over TLS with client certificates, a password and signed tasks', 
     try {
       expect(agent.channel.connected).toBe(true);
       // Signed by the central side's tool, as it would be in production.
-      writeFileSync(file('task.json'), JSON.stringify(minimal));
+      writeFileSync(file('task.json'), JSON.stringify({ ...minimal, scope: scopeOf('vehicle') }));
       execFileSync(process.execPath, ['--import', 'tsx', 'agent/main.ts', 'sign-task', '-k', keyFile, '-o', file('signed.json'), file('task.json')], { cwd: repo });
       const signed = readFileSync(file('signed.json'));
       const forged = signTask({ ...minimal, id: 'forged' }, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GstreamerCamera } from '../../agent/adapters/gstreamerCamera.ts';
 import { checkCamera } from '../../agent/cli/doctor/cameraCheck.ts';
 import { parseConfig } from '../../agent/config/load.ts';
+import { TEST_PUBLIC_KEY } from '../support/tasks.ts';
 import { systemClock } from '../../agent/ports/clock.ts';
 import type { Frame } from '../../agent/ports/frame.ts';
 import { CameraSupervisor } from '../../agent/services/cameraSupervisor.ts';
@@ -144,6 +145,7 @@ describe.each(['h264', 'mjpeg'] as const)('GstreamerCamera from a real RTSP serv
         gps: { source: 'gpsd' },
         mqtt: { url: 'mqtt://127.0.0.1:1883' },
         ingest: { url: 'http://127.0.0.1:8080', token: 'test-token' },
+        tasks: { publicKeys: [TEST_PUBLIC_KEY] },
         camera: { source: 'rtsp', url: rtsp.url, fps: 5 },
       },
       'test.yaml',

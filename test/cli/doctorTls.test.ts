@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBroker } from '../../agent/cli/doctor/brokerCheck.ts';
 import { loadConfig } from '../../agent/config/load.ts';
+import { TEST_PUBLIC_KEY } from '../support/tasks.ts';
 import { startIngestReceiver, type IngestReceiver } from '../../tools/demo/ingestReceiver.ts';
 import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
 import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
@@ -64,6 +65,7 @@ function writeConfig(name: string, mqttChanges: Record<string, unknown> = {}): s
       // An IP camera that is not there: the check fails, and says so without the camera's user and password.
       camera: { source: 'rtsp', url: `rtsp://${CAMERA_USER}:${CAMERA_PASSWORD}@127.0.0.1:${freeRtspPort}/stream1`, fps: 5, width: 320, height: 240 },
       ingest: { url: ingest.url, token: INGEST_TOKEN },
+      tasks: { publicKeys: [TEST_PUBLIC_KEY] },
     }),
   );
   return configFile;

@@ -1,7 +1,7 @@
 // A GPS feed days ahead of the system clock, live through a real gpsd (a pty it reads, sentences written once a
 // second): no frame is taken, the status is degraded with a reason naming the skew. Then the same drive stamped with
 // the current time takes frames and the status is ok again: the guard blocks on the skew, not on the drive.
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { systemClock } from '../../agent/ports/clock.ts';
 import { CaptureService } from '../../agent/services/captureService.ts';
 import { ClockGuard } from '../../agent/services/clockGuard.ts';
 import { GpsMonitor } from '../../agent/services/gpsMonitor.ts';
+import { describeWithInputs } from '../support/inputs.ts';
 import { startLiveGpsd } from '../support/liveGpsd.ts';
 import { testLogger } from '../support/logger.ts';
 import { statusReportFor } from '../support/statusParts.ts';
@@ -32,7 +33,7 @@ afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
 
-describe.skipIf(!existsSync(photo))('the clock checked against GPS time, over a live gpsd', () => {
+describeWithInputs('the clock checked against GPS time, over a live gpsd', [photo], () => {
   it('takes no frame while GPS time is days ahead, says so in the status; takes frames once the clocks agree', async () => {
     const work = mkdtempSync(path.join(tmpdir(), 'tilsyn-clock-'));
     mkdirSync(path.join(work, 'frames'));
