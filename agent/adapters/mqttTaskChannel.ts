@@ -24,7 +24,7 @@ export interface MqttTaskChannelOptions extends TopicIds {
   readonly sessionExpiryS?: number;
   readonly clientId?: string;
   readonly reconnectPeriodMs?: number;
-  /** MQTT 5: the largest task payload taken (tasks.maxBytes); the broker is told not to send bigger packets at all. */
+  /** MQTT 5: the largest payload taken (a task or a manifest); the broker is told not to send bigger packets at all. */
   readonly maxPayloadBytes?: number;
   /**
    * The task sync chooses the subscriptions (manifests, task topics in batches): on connect the channel subscribes

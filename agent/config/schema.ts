@@ -245,8 +245,8 @@ export const configSchema = z
               .int()
               .min(1024)
               .max(64 * 1024 * 1024)
-              .default(8 * 1024 * 1024)
-              .describe('Largest manifest taken, bytes (10,000 tasks are about 450 KB)'),
+              .default(1024 * 1024)
+              .describe('Largest manifest taken, bytes (10,000 tasks are about 450 KB); the MQTT 5 packet limit is the larger of this and tasks.maxBytes'),
             batchSize: z
               .int()
               .min(1)

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { MqttTaskChannel } from '../../agent/adapters/mqttTaskChannel.ts';
 import { SqliteManifestStore } from '../../agent/adapters/sqliteManifestStore.ts';
 import { SqliteTaskStore } from '../../agent/adapters/sqliteTaskStore.ts';
+import { DEFAULT_MAX_MANIFEST_BYTES } from '../../agent/core/tasks/manifest.ts';
 import { TaskRegistry } from '../../agent/core/tasks/taskRegistry.ts';
 import { DEFAULT_TASK_LIMITS } from '../../agent/core/tasks/task.ts';
 import { publicKeyFrom } from '../../agent/core/tasks/taskSignature.ts';
@@ -22,7 +23,7 @@ const keys = [publicKeyFrom(publicKey)];
 
 const startedMs = performance.now();
 const registry = new TaskRegistry();
-const channel = new MqttTaskChannel({ url, ...ids, managedSync: true, reconnectPeriodMs: 200 }, logger);
+const channel = new MqttTaskChannel({ url, ...ids, managedSync: true, reconnectPeriodMs: 200, maxPayloadBytes: DEFAULT_MAX_MANIFEST_BYTES }, logger);
 const taskStore = new SqliteTaskStore({ dataDir });
 const manifestStore = new SqliteManifestStore({ dataDir });
 const tasks = new TaskService(
@@ -34,7 +35,7 @@ const tasks = new TaskService(
   taskStore,
 );
 const sync = new TaskSyncService(
-  { vehicleId: ids.vehicleId, fleetId: ids.fleetId, publicKeys: keys, maxManifestBytes: 8 * 1024 * 1024 },
+  { vehicleId: ids.vehicleId, fleetId: ids.fleetId, publicKeys: keys, maxManifestBytes: DEFAULT_MAX_MANIFEST_BYTES },
   channel,
   registry,
   manifestStore,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.ts';
 import { MqttTaskChannel, mqttConnectOptions, type MqttTaskChannelOptions } from '../mqttTaskChannel.ts';
 
-type MqttConfig = Pick<Config, 'mqtt' | 'fleetId' | 'vehicleId'> & { readonly tasks?: Pick<Config['tasks'], 'maxBytes'> };
+type MqttConfig = Pick<Config, 'mqtt' | 'fleetId' | 'vehicleId'> & { readonly tasks?: Pick<Config['tasks'], 'maxBytes' | 'sync'> };
 
 export function mqttChannelOptions(config: MqttConfig): MqttTaskChannelOptions {
   const m = config.mqtt;
@@ -22,7 +22,8 @@ export function mqttChannelOptions(config: MqttConfig): MqttTaskChannelOptions {
     ...(m.clientId !== undefined ? { clientId: m.clientId } : {}),
     protocolVersion: m.protocolVersion,
     sessionExpiryS: m.sessionExpiryS,
-    ...(config.tasks !== undefined ? { maxPayloadBytes: config.tasks.maxBytes } : {}),
+    // The largest message the agent takes: a task, or the manifest (which lists every task of its scope).
+    ...(config.tasks !== undefined ? { maxPayloadBytes: Math.max(config.tasks.maxBytes, config.tasks.sync.maxManifestBytes) } : {}),
   };
 }
 

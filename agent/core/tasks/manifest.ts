@@ -79,7 +79,7 @@ export function nextManifest(
 }
 
 /** Default bound of a manifest payload, bytes (config tasks.sync.maxManifestBytes; 10,000 tasks are about 450 KB). */
-export const DEFAULT_MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_MANIFEST_BYTES = 1024 * 1024;
 /** A manifest is three levels deep (object → tasks → entry); deeper JSON is never one. */
 const MAX_MANIFEST_DEPTH = 4;
 
