@@ -1,7 +1,7 @@
 // Redactor on ONNX models: finds faces and plates, blurs them and every person's head, encodes a clean JPEG, in time.
 import sharp from 'sharp';
 import { checkDeadline, DeadlineExceededError } from '../core/redaction/deadline.ts';
-import { boxHeight, nms } from '../core/redaction/boxes.ts';
+import { boxHeight, nms, type Box } from '../core/redaction/boxes.ts';
 import { columnTiles } from '../core/detection/letterbox.ts';
 import { mergeCascadeObjects, planRedaction, vehicleCrops } from '../core/redaction/redactionPlan.ts';
 import { centreInside } from '../core/redaction/textPlates.ts';
@@ -9,6 +9,7 @@ import type { RedactionSettings } from '../core/redaction/redactionSettings.ts';
 import type { Detection, Detector, DetectorSearch, FaceDetector, ModelInfo, RedactedImage, Redactor } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
 import { obscureRegions } from './sharpObscure.ts';
+import { searchBandPlates } from './bandPlateSearch.ts';
 
 /** The detectors a redactor runs; built by createRedactor (createRedactor.ts), the only place that does. */
 export interface RedactorDetectors {
@@ -157,10 +158,16 @@ export class OnnxRedactor implements Redactor {
             const textCrops = crops
               .filter((c) => boxHeight(c) >= o.text.minVehicleHeightShare * frame.height && (!o.text.onlyWithoutPlate || !plates.some((p) => centreInside(p.box, c))))
               .slice(0, o.text.maxCrops);
-            const longSide = o.text.cropLongSide;
-            const lines = await stage('vehicle text', () => each(textCrops, (region) => textModel.detect(frame, { region, longSide })));
+            const lines = await stage('vehicle text', () =>
+              each(textCrops, (region) => textModel.detect(frame, { region, longSide: textCropLongSide(region, o.text) })),
+            );
             for (const l of lines) text.push(...l);
           }
+        }
+        if (textModel && o.text.bandSearch) {
+          const band = o.text.band;
+          const found = { plates: plates.map((p) => p.box), objects, vehicleText: text, textPlate: o.plan.textPlate };
+          plates.push(...(await stage('band text', () => searchBandPlates(frame, textModel, cropModel, found, band))).plates);
         }
         return { objects, plates, text };
       })();
@@ -215,6 +222,16 @@ export function bandParts(width: number, count: number, overlapPx: number): { x1
     out.push({ x1, x2 });
   }
   return out;
+}
+
+/**
+ * The text model's input for a vehicle crop: the crop enlarged `cropScale` times, at least `cropLongSide` and at most
+ * `cropMaxLongSide` on its long side. A plate is a few per cent of its vehicle's height: shrunk to a fixed size, a
+ * large vehicle's plate falls under what the model finds.
+ */
+export function textCropLongSide(crop: Box, o: Pick<RedactionSettings['text'], 'cropLongSide' | 'cropMaxLongSide' | 'cropScale'>): number {
+  const native = Math.max(crop.x2 - crop.x1, crop.y2 - crop.y1);
+  return Math.max(o.cropLongSide, Math.min(o.cropMaxLongSide, o.cropScale * native));
 }
 
 /** Both results once both have settled; the first rejection, if any, after both have. */

@@ -11,9 +11,14 @@ export const plateZoneSchema = z
         'Vehicles at most this share of the frame height get a plate zone when no plate was found on them: from there down a plate is under ~12 px, smaller than the plate model and the text detector find reliably. 0 turns the fallback off',
       ),
     minVehicleScore: share().default(0.4).describe('Vehicles below this score get no zone (a false vehicle costs a blurred patch of street)'),
-    bandTop: share().default(0.45).describe("Top of the band as a share of the vehicle box's height, from its top (below the windows)"),
+    bandTop: share().default(0.4).describe("Top of the band as a share of the vehicle box's height, from its top (below the windows)"),
     bandBottom: share().default(0.92).describe("Bottom of the band, same measure (above the wheels' contact line)"),
-    insetX: share().default(0).describe("Left and right inset of the band as a share of the vehicle's width (side-on cars carry the plate at an end)"),
+    insetX: z
+      .number()
+      .min(-0.25)
+      .max(0.5)
+      .default(-0.04)
+      .describe("Left and right inset of the band as a share of the vehicle's width; negative: the band reaches past the box (side-on cars carry the plate at an end, often just outside a far car's box)"),
     motorcycleBandTop: share()
       .default(0.55)
       .describe("Motorcycles of any size get a zone from this share of their height to the bottom (plate under the rider's legs); 0 turns it off"),
@@ -77,6 +82,36 @@ export const textPlateSchema = z
   })
   .prefault({})
   .describe('Which scene text on a vehicle is blurred as a plate (core/redaction/textPlates.ts)');
+
+export const bandTextSchema = z
+  .strictObject({
+    top: share().default(0.38).describe('Top of the band searched for text, as a share of the frame height from the top'),
+    bottom: share().default(1).describe('Bottom of that band'),
+    maxLongSide: z
+      .int()
+      .min(64)
+      .max(4096)
+      .default(1280)
+      .describe("The band goes to the text model at most this wide (frames wider are shrunk: the model's time grows with its input)"),
+    horizon: share()
+      .default(0.4)
+      .describe("A line is a plate only with its centre below this row (share of the frame height): a plate hangs lower than a camera at a vehicle's roof line"),
+    minAspect: z.number().min(0).default(1.5).describe('Lines narrower than this for their height are not plates'),
+    maxAspect: z.number().min(0).default(8).describe('Lines wider than this for their height are not plates (a plate is a short line; a shop sign a long one)'),
+    minHeightPx: z.number().min(0).default(6).describe('Lines lower than this (frame pixels) are not searched as plates'),
+    maxHeightShare: share()
+      .default(0.08)
+      .describe('Lines taller than this share of the frame height are not plates: a plate that near is on a vehicle filling the frame, which the object model finds'),
+    cutEdgePx: z.number().min(0).default(2).describe("A vehicle box whose top lies this near the frame's top edge is cut by it: text on it with a plate's shape is shown to the plate model too"),
+    maxCandidates: z.int().min(0).default(8).describe('At most this many lines per frame are shown to the plate model, best scored first'),
+    confirmCropLineHeights: z.number().min(1).default(10).describe("The plate model looks at a square this many line heights on a side around the line…"),
+    confirmCropMinPx: z.number().min(0).default(64).describe('…at least this many pixels, and 1.5 times the line wide'),
+    confirmMinScore: share().default(0.2).describe('A line is a plate when the plate model finds a plate scored at least this centred on it'),
+    growHeight: z.number().min(0).max(2).default(0.25).describe("The plate around a confirmed line: its height grows by this share up and down…"),
+    minPlateAspect: z.number().min(0).default(4.5).describe("…and its width, around its centre, to at least this many times that height (an EU plate is 4.7 times as wide as high)"),
+  })
+  .prefault({})
+  .describe('Plates of vehicles the object model does not find: scene text in the frame\'s lower band with a plate\'s shape, confirmed by the plate model (core/redaction/bandTextPlates.ts)');
 
 export const planSchema = z
   .strictObject({
@@ -164,7 +199,14 @@ export const redactionSettingsSchema = z
       .describe('Plate search'),
     text: z
       .strictObject({
-        cropLongSide: z.int().min(64).max(1280).default(320).describe('Long side of the text model input for a vehicle crop (multiple of 32)'),
+        cropLongSide: z.int().min(64).max(1280).default(320).describe('Smallest long side of the text model input for a vehicle crop (multiple of 32)'),
+        cropScale: z.number().min(0.25).max(4).default(4).describe('A vehicle crop goes to the text model enlarged this many times…'),
+        cropMaxLongSide: z
+          .int()
+          .min(64)
+          .max(1280)
+          .default(640)
+          .describe("…at most this long on its long side: a large vehicle's plate, shrunk to cropLongSide, falls under what the text model finds"),
         minVehicleHeightShare: share()
           .default(0.167)
           .describe(
@@ -175,6 +217,11 @@ export const redactionSettingsSchema = z
           .boolean()
           .default(true)
           .describe('Search only the vehicle crops on which the plate model found no plate (the text model is the second view, for the plates it misses)'),
+        bandSearch: z
+          .boolean()
+          .default(true)
+          .describe("Search the frame's lower band for text with a plate's shape, each line confirmed by the plate model on a close crop (plates of vehicles the object model does not find)"),
+        band: bandTextSchema,
       })
       .prefault({})
       .describe('Scene-text search for plates'),
@@ -197,6 +244,7 @@ export type PlanSettings = z.infer<typeof planSchema>;
 export type PlateZoneOptions = z.infer<typeof plateZoneSchema>;
 export type CabinZoneOptions = z.infer<typeof cabinZoneSchema>;
 export type TextPlateOptions = z.infer<typeof textPlateSchema>;
+export type BandTextOptions = z.infer<typeof bandTextSchema>;
 export type VehicleCropOptions = z.infer<typeof vehicleCropSchema>;
 
 /**

@@ -7,7 +7,7 @@ describe('redaction settings: one validated object', () => {
     const s = parseRedactionSettings({});
     expect(s.faces.longSide).toBe(960);
     expect(s.faces.band).toEqual({ top: 0.35, bottom: 0.68 });
-    expect(s.plan.plateZone.bandTop).toBe(0.45);
+    expect(s.plan.plateZone.bandTop).toBe(0.4);
     expect(s.models.text).toBe('ppocrv3_det_en');
     expect(s.deadlineMs).toBeUndefined();
   });
