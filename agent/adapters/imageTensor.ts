@@ -31,9 +31,33 @@ export function cropRect(frame: Frame, region: Box): { left: number; top: number
  */
 export class TensorBuffers {
   private readonly idle: Float32Array[] = [];
+  /** Per length, the last call holding or waiting for the one buffer of that length (onePerLength only). */
+  private readonly last = new Map<number, Promise<void>>();
+
+  /**
+   * `onePerLength`: calls for the same length take turns with one buffer instead of each getting its own. For a
+   * model whose runs take turns on one thread anyway (the face model: two band parts of 18.7 MB each per frame),
+   * that costs no time and holds one large buffer instead of two.
+   */
+  constructor(private readonly onePerLength = false) {}
 
   /** Runs `use` with a buffer of exactly `length` floats (contents undefined), returned to the pool afterwards. */
   async with<T>(length: number, use: (buffer: Float32Array) => Promise<T>): Promise<T> {
+    if (!this.onePerLength) return this.lend(length, use);
+    const before = this.last.get(length);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    this.last.set(length, mine);
+    try {
+      if (before) await before;
+      return await this.lend(length, use);
+    } finally {
+      done();
+      if (this.last.get(length) === mine) this.last.delete(length);
+    }
+  }
+
+  private async lend<T>(length: number, use: (buffer: Float32Array) => Promise<T>): Promise<T> {
     const i = this.idle.findIndex((b) => b.length === length);
     const buffer = i >= 0 ? this.idle.splice(i, 1)[0]! : new Float32Array(length);
     try {
