@@ -1,8 +1,10 @@
 // What every ONNX detector adapter shares: its session's life (load after the sha256 check, release on close), the
 // reused input buffers, and running one float32 NCHW input.
 import * as ort from 'onnxruntime-node';
-import type { ModelInfo } from '../../ports/detector.ts';
-import { TensorBuffers } from '../imageTensor.ts';
+import { fitToMultiple, type Letterbox } from '../../core/detection/letterbox.ts';
+import type { DetectorSearch, ModelInfo } from '../../ports/detector.ts';
+import type { Frame } from '../../ports/frame.ts';
+import { cropRect, TensorBuffers } from '../imageTensor.ts';
 import { loadSession, type LoadedModel } from '../modelFiles.ts';
 
 export abstract class OnnxDetector {
@@ -59,4 +61,16 @@ export abstract class OnnxDetector {
     if (!t) throw new Error(`${model.info.name} returned no output ${name}`);
     return t;
   }
+}
+
+/**
+ * For models of dynamic input size: the frame, or `search.region` of it, scaled so its long side is
+ * `search.longSide` (else `defaultLongSide`; never more than 4× the source), both sides multiples of 32.
+ */
+export function scaledInput(frame: Frame, search: DetectorSearch, defaultLongSide: number): { crop: ReturnType<typeof cropRect> | undefined; lb: Letterbox } {
+  const crop = search.region ? cropRect(frame, search.region) : undefined;
+  const srcW = crop?.width ?? frame.width;
+  const srcH = crop?.height ?? frame.height;
+  const longSide = Math.min(search.longSide ?? defaultLongSide, 4 * Math.max(srcW, srcH));
+  return { crop, lb: fitToMultiple(srcW, srcH, Math.max(32, Math.round(longSide)), 32) };
 }

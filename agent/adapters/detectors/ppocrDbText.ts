@@ -1,11 +1,11 @@
 // Scene text: PaddleOCR's DB text detector (PP-OCRv3, English) on a frame region; a line of characters per box.
 import type { Box } from '../../core/redaction/boxes.ts';
-import { fitToMultiple, offsetBox, toSourceBox } from '../../core/detection/letterbox.ts';
+import { offsetBox, toSourceBox } from '../../core/detection/letterbox.ts';
 import type { Detection, Detector, DetectorSearch } from '../../ports/detector.ts';
 import type { Frame } from '../../ports/frame.ts';
-import { cropRect, letterboxTensor } from '../imageTensor.ts';
+import { letterboxTensor } from '../imageTensor.ts';
 import type { DetectorOptions, ManifestModel } from '../modelFiles.ts';
-import { OnnxDetector } from './onnxDetector.ts';
+import { OnnxDetector, scaledInput } from './onnxDetector.ts';
 
 /** ImageNet mean and std per RGB plane, on 0–1 values (PaddleOCR's preprocessing). */
 const MEAN_RGB = [0.485, 0.456, 0.406] as const;
@@ -39,11 +39,7 @@ export class PpocrDbText extends OnnxDetector implements Detector {
   /** Text lines in the frame or `search.region` of it, scaled so its long side is `search.longSide`; frame pixels. */
   async detect(frame: Frame, search: DetectorSearch = {}): Promise<Detection[]> {
     const model = this.loaded();
-    const crop = search.region ? cropRect(frame, search.region) : undefined;
-    const srcW = crop?.width ?? frame.width;
-    const srcH = crop?.height ?? frame.height;
-    const longSide = Math.min(search.longSide ?? this.longSide, 4 * Math.max(srcW, srcH));
-    const lb = fitToMultiple(srcW, srcH, Math.max(32, Math.round(longSide)), 32);
+    const { crop, lb } = scaledInput(frame, search, this.longSide);
     const plane = lb.dstWidth * lb.dstHeight;
     const out = await this.runPlanar(model, lb.dstWidth, lb.dstHeight, async (buffer) => {
       const data = await letterboxTensor(frame, lb, { order: 'rgb', scale: 1 / 255, pad: 0 }, crop, buffer);

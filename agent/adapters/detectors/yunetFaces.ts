@@ -1,11 +1,11 @@
 // Faces: YuNet-n (dynamic input) on the frame or a region of it, scaled so the long side is a set size.
 import { nms, type Box } from '../../core/redaction/boxes.ts';
-import { fitToMultiple, offsetBox, toSourceBox } from '../../core/detection/letterbox.ts';
+import { offsetBox, toSourceBox } from '../../core/detection/letterbox.ts';
 import type { Detection, DetectorSearch, FaceCalibration, FaceDetector } from '../../ports/detector.ts';
 import type { Frame } from '../../ports/frame.ts';
-import { cropRect, letterboxTensor } from '../imageTensor.ts';
+import { letterboxTensor } from '../imageTensor.ts';
 import type { DetectorOptions, ManifestModel } from '../modelFiles.ts';
-import { OnnxDetector } from './onnxDetector.ts';
+import { OnnxDetector, scaledInput } from './onnxDetector.ts';
 
 export const YUNET_MODEL = 'yunet_n_dynamic';
 const STRIDES = [8, 16, 32] as const;
@@ -52,11 +52,7 @@ export class YunetFaces extends OnnxDetector implements FaceDetector {
 
   async detect(frame: Frame, search: DetectorSearch = {}): Promise<Detection[]> {
     const model = this.loaded();
-    const crop = search.region ? cropRect(frame, search.region) : undefined;
-    const srcW = crop?.width ?? frame.width;
-    const srcH = crop?.height ?? frame.height;
-    const longSide = Math.min(search.longSide ?? this.longSide, 4 * Math.max(srcW, srcH));
-    const lb = fitToMultiple(srcW, srcH, Math.max(32, Math.round(longSide)), 32);
+    const { crop, lb } = scaledInput(frame, search, this.longSide);
     const out = await this.runPlanar(model, lb.dstWidth, lb.dstHeight, (buffer) =>
       letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 0 }, crop, buffer),
     );
