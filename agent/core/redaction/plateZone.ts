@@ -36,9 +36,11 @@ export function plateZones(
       zones.push({ vehicle: v, zone: { x1: v.box.x1, x2: v.box.x2, y1: v.box.y1 + o.midBandTop * h, y2: v.box.y1 + o.midBandBottom * h } });
       continue;
     }
+    // Seen from behind or ahead (about as wide as high) the plate sits in the middle; side-on, at an end.
+    const inset = w <= o.rearMaxAspect * h ? o.rearInsetX : o.insetX;
     zones.push({
       vehicle: v,
-      zone: { x1: v.box.x1 + o.insetX * w, x2: v.box.x2 - o.insetX * w, y1: v.box.y1 + o.bandTop * h, y2: v.box.y1 + o.bandBottom * h },
+      zone: { x1: v.box.x1 + inset * w, x2: v.box.x2 - inset * w, y1: v.box.y1 + o.bandTop * h, y2: v.box.y1 + o.bandBottom * h },
     });
   }
   return zones;

@@ -19,6 +19,12 @@ export const plateZoneSchema = z
       .max(0.5)
       .default(-0.04)
       .describe("Left and right inset of the band as a share of the vehicle's width; negative: the band reaches past the box (side-on cars carry the plate at an end, often just outside a far car's box)"),
+    rearMaxAspect: z
+      .number()
+      .min(0)
+      .default(1.4)
+      .describe('Vehicles at most this wide for their height are seen from behind or ahead (a car is about as wide as high): their band gets rearInsetX instead (0 = none)'),
+    rearInsetX: z.number().min(-0.25).max(0.5).default(0.2).describe("Left and right inset of those vehicles' band, as a share of the width (the plate sits in the middle)"),
     motorcycleBandTop: share()
       .default(0.55)
       .describe("Motorcycles of any size get a zone from this share of their height to the bottom (plate under the rider's legs); 0 turns it off"),

@@ -214,10 +214,15 @@ describe('weak faces and plate zones', () => {
     expect(plan([low, strong], [car]).filter((r) => r.kind === 'face').map((r) => r.score)).toEqual([0.8]);
   });
 
-  it('a small vehicle with no plate found gets the band where plates sit blurred, a little past its sides', () => {
-    const car = det('car', { x1: 1000, y1: 500, x2: 1100, y2: 580 }, 0.7);
+  it('a small vehicle side-on with no plate found gets the band where plates sit blurred, a little past its sides', () => {
+    const car = det('car', { x1: 1000, y1: 500, x2: 1200, y2: 580 }, 0.7);
     const regions = plan([], [car]);
-    expect(regions).toEqual([{ kind: 'plate-zone', box: { x1: 996, y1: 532, x2: 1104, y2: 574 }, detector: 'test', score: 0.7 }]);
+    expect(regions).toEqual([{ kind: 'plate-zone', box: { x1: 992, y1: 532, x2: 1208, y2: 574 }, detector: 'test', score: 0.7 }]);
+  });
+
+  it('a small vehicle seen from behind (about as wide as high) gets the middle of that band, where its plate is', () => {
+    const car = det('car', { x1: 1000, y1: 500, x2: 1100, y2: 580 }, 0.7);
+    expect(plan([], [car]).map((r) => r.box)).toEqual([{ x1: 1020, y1: 532, x2: 1080, y2: 574 }]);
   });
 
   it('no plate zone on a vehicle whose plate was found, on a large (near) vehicle, or on a doubtful one', () => {
