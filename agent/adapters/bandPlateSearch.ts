@@ -1,8 +1,8 @@
 // Plates of vehicles the object model does not find: the text model searches the frame's lower band, the plate model
 // confirms each line with a plate's shape on a close crop (core/redaction/bandTextPlates.ts says which lines).
-import type { Box } from '../core/redaction/boxes.ts';
+import { nms, type Box } from '../core/redaction/boxes.ts';
 import {
-  bandSearch,
+  bandSearches,
   bandTextCandidates,
   confirmCrop,
   confirmingPlates,
@@ -45,11 +45,13 @@ export async function searchBandPlates(
   found: FoundSoFar,
   o: BandTextOptions,
 ): Promise<BandPlateSearch> {
-  const { region, longSide } = bandSearch(frame.width, frame.height, o);
-  const lines = region.y2 > region.y1 ? await text.detect(frame, { region, longSide }) : [];
+  const lines: Detection[] = [];
+  for (const search of bandSearches(frame.width, frame.height, o)) lines.push(...(await text.detect(frame, search)));
+  // A line in the overlap of two parts is found twice: the better one stays.
+  const band = nms(lines, 0.5);
   const taken = textPlates(found.vehicleText, found.objects, found.textPlate).map((t) => t.text);
   const candidates = [
-    ...bandTextCandidates(lines, found.plates, frame.height, o),
+    ...bandTextCandidates(band, found.plates, frame.height, o),
     ...cutVehicleTextCandidates(found.vehicleText, found.objects, taken, found.plates, frame.height, o),
   ]
     .sort((a, b) => b.score - a.score)

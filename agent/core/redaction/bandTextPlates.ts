@@ -11,10 +11,24 @@ export type { BandTextOptions };
 
 export const DEFAULT_BAND_TEXT_OPTIONS: BandTextOptions = bandTextSchema.parse({});
 
-/** The rows searched (frame pixels) and the input width for the text model: the band at most `maxLongSide` wide. */
-export function bandSearch(width: number, height: number, o: BandTextOptions): { region: Box; longSide: number } {
-  const region = { x1: 0, y1: Math.round(o.top * height), x2: width, y2: Math.round(o.bottom * height) };
-  return { region, longSide: Math.min(o.maxLongSide, Math.max(width, region.y2 - region.y1)) };
+/**
+ * The parts of the band the text model is given (frame pixels) and each one's input long side: the band at most
+ * `maxLongSide` wide in all, cut into `parts` side-by-side pieces that overlap by `partOverlapPx` (a plate up to that
+ * wide lies whole in one): onnxruntime's memory for a run grows with its input.
+ */
+export function bandSearches(width: number, height: number, o: BandTextOptions): { region: Box; longSide: number }[] {
+  const y1 = Math.round(o.top * height);
+  const y2 = Math.round(o.bottom * height);
+  if (y2 <= y1 || width <= 0) return [];
+  const scale = Math.min(1, o.maxLongSide / width);
+  const n = Math.max(1, o.parts);
+  const out: { region: Box; longSide: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const x1 = i === 0 ? 0 : Math.max(0, Math.round((i * width) / n - o.partOverlapPx / 2));
+    const x2 = i === n - 1 ? width : Math.min(width, Math.round(((i + 1) * width) / n + o.partOverlapPx / 2));
+    out.push({ region: { x1, y1, x2, y2 }, longSide: Math.round(scale * Math.max(x2 - x1, y2 - y1)) });
+  }
+  return out;
 }
 
 /**

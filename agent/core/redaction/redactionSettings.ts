@@ -99,6 +99,8 @@ export const bandTextSchema = z
       .max(4096)
       .default(1280)
       .describe("The band goes to the text model at most this wide (frames wider are shrunk: the model's time grows with its input)"),
+    parts: z.int().min(1).max(8).default(2).describe('The band goes to the text model in this many side-by-side parts (less memory per run)'),
+    partOverlapPx: z.number().min(0).default(160).describe('Neighbouring parts overlap by this many frame pixels (a plate up to this wide lies whole in one)'),
     horizon: share()
       .default(0.4)
       .describe("A line is a plate only with its centre below this row (share of the frame height): a plate hangs lower than a camera at a vehicle's roof line"),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Box } from '../../../agent/core/redaction/boxes.ts';
 import {
-  bandSearch,
+  bandSearches,
   bandTextCandidates,
   confirmCrop,
   confirmingPlates,
@@ -15,9 +15,13 @@ const det = (label: string, box: Box, score = 0.8): Detection => ({ box, score, 
 const line = (x1: number, y1: number, w: number, h: number, score = 0.8) => det('text', { x1, y1, x2: x1 + w, y2: y1 + h }, score);
 
 describe('bandTextPlates: which text of the frame band may be a plate', () => {
-  it('searches the lower band, at most maxLongSide wide', () => {
-    expect(bandSearch(1280, 720, O)).toEqual({ region: { x1: 0, y1: Math.round(0.38 * 720), x2: 1280, y2: 720 }, longSide: 1280 });
-    expect(bandSearch(1920, 1080, O).longSide).toBe(1280);
+  it('searches the lower band in two overlapping halves, at most maxLongSide wide in all', () => {
+    const y1 = Math.round(0.38 * 720);
+    expect(bandSearches(1280, 720, O)).toEqual([
+      { region: { x1: 0, y1, x2: 720, y2: 720 }, longSide: 720 },
+      { region: { x1: 560, y1, x2: 1280, y2: 720 }, longSide: 720 },
+    ]);
+    expect(bandSearches(1920, 1080, O).map((s) => s.longSide)).toEqual([693, 693]);
   });
   it('a short line of a plate\'s proportions below the horizon is a candidate', () => {
     expect(bandTextCandidates([line(560, 373, 63, 18)], [], 720, O)).toHaveLength(1);
