@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { checkDeadline, DeadlineExceededError } from '../core/redaction/deadline.ts';
 import { boxHeight, nms } from '../core/redaction/boxes.ts';
 import { columnTiles } from '../core/detection/letterbox.ts';
-import { mergeCascadeObjects, planRedaction, vehicleCrops } from '../core/redaction/redactionPlan.ts';
+import { mergeCascadeObjects, planRedaction, vehicleCrops, type PlanInput } from '../core/redaction/redactionPlan.ts';
 import { centreInside } from '../core/redaction/textPlates.ts';
 import type { RedactionSettings } from '../core/redaction/redactionSettings.ts';
 import type { Detection, Detector, DetectorSearch, FaceDetector, ModelInfo, RedactedImage, Redactor } from '../ports/detector.ts';
@@ -30,6 +30,8 @@ type Each = <T, R>(items: readonly T[], work: (item: T) => Promise<R>) => Promis
  */
 export class OnnxRedactor implements Redactor {
   private started = false;
+  /** Lab tools (eval's replan) may keep what each plan was made from; the agent never sets it. */
+  onPlanInput: ((input: PlanInput) => void) | null = null;
 
   /**
    * `owned`: the detectors this redactor starts and closes; the others (a shared object detector) belong to whoever
@@ -169,10 +171,9 @@ export class OnnxRedactor implements Redactor {
         after(platesLane, () => stage('faces', () => this.findFaces(faceModel, frame, each))),
         platesLane,
       );
-      const regions = planRedaction(
-        { width: frame.width, height: frame.height, faces, plates, objects, text, calibration: faceModel.calibration },
-        o.plan,
-      );
+      const planInput: PlanInput = { width: frame.width, height: frame.height, faces, plates, objects, text, calibration: faceModel.calibration };
+      this.onPlanInput?.(planInput);
+      const regions = planRedaction(planInput, o.plan);
       // Blur a copy: the caller's frame stays as captured (it may still be judged for task targets).
       const pixels = Buffer.from(frame.data);
       await stage('blur', () =>
