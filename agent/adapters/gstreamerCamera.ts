@@ -1,8 +1,6 @@
 // Camera adapter over a GStreamer pipeline (gstreamer-superficial): frames are counted as they arrive but only the
 // ones a grab waits for pass the pipeline's valve, to be decoded (JPEG) and converted to RGB; nothing else is copied.
-import { mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AppSink, BusMessage, Pipeline } from 'gstreamer-superficial';
 import type { Logger } from 'pino';
@@ -11,12 +9,13 @@ import {
   CAMERA_GATE_NAME,
   CAMERA_RATE_NAME,
   CAMERA_SINK_NAME,
-  imageFileName,
   type CameraPipelineOptions,
 } from '../core/camera/cameraPipeline.ts';
 import type { Camera, CameraCondition } from '../ports/camera.ts';
 import type { Frame } from '../ports/frame.ts';
 import { credentialsHiddenIn } from '../core/transport/urls.ts';
+import { resolveCameraSource } from './cameraFileSource.ts';
+import { packRgb } from './rgbFrame.ts';
 
 export interface GstreamerCameraOptions extends Omit<CameraPipelineOptions, 'fileKind'> {
   /** No frame for this long (also right after start) counts as a failed camera. Default 5000 or 3 frame intervals. */
@@ -28,7 +27,6 @@ export interface GstreamerCameraOptions extends Omit<CameraPipelineOptions, 'fil
 // Loaded with require: the package is a CommonJS native addon, which ESM loaders (vitest's included) cannot import.
 const gstreamer = createRequire(import.meta.url)('gstreamer-superficial') as typeof import('gstreamer-superficial');
 
-const IMAGE_EXTENSIONS = /\.(jpe?g)$/i;
 const SEEK_FLAG_FLUSH = 1;
 /** How long a stopping pipeline may take to post a bus message before it is set to NULL without one. */
 const STOP_GRACE_MS = 1_000;
@@ -98,6 +96,7 @@ export class GstreamerCamera implements Camera {
     this.failure = undefined;
     this.lastBusError = undefined;
     this.framesSinceStart = 0;
+    this.loops = false;
     this.framesCounted = 0;
     this.framesPulled = 0;
     this.startedAtMs = this.now();
@@ -109,8 +108,9 @@ export class GstreamerCamera implements Camera {
 
     let description: string;
     try {
-      const resolved = await this.describe();
+      const resolved = await resolveCameraSource(this.options);
       description = resolved.description;
+      this.loops = resolved.loops;
       if (generation !== this.generation) {
         // stop() ran while the links were made: they belong to nobody now.
         if (resolved.linkDir) await rm(resolved.linkDir, { recursive: true, force: true });
@@ -219,13 +219,7 @@ export class GstreamerCamera implements Camera {
     this.active = false;
     this.signal?.removeEventListener('abort', this.onAbort);
     this.signal = undefined;
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.watchdog = undefined;
-    const pipeline = this.pipeline;
-    this.pipeline = undefined;
-    this.sink = undefined;
-    this.gate = undefined;
-    this.rate = undefined;
+    const pipeline = this.detach();
     if (pipeline) await this.stopPipeline(pipeline);
     this.rejectWaiters(new Error('camera stopped'));
     const linkDir = this.linkDir;
@@ -237,30 +231,6 @@ export class GstreamerCamera implements Camera {
         this.logger.warn({ err: error, linkDir }, 'could not remove the camera image links');
       }
     }
-  }
-
-  /** Resolves the source on disk (stat, numbered links) and returns the pipeline description. */
-  private async describe(): Promise<{ description: string; linkDir?: string }> {
-    const o = this.options;
-    this.loops = false;
-    if (o.source !== 'file') return { description: buildCameraPipeline(o) };
-    const path = resolve(o.path ?? '');
-    const info = await stat(path);
-    if (!info.isDirectory()) {
-      this.loops = true;
-      return { description: buildCameraPipeline({ ...o, path, fileKind: 'video' }) };
-    }
-    const names = (await readdir(path)).filter((n) => IMAGE_EXTENSIONS.test(n)).sort();
-    if (names.length === 0) throw new Error(`no .jpg images in ${path}`);
-    // multifilesrc needs numbered names: link them (no pixel copies), in name order.
-    const linkDir = await mkdtemp(join(tmpdir(), 'tilsyn-camera-'));
-    try {
-      await Promise.all(names.map((name, i) => symlink(join(path, name), join(linkDir, imageFileName(i)))));
-    } catch (error) {
-      await rm(linkDir, { recursive: true, force: true });
-      throw error;
-    }
-    return { description: buildCameraPipeline({ ...o, path: linkDir, fileKind: 'images' }), linkDir };
   }
 
   /** One pull in flight at a time; each result stores the newest buffer and asks for the next. */
@@ -402,6 +372,14 @@ export class GstreamerCamera implements Camera {
     // A GStreamer message may quote the source's location: never its credentials.
     this.failure = new Error(credentialsHiddenIn(message));
     this.logger.error({ source: this.options.source }, this.failure.message);
+    const pipeline = this.detach();
+    // The pending pull now returns null; its callback sees the failure already set and does nothing more.
+    if (pipeline) void this.stopPipeline(pipeline);
+    this.rejectWaiters(this.failure);
+  }
+
+  /** Stops the watchdog and lets go of the pipeline and its elements; returns the pipeline, still to be stopped. */
+  private detach(): Pipeline | undefined {
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = undefined;
     const pipeline = this.pipeline;
@@ -409,28 +387,12 @@ export class GstreamerCamera implements Camera {
     this.sink = undefined;
     this.gate = undefined;
     this.rate = undefined;
-    // The pending pull now returns null; its callback sees the failure already set and does nothing more.
-    if (pipeline) void this.stopPipeline(pipeline);
-    this.rejectWaiters(this.failure);
+    return pipeline;
   }
 
   private rejectWaiters(error: Error): void {
     for (const waiter of [...this.waiters]) waiter.reject(error);
   }
-}
-
-/**
- * GStreamer pads RGB rows to a multiple of 4 bytes; Frame wants packed rows.
- * Returns the buffer itself when it is already packed, a packed copy when rows are padded, undefined otherwise.
- */
-export function packRgb(buf: Buffer, width: number, height: number): Buffer | undefined {
-  const row = width * 3;
-  if (buf.length === row * height) return buf;
-  const stride = Math.ceil(row / 4) * 4;
-  if (buf.length !== stride * height) return undefined;
-  const out = Buffer.allocUnsafe(row * height);
-  for (let y = 0; y < height; y++) buf.copy(out, y * row, y * stride, y * stride + row);
-  return out;
 }
 
 function errorText(error: unknown): string {

@@ -31,9 +31,33 @@ export function cropRect(frame: Frame, region: Box): { left: number; top: number
  */
 export class TensorBuffers {
   private readonly idle: Float32Array[] = [];
+  /** Per length, the last call holding or waiting for the one buffer of that length (onePerLength only). */
+  private readonly last = new Map<number, Promise<void>>();
+
+  /**
+   * `onePerLength`: calls for the same length take turns with one buffer instead of each getting its own. For a
+   * model whose runs take turns on one thread anyway (the face model: two band parts of 18.7 MB each per frame),
+   * that costs no time and holds one large buffer instead of two.
+   */
+  constructor(private readonly onePerLength = false) {}
 
   /** Runs `use` with a buffer of exactly `length` floats (contents undefined), returned to the pool afterwards. */
   async with<T>(length: number, use: (buffer: Float32Array) => Promise<T>): Promise<T> {
+    if (!this.onePerLength) return this.lend(length, use);
+    const before = this.last.get(length);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    this.last.set(length, mine);
+    try {
+      if (before) await before;
+      return await this.lend(length, use);
+    } finally {
+      done();
+      if (this.last.get(length) === mine) this.last.delete(length);
+    }
+  }
+
+  private async lend<T>(length: number, use: (buffer: Float32Array) => Promise<T>): Promise<T> {
     const i = this.idle.findIndex((b) => b.length === length);
     const buffer = i >= 0 ? this.idle.splice(i, 1)[0]! : new Float32Array(length);
     try {
@@ -64,6 +88,13 @@ export async function letterboxTensor(
   const length = 3 * lb.dstWidth * lb.dstHeight;
   if (into && into.length !== length) throw new Error(`tensor buffer holds ${into.length} floats, expected ${length}`);
   const sameSize = lb.resizedWidth === lb.srcWidth && lb.resizedHeight === lb.srcHeight;
+  if (lb.resizedWidth === 2 * lb.srcWidth && lb.resizedHeight === 2 * lb.srcHeight) {
+    const source = crop ?? { left: 0, top: 0, width: frame.width, height: frame.height };
+    if (source.width !== lb.srcWidth || source.height !== lb.srcHeight) {
+      throw new Error(`crop ${source.width}x${source.height} does not match the letterbox source ${lb.srcWidth}x${lb.srcHeight}`);
+    }
+    return enlarged2xFloats(frame, source, lb, style, into ?? new Float32Array(length));
+  }
   let rgb: Uint8Array;
   if (sameSize && !crop) {
     rgb = frame.data;
@@ -85,17 +116,7 @@ function planarFloats(rgb: Uint8Array, lb: Letterbox, style: TensorStyle, out: F
   const { dstWidth: W, dstHeight: H, resizedWidth: rw, resizedHeight: rh, offsetX: ox, offsetY: oy } = lb;
   if (rgb.length !== rw * rh * 3) throw new Error(`resized image holds ${rgb.length} bytes, expected ${rw}x${rh}x3`);
   const plane = W * H;
-  const padValue = style.pad * style.scale;
-  for (let p = 0; p < 3 * plane; p += plane) {
-    out.fill(padValue, p, p + oy * W); // rows above the image
-    out.fill(padValue, p + (oy + rh) * W, p + plane); // rows below
-    if (rw < W) {
-      for (let y = oy; y < oy + rh; y++) {
-        out.fill(padValue, p + y * W, p + y * W + ox); // left of the image
-        out.fill(padValue, p + y * W + ox + rw, p + (y + 1) * W); // right of it
-      }
-    }
-  }
+  padAround(lb, style, out);
   // Planes in model order: the plane that takes source channel 0 (red) is 0 for RGB models, 2 for BGR ones.
   const r0 = style.order === 'bgr' ? 2 * plane : 0;
   const b0 = style.order === 'bgr' ? 0 : 2 * plane;
@@ -120,6 +141,78 @@ function planarFloats(rgb: Uint8Array, lb: Letterbox, style: TensorStyle, out: F
         out[pb++] = rgb[src++]! * s;
       }
     }
+  }
+  return out;
+}
+
+/** Writes the pad value everywhere in `out` but the lb.resized* image at lb.offset*, in each of the three planes. */
+function padAround(lb: Letterbox, style: TensorStyle, out: Float32Array): void {
+  const { dstWidth: W, dstHeight: H, resizedWidth: rw, resizedHeight: rh, offsetX: ox, offsetY: oy } = lb;
+  const plane = W * H;
+  const padValue = style.pad * style.scale;
+  for (let p = 0; p < 3 * plane; p += plane) {
+    out.fill(padValue, p, p + oy * W); // rows above the image
+    out.fill(padValue, p + (oy + rh) * W, p + plane); // rows below
+    if (rw < W) {
+      for (let y = oy; y < oy + rh; y++) {
+        out.fill(padValue, p + y * W, p + y * W + ox); // left of the image
+        out.fill(padValue, p + y * W + ox + rw, p + (y + 1) * W); // right of it
+      }
+    }
+  }
+}
+
+/**
+ * The source (`src` of the frame) enlarged 2× by bilinear interpolation, written straight into the planes of `out`
+ * (padded as planarFloats does). The same bytes as sharp's `resize(2w, 2h, { fit: 'fill', kernel: 'linear' })`:
+ * libvips samples output pixel X at source (X − 1) / 2, repeats the edge pixels, and rounds the weighted sum half up
+ * (test/adapters/enlarge2x.test.ts holds this against sharp). Written here because the face search enlarges the
+ * horizon band 2× on every frame: sharp spent ~19 ms per band part on it, and its 4.5 MB RGB copy was then read
+ * once more into floats; this is one pass with no copy.
+ */
+function enlarged2xFloats(frame: Frame, src: { left: number; top: number; width: number; height: number }, lb: Letterbox, style: TensorStyle, out: Float32Array): Float32Array {
+  const { dstWidth: W, dstHeight: H, offsetX: ox, offsetY: oy } = lb;
+  const w = src.width;
+  const h = src.height;
+  const plane = W * H;
+  padAround(lb, style, out);
+  const r0 = style.order === 'bgr' ? 2 * plane : 0;
+  const b0 = style.order === 'bgr' ? 0 : 2 * plane;
+  const s = style.scale;
+  const data = frame.data;
+  // Per source row, the horizontal pair sums of its 2w output columns, interleaved RGB: column 2i + 1 sits on
+  // pixel i (twice its value), column 2i between pixels i − 1 and i (the first repeats pixel 0).
+  let above = new Uint16Array(2 * w * 3);
+  let row = new Uint16Array(2 * w * 3);
+  const sumRow = (y: number, sums: Uint16Array) => {
+    const p = ((src.top + y) * frame.width + src.left) * 3;
+    for (let c = 0; c < 3; c++) sums[c] = sums[3 + c] = 2 * data[p + c]!;
+    for (let i = 1, q = p + 3, k = 6; i < w; i++, q += 3, k += 6) {
+      for (let c = 0; c < 3; c++) {
+        const v = data[q + c]!;
+        sums[k + c] = data[q - 3 + c]! + v;
+        sums[k + 3 + c] = 2 * v;
+      }
+    }
+  };
+  /** Output row `y`: (a + b + 2) >> 2 per value (b = a for a row on a source row: then (2a + 2) >> 2 = (a + 1) >> 1). */
+  const writeRow = (y: number, a: Uint16Array, b: Uint16Array) => {
+    const base = (y + oy) * W + ox;
+    let pr = r0 + base;
+    let pg = plane + base;
+    let pb = b0 + base;
+    for (let k = 0, n = a.length; k < n; k += 3) {
+      out[pr++] = ((a[k]! + b[k]! + 2) >> 2) * s;
+      out[pg++] = ((a[k + 1]! + b[k + 1]! + 2) >> 2) * s;
+      out[pb++] = ((a[k + 2]! + b[k + 2]! + 2) >> 2) * s;
+    }
+  };
+  for (let j = 0; j < h; j++) {
+    sumRow(j, row);
+    // Row 2j lies between source rows j − 1 and j (the first repeats row 0), row 2j + 1 on row j.
+    writeRow(2 * j, j === 0 ? row : above, row);
+    writeRow(2 * j + 1, row, row);
+    [above, row] = [row, above];
   }
   return out;
 }

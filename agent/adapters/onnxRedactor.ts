@@ -32,6 +32,11 @@ export class OnnxRedactor implements Redactor {
   private started = false;
   /** Lab tools (eval's replan) may keep what each plan was made from; the agent never sets it. */
   onPlanInput: ((input: PlanInput) => void) | null = null;
+  /**
+   * The copy of the last frame that was blurred and encoded, kept to take the next frame of the same size: a new
+   * 6 MB buffer per 1080p frame costs its page faults and waits for a garbage collection to be freed.
+   */
+  private spareCopy: Buffer | null = null;
 
   /**
    * `owned`: the detectors this redactor starts and closes; the others (a shared object detector) belong to whoever
@@ -174,17 +179,25 @@ export class OnnxRedactor implements Redactor {
       const planInput: PlanInput = { width: frame.width, height: frame.height, faces, plates, objects, text, calibration: faceModel.calibration };
       this.onPlanInput?.(planInput);
       const regions = planRedaction(planInput, o.plan);
-      // Blur a copy: the caller's frame stays as captured (it may still be judged for task targets).
-      const pixels = Buffer.from(frame.data);
-      await stage('blur', () =>
-        obscureRegions(pixels, frame.width, frame.height, regions.map((r) => r.box), o.style),
-      );
-      // sharp writes no metadata unless asked (keepMetadata/withMetadata), and a raw input has none to carry.
-      const jpeg = await stage('encoding', () =>
-        sharp(pixels, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-          .jpeg({ quality: o.jpegQuality })
-          .toBuffer(),
-      );
+      // Blur a copy: the caller's frame stays as captured (it may still be judged for task targets). Every byte of
+      // the copy is written from this frame before it is blurred; it goes back for the next frame once encoded.
+      const spare = this.spareCopy?.length === frame.data.length ? this.spareCopy : null;
+      this.spareCopy = null;
+      const pixels = spare ? (spare.set(frame.data), spare) : Buffer.from(frame.data);
+      let jpeg: Buffer;
+      try {
+        await stage('blur', () =>
+          obscureRegions(pixels, frame.width, frame.height, regions.map((r) => r.box), o.style),
+        );
+        // sharp writes no metadata unless asked (keepMetadata/withMetadata), and a raw input has none to carry.
+        jpeg = await stage('encoding', () =>
+          sharp(pixels, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+            .jpeg({ quality: o.jpegQuality })
+            .toBuffer(),
+        );
+      } finally {
+        this.spareCopy = pixels;
+      }
       return {
         jpeg,
         regions,

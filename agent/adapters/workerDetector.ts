@@ -33,8 +33,14 @@ export class WorkerDetector implements FaceDetector {
   private restarting: Promise<Worker> | null = null;
   private lastRestartMs = Number.NEGATIVE_INFINITY;
   private restartCount = 0;
-  /** The shared copy of each frame in flight; gone with the frame. */
-  private readonly shared = new WeakMap<Frame, SharedFrame>();
+  /** The shared copy of each frame with calls in flight, and how many. */
+  private readonly shared = new WeakMap<Frame, { copy: SharedFrame; calls: number }>();
+  /**
+   * Shared memory of a frame whose calls have all been answered, kept for the next frame of the same size: a new
+   * 6 MB SharedArrayBuffer per frame is freed only once both threads have collected it, and the worker's thread,
+   * which allocates little, collects late.
+   */
+  private idlePixels: SharedArrayBuffer | null = null;
 
   /** `model`: its manifest name; the worker builds it with createDetector. */
   constructor(
@@ -85,10 +91,14 @@ export class WorkerDetector implements FaceDetector {
     const worker = this.worker ?? (await this.restart());
     const id = this.nextId++;
     const request: DetectorRequest = { id, frame: this.sharedCopy(frame), search };
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage(request);
-    });
+    try {
+      return await new Promise<Detection[]>((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        worker.postMessage(request);
+      });
+    } finally {
+      this.answered(frame);
+    }
   }
 
   /** Starts a worker and waits until its model has loaded. */
@@ -151,15 +161,31 @@ export class WorkerDetector implements FaceDetector {
     this.rejectAll(err);
   }
 
+  /** The frame's pixels in shared memory, copied once for all its calls in flight. */
   private sharedCopy(frame: Frame): SharedFrame {
-    let copy = this.shared.get(frame);
-    if (!copy) {
-      const pixels = new SharedArrayBuffer(frame.data.length);
-      new Uint8Array(pixels).set(frame.data);
-      copy = { pixels, width: frame.width, height: frame.height, capturedAtMs: frame.capturedAtMs };
-      this.shared.set(frame, copy);
+    const held = this.shared.get(frame);
+    if (held) {
+      held.calls++;
+      return held.copy;
     }
+    const reuse = this.idlePixels?.byteLength === frame.data.length ? this.idlePixels : null;
+    if (reuse) this.idlePixels = null;
+    const pixels = reuse ?? new SharedArrayBuffer(frame.data.length);
+    new Uint8Array(pixels).set(frame.data);
+    const copy = { pixels, width: frame.width, height: frame.height, capturedAtMs: frame.capturedAtMs };
+    this.shared.set(frame, { copy, calls: 1 });
     return copy;
+  }
+
+  /**
+   * A call on `frame` was answered (or failed). Once none is left, the worker reads its shared copy no more (a call is
+   * answered after its input was built), and the memory may take the next frame.
+   */
+  private answered(frame: Frame): void {
+    const held = this.shared.get(frame);
+    if (!held || --held.calls > 0) return;
+    this.shared.delete(frame);
+    this.idlePixels = held.copy.pixels;
   }
 
   private settle(m: DetectorReply): void {

@@ -1,10 +1,11 @@
 // Keeps the task registry in step with the task channel, the task store and task files: parse, check signature and
 // scope, apply the revision rules, ack — every input bounded, duplicates counted rather than handled again.
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { MAX_AREA_VERTICES } from '../core/geo/areaChecks.ts';
 import { boundAck } from '../core/tasks/ackText.ts';
+import { HoldBudget } from '../core/tasks/holdBudget.ts';
+import { RecentPayloads } from '../core/tasks/recentPayloads.ts';
 import { judgeTask, judgeWithdrawal, type RevisionState } from '../core/tasks/revisionRules.ts';
 import { scopeProblem, type Audience, type OwnIds } from '../core/tasks/scope.ts';
 import {
@@ -52,8 +53,6 @@ export interface TaskMessageStats {
   emptyIgnored: number;
 }
 
-/** Task ids whose highest revision is remembered, at most this many times maxHeld (withdrawn and expired ones stay). */
-const KNOWN_IDS_PER_HELD = 10;
 /** Bumped when the geometry checks change, so stored areas are checked again. */
 const AREA_CHECK_VERSION = 2;
 
@@ -62,13 +61,11 @@ export class TaskService {
   private expireTimer: NodeJS.Timeout | null = null;
   /** Tasks whose held revision came over MQTT: while signatures are not enforced, the retained topics decide. */
   private readonly fromMqtt = new Map<string, Audience>();
-  /** Bytes of the message of each held task. */
-  private readonly heldBytes = new Map<string, number>();
-  private heldBytesTotal = 0;
+  private readonly budget: HoldBudget;
   /** Highest revision seen per task id (mirrored in the store). */
   private revisions = new Map<string, RevisionSeen>();
-  /** Hash of the last payload per topic, to count duplicates; bounded, oldest forgotten first. */
-  private readonly lastPayload = new Map<string, string>();
+  /** The last payload per topic, to count duplicates. */
+  private readonly lastPayload: RecentPayloads;
   private readonly taskAudit: TaskAudit;
   readonly stats: TaskMessageStats = { messages: 0, duplicates: 0, rejected: 0, rejectionsNotItemised: 0, emptyIgnored: 0 };
 
@@ -83,6 +80,8 @@ export class TaskService {
     audit: (() => AuditTrail) | null = null,
   ) {
     this.taskAudit = new TaskAudit(audit, clock, logger);
+    this.budget = new HoldBudget(options.maxHeld ?? 10_000, options.maxHeldBytes ?? 64 * 1024 ** 2);
+    this.lastPayload = new RecentPayloads(this.budget.maxHeld + 1_000);
   }
 
   async start(): Promise<void> {
@@ -122,13 +121,11 @@ export class TaskService {
   handle(topicTaskId: string | null, payload: Buffer, source: string, audience: Audience = null): void {
     this.stats.messages += 1;
     const topicKey = `${audience ?? 'file'}:${topicTaskId ?? source}`;
-    const hash = createHash('sha256').update(payload).digest('base64');
-    if (this.lastPayload.get(topicKey) === hash) {
+    if (this.lastPayload.repeat(topicKey, payload)) {
       this.stats.duplicates += 1;
       this.logger.debug({ taskId: topicTaskId?.slice(0, 128), source }, 'task message repeated; counted');
       return;
     }
-    this.rememberPayload(topicKey, hash);
     if (payload.length === 0) {
       if (topicTaskId !== null) this.handleEmpty(topicTaskId, audience);
       return;
@@ -173,15 +170,20 @@ export class TaskService {
       this.sendAck(boundAck({ taskId: task.id, revision: task.revision, status: 'accepted' as const, errors: [] }));
       return;
     }
-    const room = this.roomFor(task.id, payload.length);
+    const room = this.budget.roomFor(task.id, payload.length, {
+      count: this.registry.size,
+      replacing: this.registry.get(task.id) !== undefined,
+      idsKnown: this.revisions.size,
+      idKnown: this.revisions.has(task.id),
+    });
     if (room !== null) {
       // Not final: the same message may fit once other tasks are gone, so it is not counted as a repeat then.
-      this.lastPayload.delete(topicKey);
+      this.lastPayload.forget(topicKey);
       this.reject(task.id, task.revision, [{ path: '', message: room }], source);
       return;
     }
     const outcome = this.registry.upsert(task);
-    this.holdBytes(task.id, payload.length);
+    this.budget.hold(task.id, payload.length);
     this.raise(task.id, { revision: task.revision, ended: false });
     if (source === 'mqtt') {
       this.fromMqtt.set(task.id, audience);
@@ -309,7 +311,7 @@ export class TaskService {
         continue;
       }
       this.registry.upsert(parsed.task);
-      this.holdBytes(item.id, item.payload.length);
+      this.budget.hold(item.id, item.payload.length);
       this.raise(item.id, { revision: item.revision, ended: false });
       this.fromMqtt.set(item.id, item.audience);
       if (item.areaChecked !== this.areaCheckMark) {
@@ -317,21 +319,6 @@ export class TaskService {
       }
     }
     this.logger.info({ tasks: this.registry.size }, 'stored tasks loaded');
-  }
-
-  /** Null when a task of this id and size fits in what the vehicle holds; else why not. */
-  private roomFor(taskId: string, bytes: number): string | null {
-    const maxHeld = this.options.maxHeld ?? 10_000;
-    const maxHeldBytes = this.options.maxHeldBytes ?? 64 * 1024 ** 2;
-    const replacing = this.registry.get(taskId) !== undefined;
-    if (!replacing && this.registry.size >= maxHeld) return `the vehicle holds ${this.registry.size} tasks, its most (tasks.maxHeld)`;
-    if (this.heldBytesTotal - (this.heldBytes.get(taskId) ?? 0) + bytes > maxHeldBytes) {
-      return `the tasks held would exceed ${maxHeldBytes} bytes (tasks.maxHeldBytes)`;
-    }
-    if (!this.revisions.has(taskId) && this.revisions.size >= KNOWN_IDS_PER_HELD * maxHeld) {
-      return `the vehicle remembers ${this.revisions.size} task ids, its most; no new id is taken`;
-    }
-    return null;
   }
 
   private stateOf(taskId: string): RevisionState {
@@ -345,24 +332,11 @@ export class TaskService {
     this.persist(() => this.store?.raiseRevision(taskId, seen));
   }
 
-  private holdBytes(taskId: string, bytes: number): void {
-    this.heldBytesTotal += bytes - (this.heldBytes.get(taskId) ?? 0);
-    this.heldBytes.set(taskId, bytes);
-  }
-
-  private rememberPayload(topicKey: string, hash: string): void {
-    this.lastPayload.delete(topicKey);
-    this.lastPayload.set(topicKey, hash);
-    const cap = (this.options.maxHeld ?? 10_000) + 1_000;
-    while (this.lastPayload.size > cap) this.lastPayload.delete(this.lastPayload.keys().next().value!);
-  }
-
   private forget(taskId: string): boolean {
     this.fromMqtt.delete(taskId);
-    this.heldBytesTotal -= this.heldBytes.get(taskId) ?? 0;
-    this.heldBytes.delete(taskId);
+    this.budget.release(taskId);
     // A later message with the same bytes as one before must be judged again (e.g. a task file after a withdrawal).
-    for (const key of [`fleet:${taskId}`, `vehicle:${taskId}`]) this.lastPayload.delete(key);
+    for (const key of [`fleet:${taskId}`, `vehicle:${taskId}`]) this.lastPayload.forget(key);
     this.persist(() => this.store?.remove(taskId));
     return this.registry.withdraw(taskId);
   }

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import sharp from 'sharp';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { GstreamerCamera, packRgb, type GstreamerCameraOptions } from '../../agent/adapters/gstreamerCamera.ts';
+import { GstreamerCamera, type GstreamerCameraOptions } from '../../agent/adapters/gstreamerCamera.ts';
+import { packRgb } from '../../agent/adapters/rgbFrame.ts';
 import type { Frame } from '../../agent/ports/frame.ts';
 
 const logger = pino({ level: 'silent' });

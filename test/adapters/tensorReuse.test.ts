@@ -74,6 +74,34 @@ describe('letterboxTensor into a reused buffer', () => {
     // Afterwards a buffer is lent again rather than allocated.
     await buffers.with(12, async (b) => void expect(lent).toContain(b));
   });
+
+  it('one buffer per length: calls of the same length take turns with it, other lengths do not wait', async () => {
+    const buffers = new TensorBuffers(true);
+    const events: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const lent: Float32Array[] = [];
+    const first = buffers.with(12, async (b) => {
+      lent.push(b);
+      events.push('first in');
+      await gate;
+      events.push('first out');
+    });
+    const second = buffers.with(12, async (b) => {
+      lent.push(b);
+      events.push('second in');
+    });
+    const other = buffers.with(6, async () => void events.push('other length'));
+    await other;
+    expect(events).toEqual(['first in', 'other length']);
+    release();
+    await Promise.all([first, second]);
+    expect(events).toEqual(['first in', 'other length', 'first out', 'second in']);
+    expect(lent[0]).toBe(lent[1]);
+    // A call that fails hands the buffer on all the same.
+    await expect(buffers.with(12, async () => Promise.reject(new Error('model failed')))).rejects.toThrow('model failed');
+    await buffers.with(12, async (b) => void expect(b).toBe(lent[0]));
+  });
 });
 
 

@@ -131,4 +131,20 @@ describeWithInputs('OnnxRedactor: searches together or one after the other', [sa
       expect(Object.keys(a.stagesMs ?? {}).sort()).toEqual(['blur', 'encoding', 'faces', 'object tiles', 'plates', 'vehicle plates', 'vehicle text']);
     });
   }
+
+  it('a frame after another of the same size (its memory reused): the same JPEG as a redactor that saw only it', async () => {
+    const a = await frameOf(samplesDir + 'city.jpg', { flop: true });
+    const b = await frameOf(samplesDir + 'city.jpg');
+    const fresh = createRedactor({ jpegQuality: 85 }, { dir: modelsDir, threads: 2 });
+    await fresh.start();
+    try {
+      const alone = await fresh.redact(b, []);
+      await together.redact(a, []);
+      const after = await together.redact(b, []);
+      expect(after.regions).toEqual(alone.regions);
+      expect(after.jpeg.equals(alone.jpeg)).toBe(true);
+    } finally {
+      await fresh.stop();
+    }
+  });
 });

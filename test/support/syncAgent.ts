@@ -2,7 +2,8 @@
 // SQLite task and manifest stores in a folder of the test's; and a central side that publishes tasks and manifests.
 import type { KeyObject } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
-import { MqttTaskChannel, type MqttTaskChannelOptions } from '../../agent/adapters/mqttTaskChannel.ts';
+import type { MqttTaskChannelOptions } from '../../agent/adapters/mqttConnectOptions.ts';
+import { MqttTaskChannel } from '../../agent/adapters/mqttTaskChannel.ts';
 import { SqliteManifestStore } from '../../agent/adapters/sqliteManifestStore.ts';
 import { SqliteTaskStore } from '../../agent/adapters/sqliteTaskStore.ts';
 import { DEFAULT_TASK_LIMITS } from '../../agent/core/tasks/task.ts';

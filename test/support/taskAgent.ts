@@ -1,6 +1,7 @@
 // The task side of the agent for tests: channel, task service and (optionally) the SQLite task store, started together.
 import mqtt, { type MqttClient } from 'mqtt';
-import { MqttTaskChannel, type MqttTaskChannelOptions } from '../../agent/adapters/mqttTaskChannel.ts';
+import type { MqttTaskChannelOptions } from '../../agent/adapters/mqttConnectOptions.ts';
+import { MqttTaskChannel } from '../../agent/adapters/mqttTaskChannel.ts';
 import { SqliteTaskStore } from '../../agent/adapters/sqliteTaskStore.ts';
 import type { TaskLimits } from '../../agent/core/tasks/task.ts';
 import { TaskRegistry } from '../../agent/core/tasks/taskRegistry.ts';

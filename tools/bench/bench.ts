@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { modelNameOf } from '../../agent/adapters/modelFiles.ts';
-import type { RedactionSettingsInput } from '../../agent/core/redaction/redactionSettings.ts';
+import { parseRedactionSettings, type RedactionSettings, type RedactionSettingsInput } from '../../agent/core/redaction/redactionSettings.ts';
 import { ImageFileRedactor } from '../../agent/cli/imageFileRedactor.ts';
 
 export interface BenchCommandOptions {
@@ -44,6 +44,26 @@ export interface BenchFigures {
   readonly stagesMs: Readonly<Record<string, number>>;
   /** Per model, the runs per frame and the mean ms per frame inside run() in the sequential pass. */
   readonly models: Readonly<Record<string, { runs: number; ms: number }>>;
+  /**
+   * The sequential pass by stage (every step alone, one after the other): mean wall ms per frame, the model
+   * inference inside it and the rest (cutting, resizing and laying out inputs, decoding outputs; blurring, encoding).
+   */
+  readonly alone: readonly { stage: string; wallMs: number; inferenceMs: number; restMs: number }[];
+}
+
+/** Stages of the sequential pass, and the model each one runs (none: no model). */
+function stageRows(settings: RedactionSettings): { stage: string; parts: string[]; model: string | null }[] {
+  const m = settings.models;
+  return [
+    { stage: 'decode', parts: ['decode'], model: null },
+    { stage: 'objects (frame and tiles)', parts: ['objects (frame)', 'object tiles'], model: m.objects },
+    { stage: 'plates', parts: ['plates'], model: m.plates },
+    { stage: 'vehicle plates', parts: ['vehicle plates'], model: m.vehiclePlates },
+    { stage: 'vehicle text', parts: ['vehicle text'], model: m.text },
+    { stage: 'faces', parts: ['faces'], model: m.faces },
+    { stage: 'blur', parts: ['blur'], model: null },
+    { stage: 'encoding', parts: ['encoding'], model: null },
+  ];
 }
 
 const defaultFramesDir = new URL('../../../shared/eval/dashcam-dev/', import.meta.url).pathname;
@@ -157,6 +177,14 @@ export async function benchCommand(o: BenchCommandOptions): Promise<number> {
     models: Object.fromEntries(
       [...alone.byModel].map(([k, v]) => [k, { runs: round1(v.runs / alone.times.length), ms: round1(v.ms / alone.times.length) }]),
     ),
+    alone: stageRows(parseRedactionSettings(o.redactor))
+      .filter((r) => r.parts.some((p) => alone.stagesMs.has(p)))
+      .map((r) => {
+        const frames = alone.times.length;
+        const wallMs = r.parts.reduce((sum, p) => sum + (alone.stagesMs.get(p) ?? 0), 0) / frames;
+        const inferenceMs = r.model ? (alone.byModel.get(r.model)?.ms ?? 0) / frames : 0;
+        return { stage: r.stage, wallMs: round1(wallMs), inferenceMs: round1(inferenceMs), restMs: round1(wallMs - inferenceMs) };
+      }),
   };
   if (o.json) {
     print(`${JSON.stringify(f)}\n`);
@@ -171,7 +199,9 @@ export async function benchCommand(o: BenchCommandOptions): Promise<number> {
       `stages, mean wall ms per frame (the face lane overlaps the object and plate stages):\n` +
       rows(Object.entries(f.stagesMs).map(([k, v]) => [k, `${v}`])) +
       `inference per model, each alone (runs per frame, ms per frame):\n` +
-      rows(Object.entries(f.models).map(([k, v]) => [k, `${v.runs} × → ${v.ms}`])),
+      rows(Object.entries(f.models).map(([k, v]) => [k, `${v.runs} × → ${v.ms}`])) +
+      `every step alone, one after the other: wall ms per frame = inference + the rest (inputs, outputs, pixels):\n` +
+      rows(f.alone.map((r) => [r.stage, `${r.wallMs} = ${r.inferenceMs} + ${r.restMs}`])),
   );
   return 0;
 }

@@ -1,13 +1,13 @@
 // The second opinion on COCO classes: PicoDet-S (legacy export, 416×416), slower than YOLOX-nano and a few mAP
 // better; asked when YOLOX's score for a task's class is too close to the task's minConfidence to call.
-import * as ort from 'onnxruntime-node';
-import { nms, type Box } from '../../core/redaction/boxes.ts';
+import { nmsPerClass, type Box } from '../../core/redaction/boxes.ts';
 import { COCO_LABELS } from '../../core/detection/cocoLabels.ts';
 import { letterbox, toSourceBox } from '../../core/detection/letterbox.ts';
-import type { Detection, Detector, DetectorSearch, ModelInfo } from '../../ports/detector.ts';
+import type { Detection, Detector, DetectorSearch } from '../../ports/detector.ts';
 import type { Frame } from '../../ports/frame.ts';
 import { letterboxTensor } from '../imageTensor.ts';
-import { loadSession, type DetectorOptions, type LoadedModel, type ManifestModel } from '../modelFiles.ts';
+import type { DetectorOptions, ManifestModel } from '../modelFiles.ts';
+import { OnnxDetector } from './onnxDetector.ts';
 
 export const PICODET_MODEL = 'picodet_s_416_coco_legacy';
 const INPUT = 416;
@@ -25,65 +25,36 @@ export interface PicodetDetectorOptions extends DetectorOptions {
   readonly nmsIou?: number;
 }
 
-export class PicodetDetector implements Detector {
+export class PicodetDetector extends OnnxDetector implements Detector {
   readonly job = 'objects' as const;
   readonly labels: readonly string[] = COCO_LABELS;
-  private model: LoadedModel | null = null;
   private readonly scoreThreshold: number;
   private readonly nmsIou: number;
 
-  private readonly modelName: string;
-
-  constructor(private readonly options: PicodetDetectorOptions, entry?: ManifestModel) {
-    this.modelName = entry?.name ?? PICODET_MODEL;
+  constructor(options: PicodetDetectorOptions, entry?: ManifestModel) {
+    super(entry?.name ?? PICODET_MODEL, options.modelsDir, options.threads);
     this.scoreThreshold = options.scoreThreshold ?? 0.3;
     this.nmsIou = options.nmsIou ?? 0.5;
-  }
-
-  get models(): readonly ModelInfo[] {
-    return this.model ? [this.model.info] : [];
-  }
-
-  async start(): Promise<void> {
-    this.model = await loadSession(this.options.modelsDir, this.modelName, this.options.threads);
-  }
-
-  async close(): Promise<void> {
-    const m = this.model;
-    this.model = null;
-    await m?.session.release();
   }
 
   /** COCO objects in the whole frame, boxes in frame pixels, best score first. */
   async detect(frame: Frame, search: DetectorSearch = {}): Promise<Detection[]> {
     if (search.region) throw new Error(`${this.modelName} searches whole frames only`);
-    const model = this.model;
-    if (!model) throw new Error('PicodetDetector.detect() called before start()');
+    const model = this.loaded();
     const lb = letterbox(frame.width, frame.height, INPUT, INPUT, 'centre');
     // Trained on BGR, ImageNet-normalised, the letterbox padded with black before normalising.
-    const data = await letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 0 });
-    normalisePlanes(data, INPUT * INPUT);
-    const input = new ort.Tensor('float32', data, [1, 3, INPUT, INPUT]);
-    const result = await model.session.run({ [model.session.inputNames[0]!]: input });
+    const result = await this.runPlanar(model, INPUT, INPUT, async (buffer) => {
+      const data = await letterboxTensor(frame, lb, { order: 'bgr', scale: 1, pad: 0 }, undefined, buffer);
+      normalisePlanes(data, INPUT * INPUT);
+      return data;
+    });
     const outputs = model.session.outputNames.map((name) => {
-      const t = result[name];
-      if (!t) throw new Error(`${PICODET_MODEL} returned no output ${name}`);
+      const t = this.output(model, result, name);
       return { dims: t.dims, data: t.data as Float32Array };
     });
-    const raw = decodePicodet(outputs, search.minScore ?? this.scoreThreshold);
-    const byClass = new Map<number, { box: Box; score: number; cls: number }[]>();
-    for (const d of raw) {
-      const list = byClass.get(d.cls) ?? [];
-      list.push(d);
-      byClass.set(d.cls, list);
-    }
-    const out: Detection[] = [];
-    for (const [cls, list] of byClass) {
-      for (const d of nms(list, this.nmsIou)) {
-        out.push({ box: toSourceBox(d.box, lb), score: d.score, label: COCO_LABELS[cls]!, detector: model.info.name });
-      }
-    }
-    return out.sort((a, b) => b.score - a.score);
+    return nmsPerClass(decodePicodet(outputs, search.minScore ?? this.scoreThreshold), this.nmsIou)
+      .map((d) => ({ box: toSourceBox(d.box, lb), score: d.score, label: COCO_LABELS[d.cls]!, detector: model.info.name }))
+      .sort((a, b) => b.score - a.score);
   }
 }
 

@@ -1,11 +1,11 @@
 // Scene text: PaddleOCR's DB text detector (PP-OCRv3, English) on a frame region; a line of characters per box.
-import * as ort from 'onnxruntime-node';
 import type { Box } from '../../core/redaction/boxes.ts';
-import { fitToMultiple, offsetBox, toSourceBox } from '../../core/detection/letterbox.ts';
-import type { Detection, Detector, DetectorSearch, ModelInfo } from '../../ports/detector.ts';
+import { offsetBox, toSourceBox } from '../../core/detection/letterbox.ts';
+import type { Detection, Detector, DetectorSearch } from '../../ports/detector.ts';
 import type { Frame } from '../../ports/frame.ts';
-import { cropRect, letterboxTensor, TensorBuffers } from '../imageTensor.ts';
-import { loadSession, type DetectorOptions, type LoadedModel, type ManifestModel } from '../modelFiles.ts';
+import { letterboxTensor } from '../imageTensor.ts';
+import type { DetectorOptions, ManifestModel } from '../modelFiles.ts';
+import { OnnxDetector, scaledInput } from './onnxDetector.ts';
 
 /** ImageNet mean and std per RGB plane, on 0–1 values (PaddleOCR's preprocessing). */
 const MEAN_RGB = [0.485, 0.456, 0.406] as const;
@@ -24,58 +24,34 @@ export interface PpocrDbTextOptions extends DetectorOptions {
   readonly longSide?: number;
 }
 
-export class PpocrDbText implements Detector {
+export class PpocrDbText extends OnnxDetector implements Detector {
   readonly job = 'text' as const;
   readonly labels = ['text'] as const;
-  private model: LoadedModel | null = null;
-  private readonly tensors = new TensorBuffers();
   private readonly scoreThreshold: number;
   private readonly longSide: number;
 
-  constructor(
-    private readonly options: PpocrDbTextOptions,
-    private readonly entry: ManifestModel,
-  ) {
+  constructor(options: PpocrDbTextOptions, entry: ManifestModel) {
+    super(entry.name, options.modelsDir, options.threads);
     this.scoreThreshold = options.scoreThreshold ?? 0.5;
     this.longSide = options.longSide ?? 320;
   }
 
-  get models(): readonly ModelInfo[] {
-    return this.model ? [this.model.info] : [];
-  }
-
-  async start(): Promise<void> {
-    this.model = await loadSession(this.options.modelsDir, this.entry.name, this.options.threads);
-  }
-
-  async close(): Promise<void> {
-    const m = this.model;
-    this.model = null;
-    await m?.session.release();
-  }
-
   /** Text lines in the frame or `search.region` of it, scaled so its long side is `search.longSide`; frame pixels. */
   async detect(frame: Frame, search: DetectorSearch = {}): Promise<Detection[]> {
-    const model = this.model;
-    if (!model) throw new Error(`${this.entry.name}: detect() called before start()`);
-    const crop = search.region ? cropRect(frame, search.region) : undefined;
-    const srcW = crop?.width ?? frame.width;
-    const srcH = crop?.height ?? frame.height;
-    const longSide = Math.min(search.longSide ?? this.longSide, 4 * Math.max(srcW, srcH));
-    const lb = fitToMultiple(srcW, srcH, Math.max(32, Math.round(longSide)), 32);
+    const model = this.loaded();
+    const { crop, lb } = scaledInput(frame, search, this.longSide);
     const plane = lb.dstWidth * lb.dstHeight;
-    const out = await this.tensors.with(3 * plane, async (buffer) => {
+    const out = await this.runPlanar(model, lb.dstWidth, lb.dstHeight, async (buffer) => {
       const data = await letterboxTensor(frame, lb, { order: 'rgb', scale: 1 / 255, pad: 0 }, crop, buffer);
       for (let c = 0; c < 3; c++) {
         const mean = MEAN_RGB[c]!;
         const inv = 1 / STD_RGB[c]!;
         for (let i = c * plane, end = (c + 1) * plane; i < end; i++) data[i] = (data[i]! - mean) * inv;
       }
-      const input = new ort.Tensor('float32', data, [1, 3, lb.dstHeight, lb.dstWidth]);
-      return model.session.run({ [model.session.inputNames[0]!]: input });
+      return data;
     });
-    const map = out[model.session.outputNames[0]!];
-    if (!map || map.data.length !== plane) throw new Error(`${model.info.name} returned no ${lb.dstWidth}×${lb.dstHeight} map`);
+    const map = this.output(model, out);
+    if (map.data.length !== plane) throw new Error(`${model.info.name} returned no ${lb.dstWidth}×${lb.dstHeight} map`);
     const origin = { x: crop?.left ?? 0, y: crop?.top ?? 0 };
     return decodeDbMap(map.data as Float32Array, lb.dstWidth, lb.dstHeight, search.minScore ?? this.scoreThreshold)
       .map((d) => ({ box: offsetBox(toSourceBox(d.box, lb), origin), score: d.score, label: 'text', detector: model.info.name }))

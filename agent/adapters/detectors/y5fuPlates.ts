@@ -1,11 +1,11 @@
 // Licence plates: HyperLPR3's y5fu at 640 on the whole frame and at 320 on vehicle crops (plates seen closer).
-import * as ort from 'onnxruntime-node';
 import { nms, type Box } from '../../core/redaction/boxes.ts';
 import { letterbox, offsetBox, toSourceBox, type Letterbox } from '../../core/detection/letterbox.ts';
-import type { Detection, Detector, DetectorSearch, ModelInfo } from '../../ports/detector.ts';
+import type { Detection, Detector, DetectorSearch } from '../../ports/detector.ts';
 import type { Frame } from '../../ports/frame.ts';
-import { cropRect, letterboxTensor, TensorBuffers } from '../imageTensor.ts';
-import { loadSession, manifestEntry, type DetectorOptions, type LoadedModel, type ManifestModel } from '../modelFiles.ts';
+import { cropRect, letterboxTensor } from '../imageTensor.ts';
+import { manifestEntry, type DetectorOptions, type ManifestModel } from '../modelFiles.ts';
+import { OnnxDetector } from './onnxDetector.ts';
 
 export const Y5FU_FRAME_MODEL = 'hyperlpr3_y5fu_640x_sim';
 export const Y5FU_CROP_MODEL = 'hyperlpr3_y5fu_320x_sim';
@@ -22,38 +22,20 @@ export interface Y5fuPlatesOptions extends DetectorOptions {
  * One y5fu model at its fixed square input (from the manifest): the 640 one on whole frames, the 320 one on vehicle
  * crops (plates seen closer).
  */
-export class Y5fuPlates implements Detector {
+export class Y5fuPlates extends OnnxDetector implements Detector {
   readonly job = 'plates' as const;
   readonly labels = ['plate'] as const;
-  private model: LoadedModel | null = null;
-  private readonly tensors = new TensorBuffers();
   private readonly objThreshold: number;
   private readonly nmsIou: number;
   private readonly size: number;
 
-  constructor(
-    private readonly options: Y5fuPlatesOptions,
-    private readonly entry: ManifestModel = manifestEntry(Y5FU_FRAME_MODEL),
-  ) {
+  constructor(options: Y5fuPlatesOptions, entry: ManifestModel = manifestEntry(Y5FU_FRAME_MODEL)) {
+    super(entry.name, options.modelsDir, options.threads);
     this.objThreshold = options.scoreThreshold ?? 0.25;
     this.nmsIou = options.nmsIou ?? 0.5;
     const input = entry.input;
     if (!Array.isArray(input) || typeof input[0] !== 'number') throw new Error(`${entry.name}: manifest "input" must be [size, size]`);
     this.size = input[0];
-  }
-
-  get models(): readonly ModelInfo[] {
-    return this.model ? [this.model.info] : [];
-  }
-
-  async start(): Promise<void> {
-    this.model = await loadSession(this.options.modelsDir, this.entry.name, this.options.threads);
-  }
-
-  async close(): Promise<void> {
-    const m = this.model;
-    this.model = null;
-    await m?.session.release();
   }
 
   /**
@@ -62,18 +44,14 @@ export class Y5fuPlates implements Detector {
    * any the model was trained on.
    */
   async detect(frame: Frame, search: DetectorSearch = {}): Promise<Detection[]> {
-    const model = this.model;
-    if (!model) throw new Error(`${this.entry.name}: detect() called before start()`);
+    const model = this.loaded();
     const size = this.size;
     const crop = search.region ? cropRect(frame, search.region) : undefined;
     const lb = zoomed(letterbox(crop?.width ?? frame.width, crop?.height ?? frame.height, size, size, 'centre'), search.zoom ?? 1);
-    const out = await this.tensors.with(3 * size * size, async (buffer) => {
-      const data = await letterboxTensor(frame, lb, { order: 'rgb', scale: 1 / 255, pad: 0 }, crop, buffer);
-      const input = new ort.Tensor('float32', data, [1, 3, size, size]);
-      return model.session.run({ [model.session.inputNames[0]!]: input });
-    });
-    const t = out[model.session.outputNames[0]!];
-    if (!t) throw new Error(`${model.info.name} returned no output`);
+    const out = await this.runPlanar(model, size, size, (buffer) =>
+      letterboxTensor(frame, lb, { order: 'rgb', scale: 1 / 255, pad: 0 }, crop, buffer),
+    );
+    const t = this.output(model, out);
     const origin = { x: crop?.left ?? 0, y: crop?.top ?? 0 };
     return nms(decodeY5fu(t.data as Float32Array, search.minScore ?? this.objThreshold), this.nmsIou).map((d) => ({
       box: offsetBox(toSourceBox(d.box, lb), origin),

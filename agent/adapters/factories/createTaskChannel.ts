@@ -3,7 +3,8 @@
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.ts';
-import { MqttTaskChannel, mqttConnectOptions, type MqttTaskChannelOptions } from '../mqttTaskChannel.ts';
+import { mqttConnectOptions, type MqttTaskChannelOptions } from '../mqttConnectOptions.ts';
+import { MqttTaskChannel } from '../mqttTaskChannel.ts';
 
 type MqttConfig = Pick<Config, 'mqtt' | 'fleetId' | 'vehicleId'> & { readonly tasks?: Pick<Config['tasks'], 'maxBytes' | 'sync'> };
 

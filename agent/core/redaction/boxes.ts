@@ -51,3 +51,14 @@ export function nms<T extends { box: Box; score: number }>(items: readonly T[], 
   }
   return kept;
 }
+
+/** nms() within each class: boxes of different classes never suppress one another. */
+export function nmsPerClass<T extends { box: Box; score: number; cls: number }>(items: readonly T[], iouThreshold: number): T[] {
+  const byClass = new Map<number, T[]>();
+  for (const d of items) {
+    const list = byClass.get(d.cls) ?? [];
+    list.push(d);
+    byClass.set(d.cls, list);
+  }
+  return [...byClass.values()].flatMap((list) => nms(list, iouThreshold));
+}
