@@ -3,7 +3,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { letterboxTensor } from '../../agent/adapters/imageTensor.ts';
-import { fitToMultiple, type Letterbox } from '../../agent/core/detection/letterbox.ts';
+import { fitToMultiple, letterbox, type Letterbox } from '../../agent/core/detection/letterbox.ts';
 import type { Frame } from '../../agent/ports/frame.ts';
 
 function noiseFrame(width: number, height: number, seed: number): Frame {
@@ -47,12 +47,13 @@ describe('letterboxTensor enlarging 2× gives the model the values sharp gave it
     { name: 'a band part (crop, BGR, padded below to a multiple of 32)', crop: { left: 40, top: 37, width: 203, height: 61 }, order: 'bgr' as const, scale: 1, pad: 0 },
     { name: 'the crop at the frame edges', crop: { left: 331 - 97, top: 157 - 45, width: 97, height: 45 }, order: 'bgr' as const, scale: 1, pad: 0 },
     { name: 'the whole frame, RGB, scaled 1/255, grey pad', order: 'rgb' as const, scale: 1 / 255, pad: 114 },
+    { name: 'a crop centred in a square input (pad above and below)', crop: { left: 3, top: 5, width: 97, height: 45 }, order: 'rgb' as const, scale: 1 / 255, pad: 0, square: true },
   ];
   for (const c of cases) {
     it(c.name, async () => {
       const srcW = c.crop?.width ?? frame.width;
       const srcH = c.crop?.height ?? frame.height;
-      const lb = fitToMultiple(srcW, srcH, 2 * Math.max(srcW, srcH), 32);
+      const lb = 'square' in c ? letterbox(srcW, srcH, 2 * srcW, 2 * srcW, 'centre') : fitToMultiple(srcW, srcH, 2 * Math.max(srcW, srcH), 32);
       expect([lb.resizedWidth, lb.resizedHeight]).toEqual([2 * srcW, 2 * srcH]);
       const style = { order: c.order, scale: c.scale, pad: c.pad };
       const expected = await throughSharp(frame, lb, c.order, c.scale, c.pad, c.crop);
