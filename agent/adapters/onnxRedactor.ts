@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { checkDeadline, DeadlineExceededError } from '../core/redaction/deadline.ts';
 import { boxHeight, nms, type Box } from '../core/redaction/boxes.ts';
 import { columnTiles } from '../core/detection/letterbox.ts';
-import { mergeCascadeObjects, planRedaction, vehicleCrops } from '../core/redaction/redactionPlan.ts';
+import { mergeCascadeObjects, planRedaction, vehicleCrops, type PlanInput } from '../core/redaction/redactionPlan.ts';
 import { centreInside } from '../core/redaction/textPlates.ts';
 import type { RedactionSettings } from '../core/redaction/redactionSettings.ts';
 import type { Detection, Detector, DetectorSearch, FaceDetector, ModelInfo, RedactedImage, Redactor } from '../ports/detector.ts';
@@ -31,6 +31,8 @@ type Each = <T, R>(items: readonly T[], work: (item: T) => Promise<R>) => Promis
  */
 export class OnnxRedactor implements Redactor {
   private started = false;
+  /** Lab tools (eval's replan) may keep what each plan was made from; the agent never sets it. */
+  onPlanInput: ((input: PlanInput) => void) | null = null;
   /**
    * The copy of the last frame that was blurred and encoded, kept to take the next frame of the same size: a new
    * 6 MB buffer per 1080p frame costs its page faults and waits for a garbage collection to be freed.
@@ -181,10 +183,9 @@ export class OnnxRedactor implements Redactor {
         after(platesLane, () => stage('faces', () => this.findFaces(faceModel, frame, each))),
         platesLane,
       );
-      const regions = planRedaction(
-        { width: frame.width, height: frame.height, faces, plates, objects, text, calibration: faceModel.calibration },
-        o.plan,
-      );
+      const planInput: PlanInput = { width: frame.width, height: frame.height, faces, plates, objects, text, calibration: faceModel.calibration };
+      this.onPlanInput?.(planInput);
+      const regions = planRedaction(planInput, o.plan);
       // Blur a copy: the caller's frame stays as captured (it may still be judged for task targets). Every byte of
       // the copy is written from this frame before it is blurred; it goes back for the next frame once encoded.
       const spare = this.spareCopy?.length === frame.data.length ? this.spareCopy : null;

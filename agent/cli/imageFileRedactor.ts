@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { createDetector } from '../adapters/createDetector.ts';
 import { createRedactor } from '../adapters/createRedactor.ts';
 import type { OnnxRedactor } from '../adapters/onnxRedactor.ts';
+import type { PlanInput } from '../core/redaction/redactionPlan.ts';
 import { parseRedactionSettings, type RedactionSettingsInput } from '../core/redaction/redactionSettings.ts';
 import type { Detector, RedactedRegion } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
@@ -12,6 +13,8 @@ export interface ImageFileRedactorOptions {
   readonly threads: number;
   /** Redaction settings (validated; defaults for what is left out). */
   readonly settings?: RedactionSettingsInput;
+  /** Lab tools: called with what each frame's redaction plan was made from. */
+  readonly onPlanInput?: (input: PlanInput) => void;
 }
 
 /** One redacted image: the clean JPEG, what was blurred, and the time taken (decode excluded). */
@@ -47,6 +50,7 @@ export class ImageFileRedactor {
     // One object model for the frame's objects and the redactor's tiles, as on the vehicle.
     this.objects = createDetector(settings.models.objects, { modelsDir: options.modelsDir, threads: options.threads });
     this.redactor = createRedactor(settings, { ...models, objects: this.objects });
+    if (options.onPlanInput) this.redactor.onPlanInput = options.onPlanInput;
   }
 
   /** Loads and verifies every model; throws with the file and the fix when one is missing or corrupt. */

@@ -5,14 +5,18 @@ import type { Detection, RedactedRegion } from '../detection/detection.ts';
 import { cabinZones } from './cabinZone.ts';
 import { plateZones } from './plateZone.ts';
 import { planSchema, vehicleCropSchema, type PlanSettings, type VehicleCropOptions } from './redactionSettings.ts';
+import { headAroundFace, headRegion, headsOf } from './headRegions.ts';
 import { plateAroundText, textPlates } from './textPlates.ts';
+
+export { headRegion };
 
 export type RedactionPlanOptions = PlanSettings;
 
 export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = planSchema.parse({});
 
 /** Any part of the plan settings; nested groups may be given in part too. */
-export type PlanOverrides = Partial<Omit<PlanSettings, 'plateZone' | 'cabinZone' | 'textPlate'>> & {
+export type PlanOverrides = Partial<Omit<PlanSettings, 'plateZone' | 'cabinZone' | 'textPlate' | 'headFace'>> & {
+  readonly headFace?: Partial<PlanSettings['headFace']>;
   readonly plateZone?: Partial<PlanSettings['plateZone']>;
   readonly cabinZone?: Partial<PlanSettings['cabinZone']>;
   readonly textPlate?: Partial<PlanSettings['textPlate']>;
@@ -58,6 +62,7 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
     plateZone: { ...d.plateZone, ...options.plateZone },
     cabinZone: { ...d.cabinZone, ...options.cabinZone },
     textPlate: { ...d.textPlate, ...options.textPlate },
+    headFace: { ...d.headFace, ...options.headFace },
   };
   const c = input.calibration;
   const aloneMin = o.faceAloneMinScore ?? c.aloneMinScore;
@@ -68,20 +73,21 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
     const clipped = clipBox(box, input.width, input.height);
     if (clipped) regions.push({ kind, box: clipped, detector: d.detector, score: d.score });
   };
-  for (const f of input.faces) {
-    if (boxHeight(f.box) > o.largeFaceFraction * input.height && f.score < largeMin) continue;
-    const supported = f.score >= supportedMin && faceSupported(f.box, input.objects, o.vehicleCabinFraction);
-    if (f.score >= aloneMin || supported) {
-      add('face', atLeast(padBox(f.box, o.facePad), o.faceMinSidePx), f);
-    }
+  const blurred = input.faces.filter((f) => {
+    if (boxHeight(f.box) > o.largeFaceFraction * input.height && f.score < largeMin) return false;
+    return f.score >= aloneMin || (f.score >= supportedMin && faceSupported(f.box, input.objects, o.vehicleCabinFraction));
+  });
+  const persons = input.objects.filter((obj) => obj.label === 'person' && obj.score >= o.personMinScore);
+  const { bareHeads, standIns } = headsOf(persons, blurred, o);
+  for (const f of blurred) {
+    const box = standIns.has(f) ? headAroundFace(f.box, o.headFace.facePad) : padBox(f.box, o.facePad);
+    add('face', atLeast(box, o.faceMinSidePx), f);
   }
   for (const p of input.plates) {
     const box = onMotorcycle(p.box, input.objects) ? squareUp(p.box) : p.box;
     add('plate', padPlate(box, o.platePad, o.platePadMinPx), p);
   }
-  for (const obj of input.objects) {
-    if (obj.label === 'person' && obj.score >= o.personMinScore) add('head-region', headRegion(obj.box, o), obj);
-  }
+  for (const obj of bareHeads) add('head-region', headRegion(obj.box, o), obj);
   const onVehicles = textPlates(input.text ?? [], input.objects, o.textPlate);
   for (const { text, vehicle } of onVehicles) add('plate', padPlate(plateAroundText(text.box, vehicle.box, o.textPlate), o.platePad, o.platePadMinPx), text);
   // A vehicle whose plate was read as text needs no zone for it.
@@ -90,19 +96,6 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
   const cabin = { ...o.cabinZone, cueMinScore: o.cabinZone.cueMinScore ?? c.occupantCueMinScore };
   for (const { vehicle, zone } of cabinZones(input.objects, input.faces, input.height, cabin)) add('cabin-zone', zone, vehicle);
   return dedupe(regions);
-}
-
-/** The top of a person box, widened: where the head is even when the face is small, blurred or turned away. */
-export function headRegion(person: Box, o: Pick<RedactionPlanOptions, 'headFraction' | 'headFractionSquat' | 'headMarginX' | 'headMarginTop'>): Box {
-  const w = boxWidth(person);
-  const h = boxHeight(person);
-  const fraction = h < 1.8 * w ? o.headFractionSquat : o.headFraction;
-  return {
-    x1: person.x1 - o.headMarginX * w,
-    x2: person.x2 + o.headMarginX * w,
-    y1: person.y1 - o.headMarginTop * h,
-    y2: person.y1 + fraction * h,
-  };
 }
 
 /** True when the face's centre lies in a person box or in the cabin (upper part) of a vehicle box. */

@@ -102,9 +102,10 @@ export function judgeBox(pair: ImagePair, box: TruthBox): BoxVerdict {
 
 /**
  * Share of textured 16×16 blocks outside the truth boxes (each padded by half its size) whose detail fell below
- * half: blur where no annotated face or plate is. An upper bound, since unannotated faces count too.
+ * half: blur where no annotated face or plate is. An upper bound, since unannotated faces count too. `onLost` hears
+ * the top-left corner of each block lost (lab tools attribute them to what was blurred there).
  */
-export function overblurShare(pair: ImagePair, boxes: readonly TruthBox[]): number {
+export function overblurShare(pair: ImagePair, boxes: readonly TruthBox[], onLost?: (x: number, y: number) => void): number {
   const { width: W, height: H } = pair.before;
   const inside = new Uint8Array(W * H);
   for (const [x1, y1, x2, y2] of boxes as number[][]) {
@@ -133,7 +134,10 @@ export function overblurShare(pair: ImagePair, boxes: readonly TruthBox[]): numb
       const da = sa.std();
       if (da < OVERBLUR_MIN_TEXTURE) continue;
       total += 1;
-      if (sb.std() / da <= DETAIL_KEPT_MAX) lost += 1;
+      if (sb.std() / da <= DETAIL_KEPT_MAX) {
+        lost += 1;
+        onLost?.(x, y);
+      }
     }
   }
   return total ? lost / total : 0;

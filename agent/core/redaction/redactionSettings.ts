@@ -132,6 +132,25 @@ export const planSchema = z
     headMarginX: share().default(0.1).describe("Margin left and right of the head region, as a share of the person's width"),
     headMarginTop: share().default(0.1).describe("Margin above the person box, as a share of its height (a box's top often cuts the hair)"),
     personMinScore: share().default(0).describe('Persons below this score get no head region'),
+    headFace: z
+      .strictObject({
+        skipWhenFound: z
+          .boolean()
+          .default(true)
+          .describe("A person whose head region holds a blurred face of their own gets no head region (the face's blur covers it)"),
+        minWidthShare: share().default(0.15).describe("A face narrower than this share of the person box's width is not taken for that person's own"),
+        maxWidthShare: z.number().min(0).default(1.5).describe('Nor a face wider than this share of it'),
+        maxOffsetShare: z.number().min(0).default(1).describe("Nor a face whose centre lies further than this share of the person's width left or right of the box's middle"),
+        minScore: share().default(0).describe('Only faces scored at least this stand in for a head region (weak hits are boxed less exactly)'),
+        facePad: z
+          .number()
+          .min(0)
+          .max(2)
+          .default(0.45)
+          .describe("A face standing in for a head region is blurred as a square on its centre: its longer side grown by this fraction on each end (the head round the inner face)"),
+      })
+      .prefault({})
+      .describe('Head regions of persons whose face was found'),
     faceAloneMinScore: share()
       .optional()
       .describe("A face below this is blurred only inside a person box or a vehicle's cabin (default: the face model's calibrated aloneMinScore)"),

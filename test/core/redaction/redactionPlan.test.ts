@@ -43,10 +43,10 @@ describe('planRedaction', () => {
       expected: [{ kind: 'head-region', box: { x1: 490, y1: 790, x2: 610, y2: 840 } }],
     },
     {
-      name: 'a face inside its head region is not blurred twice',
+      name: "a person whose own face is blurred gets no head region: the face is blurred as a head-sized square",
       faces: [det('face', { x1: 530, y1: 210, x2: 560, y2: 240 })],
       objects: [det('person', { x1: 500, y1: 200, x2: 600, y2: 500 })],
-      expected: [{ kind: 'head-region', box: { x1: 490, y1: 170, x2: 610, y2: 272 } }],
+      expected: [{ kind: 'face', box: { x1: 516, y1: 196, x2: 574, y2: 254 } }],
     },
     {
       name: 'a face sticking out of the head region is kept',

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { YUNET_CALIBRATION } from '../../../agent/adapters/detectors/yunetFaces.ts';
+import type { Box } from '../../../agent/core/redaction/boxes.ts';
+import { headAroundFace, personsWithFace } from '../../../agent/core/redaction/headRegions.ts';
+import { DEFAULT_PLAN_OPTIONS, planRedaction } from '../../../agent/core/redaction/redactionPlan.ts';
+import type { Detection } from '../../../agent/ports/detector.ts';
+
+const det = (label: string, box: Box, score = 0.9): Detection => ({ box, score, label, detector: 'test' });
+const plan = (faces: Detection[], objects: Detection[], options = {}) =>
+  planRedaction({ calibration: YUNET_CALIBRATION, width: 1920, height: 1080, faces, plates: [], objects }, options).map((r) => ({ kind: r.kind, box: r.box }));
+/** True when some region covers the whole box. */
+const covered = (regions: { box: Box }[], b: Box) => regions.some((r) => r.box.x1 <= b.x1 && r.box.y1 <= b.y1 && r.box.x2 >= b.x2 && r.box.y2 >= b.y2);
+
+describe('head regions of persons whose face was found', () => {
+  const alice = det('person', { x1: 500, y1: 200, x2: 600, y2: 500 });
+  const bob = det('person', { x1: 560, y1: 190, x2: 660, y2: 490 });
+  const aliceFace = det('face', { x1: 535, y1: 210, x2: 565, y2: 245 });
+
+  it('two persons side by side, one face found: the face stands in for one head only, the other keeps its region', () => {
+    const regions = plan([aliceFace], [alice, bob]);
+    expect(regions.filter((r) => r.kind === 'head-region')).toEqual([{ kind: 'head-region', box: { x1: 550, y1: 160, x2: 670, y2: 262 } }]);
+    // Bob's head, wherever in his region it is, stays covered; Alice's face and the head round it too.
+    expect(covered(regions, { x1: 560, y1: 160, x2: 660, y2: 262 })).toBe(true);
+    expect(covered(regions, { x1: 525, y1: 200, x2: 575, y2: 255 })).toBe(true);
+  });
+
+  it('the face goes to the person it fits best: the one whose top middle it is nearest', () => {
+    const faced = personsWithFace([alice, bob], [aliceFace], DEFAULT_PLAN_OPTIONS);
+    expect([...faced.keys()]).toEqual([alice]);
+  });
+
+  it("a small face of someone further back, inside a near person's head region, does not stand in for that head", () => {
+    const near = det('person', { x1: 400, y1: 100, x2: 800, y2: 1000 });
+    const farFace = det('face', { x1: 600, y1: 150, x2: 640, y2: 190 });
+    // 40 px wide on a person 400 px wide: not theirs. The head region stays (and holds the small face).
+    expect(plan([farFace], [near]).map((r) => r.kind)).toEqual(['head-region']);
+  });
+
+  it('a weak hit that is not blurred as a face does not take the head region away', () => {
+    const weak = det('face', { x1: 535, y1: 210, x2: 565, y2: 245 }, 0.1);
+    expect(plan([weak], [alice]).map((r) => r.kind)).toEqual(['head-region']);
+  });
+
+  it('headFace.skipWhenFound off: every person keeps a head region', () => {
+    expect(plan([aliceFace], [alice], { headFace: { skipWhenFound: false } }).map((r) => r.kind)).toEqual(['head-region']);
+  });
+
+  it('the head round a face is a square of its longer side, grown on each end', () => {
+    expect(headAroundFace({ x1: 100, y1: 100, x2: 120, y2: 130 }, 0.5)).toEqual({ x1: 80, y1: 85, x2: 140, y2: 145 });
+  });
+});
