@@ -51,18 +51,20 @@ export interface BenchFigures {
   readonly alone: readonly { stage: string; wallMs: number; inferenceMs: number; restMs: number }[];
 }
 
-/** Stages of the sequential pass, and the model each one runs (none: no model). */
-function stageRows(settings: RedactionSettings): { stage: string; parts: string[]; model: string | null }[] {
+/**
+ * Stages of the sequential pass, and the models each one runs. Inference is metered per model, so stages that share
+ * models are one row: the plate model on vehicle crops and the text model serve the vehicle crops and the band search.
+ */
+function stageRows(settings: RedactionSettings): { stage: string; parts: string[]; models: string[] }[] {
   const m = settings.models;
   return [
-    { stage: 'decode', parts: ['decode'], model: null },
-    { stage: 'objects (frame and tiles)', parts: ['objects (frame)', 'object tiles'], model: m.objects },
-    { stage: 'plates', parts: ['plates'], model: m.plates },
-    { stage: 'vehicle plates', parts: ['vehicle plates'], model: m.vehiclePlates },
-    { stage: 'vehicle text', parts: ['vehicle text'], model: m.text },
-    { stage: 'faces', parts: ['faces'], model: m.faces },
-    { stage: 'blur', parts: ['blur'], model: null },
-    { stage: 'encoding', parts: ['encoding'], model: null },
+    { stage: 'decode', parts: ['decode'], models: [] },
+    { stage: 'objects (frame and tiles)', parts: ['objects (frame)', 'object tiles'], models: [m.objects] },
+    { stage: 'plates', parts: ['plates'], models: [m.plates] },
+    { stage: 'vehicle plates and text, band text', parts: ['vehicle plates', 'vehicle text', 'band text'], models: m.text ? [m.vehiclePlates, m.text] : [m.vehiclePlates] },
+    { stage: 'faces', parts: ['faces'], models: [m.faces] },
+    { stage: 'blur', parts: ['blur'], models: [] },
+    { stage: 'encoding', parts: ['encoding'], models: [] },
   ];
 }
 
@@ -182,7 +184,7 @@ export async function benchCommand(o: BenchCommandOptions): Promise<number> {
       .map((r) => {
         const frames = alone.times.length;
         const wallMs = r.parts.reduce((sum, p) => sum + (alone.stagesMs.get(p) ?? 0), 0) / frames;
-        const inferenceMs = r.model ? (alone.byModel.get(r.model)?.ms ?? 0) / frames : 0;
+        const inferenceMs = r.models.reduce((sum, model) => sum + (alone.byModel.get(model)?.ms ?? 0), 0) / frames;
         return { stage: r.stage, wallMs: round1(wallMs), inferenceMs: round1(inferenceMs), restMs: round1(wallMs - inferenceMs) };
       }),
   };
