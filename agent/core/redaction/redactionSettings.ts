@@ -123,7 +123,7 @@ export const bandTextSchema = z
 
 export const planSchema = z
   .strictObject({
-    facePad: z.number().min(0).max(2).default(0.3).describe('Each face grows by this fraction of its size on every side (detectors box the inner face)'),
+    facePad: z.number().min(0).max(2).default(0.4).describe('Each face grows by this fraction of its size on every side (detectors box the inner face)'),
     faceMinSidePx: z.number().min(0).default(20).describe('A padded face smaller than this on a side is grown to it around its centre'),
     platePad: z.number().min(0).max(2).default(0.15).describe('Each plate grows by this fraction of its width/height, plus at least platePadMinPx'),
     platePadMinPx: z.number().min(0).default(3).describe('Smallest plate padding, pixels'),
