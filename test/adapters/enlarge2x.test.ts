@@ -5,16 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { letterboxTensor } from '../../agent/adapters/imageTensor.ts';
 import { fitToMultiple, letterbox, type Letterbox } from '../../agent/core/detection/letterbox.ts';
 import type { Frame } from '../../agent/ports/frame.ts';
+import { differing, noiseFrame } from '../support/frames.ts';
 
-function noiseFrame(width: number, height: number, seed: number): Frame {
-  const data = Buffer.alloc(width * height * 3);
-  let s = seed;
-  for (let i = 0; i < data.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    data[i] = s >>> 24;
-  }
-  return { data, width, height, capturedAtMs: 0 };
-}
 
 /** The tensor as sharp would have built it: its 2× linear resize, then planar floats in the model's order. */
 async function throughSharp(frame: Frame, lb: Letterbox, order: 'rgb' | 'bgr', scale: number, pad: number, crop?: { left: number; top: number; width: number; height: number }): Promise<Float32Array> {
@@ -34,12 +26,6 @@ async function throughSharp(frame: Frame, lb: Letterbox, order: 'rgb' | 'bgr', s
   return out;
 }
 
-function differing(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Math.max(a.length, b.length);
-  let n = 0;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) n++;
-  return n;
-}
 
 describe('letterboxTensor enlarging 2× gives the model the values sharp gave it', () => {
   const frame = noiseFrame(331, 157, 11);

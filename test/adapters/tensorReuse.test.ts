@@ -7,28 +7,11 @@ import { manifestEntry } from '../../agent/adapters/modelFiles.ts';
 import { YoloxDetector } from '../../agent/adapters/detectors/yoloxDetector.ts';
 import { YunetFaces } from '../../agent/adapters/detectors/yunetFaces.ts';
 import { fitToMultiple, letterbox, type Letterbox } from '../../agent/core/detection/letterbox.ts';
-import type { Frame } from '../../agent/ports/frame.ts';
-import { frameOf, modelsDir, samplesDir } from '../support/frames.ts';
+import { differing, frameOf, modelsDir, noiseFrame, samplesDir } from '../support/frames.ts';
 import { describeWithInputs } from '../support/inputs.ts';
 
 /** A frame of noise (fixed seed): every pixel differs from its neighbours, so a misplaced value shows. */
-function noiseFrame(width: number, height: number, seed: number): Frame {
-  const data = Buffer.alloc(width * height * 3);
-  let s = seed;
-  for (let i = 0; i < data.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    data[i] = s >>> 24;
-  }
-  return { data, width, height, capturedAtMs: 0 };
-}
 
-/** Positions where two tensors differ (a count: a failure then prints one number, not 300,000 floats). */
-function differing(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Math.max(a.length, b.length);
-  let n = 0;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) n++;
-  return n;
-}
 
 describe('letterboxTensor into a reused buffer', () => {
   const frame = noiseFrame(300, 200, 7);
