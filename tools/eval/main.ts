@@ -15,27 +15,15 @@ const program = new Command()
   .option('--json', 'print the figures as JSON instead of a table')
   .option('--redactor <json>', 'redaction settings to try instead of the defaults (docs/schemas/redaction-settings.json), e.g. \'{"faces":{"bandScale":1.5}}\'')
   .action(async (sets: string[], opts: { out?: string; limit?: string; modelsDir: string; threads: string; json?: boolean; redactor?: string }) => {
-    if (sets.length !== 1) {
-      process.exitCode = await evalAllCommand({
-        sets,
-        outDir: opts.out,
-        limit: opts.limit === undefined ? undefined : Number(opts.limit),
-        modelsDir: opts.modelsDir,
-        threads: Number(opts.threads),
-        json: opts.json ?? false,
-        redactor: redactorSettings<EvalCommandOptions['redactor']>(opts.redactor),
-      });
-      return;
-    }
-    process.exitCode = await evalCommand({
-      set: sets[0]!,
+    const common = {
       outDir: opts.out,
       limit: opts.limit === undefined ? undefined : Number(opts.limit),
       modelsDir: opts.modelsDir,
       threads: Number(opts.threads),
       json: opts.json ?? false,
       redactor: redactorSettings<EvalCommandOptions['redactor']>(opts.redactor),
-    });
+    };
+    process.exitCode = sets.length === 1 ? await evalCommand({ ...common, set: sets[0]! }) : await evalAllCommand({ ...common, sets });
   });
 
 await runTool(program);
