@@ -131,7 +131,8 @@ describe.each(['h264', 'mjpeg'] as const)('GstreamerCamera from a real RTSP serv
     const frame = await camera.grab(10_000);
     expect(meanLuma(frame)).toBeGreaterThan(200);
     await eventually(() => expect(report.collect()).toMatchObject({ health: 'ok', reasons: [] }), 10_000);
-    expect(supervisor.stats.failuresInRow).toBe(0);
+    // The supervisor sees the camera deliver at its next look (a restart may still be winding down).
+    await eventually(() => expect(supervisor.stats.failuresInRow).toBe(0), 10_000);
   });
 
   it('is checked by doctor the way the agent opens it', async () => {
