@@ -79,3 +79,23 @@ export function headAroundFace(face: Box, pad: number): Box {
   const cy = (face.y1 + face.y2) / 2;
   return { x1: cx - half, y1: cy - half, x2: cx + half, y2: cy + half };
 }
+
+/**
+ * Whether a person's head region (with no blurred face of its own) is blurred. Small persons' always: their face may
+ * be under what any face model finds. A person large enough that a face turned to the camera would be
+ * `minFacePx` wide or more only when some face hit, however weak, has its centre in the region: the face models
+ * report a hit on nearly every visible face that size, so a head with none at all is seen from behind.
+ */
+export function headNeedsBlur(
+  person: Box,
+  head: Box,
+  faceHits: readonly Detection[],
+  o: Pick<PlanSettings['headEvidence'], 'minFacePx' | 'faceWidthShare'>,
+): boolean {
+  if (o.minFacePx <= 0 || o.faceWidthShare * boxWidth(person) < o.minFacePx) return true;
+  return faceHits.some(({ box: f }) => {
+    const cx = (f.x1 + f.x2) / 2;
+    const cy = (f.y1 + f.y2) / 2;
+    return cx >= head.x1 && cx <= head.x2 && cy >= head.y1 && cy <= head.y2;
+  });
+}

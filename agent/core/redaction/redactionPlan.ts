@@ -5,7 +5,7 @@ import type { Detection, RedactedRegion } from '../detection/detection.ts';
 import { cabinZones } from './cabinZone.ts';
 import { plateZones } from './plateZone.ts';
 import { planSchema, vehicleCropSchema, type PlanSettings, type VehicleCropOptions } from './redactionSettings.ts';
-import { headAroundFace, headRegion, headsOf } from './headRegions.ts';
+import { headAroundFace, headNeedsBlur, headRegion, headsOf } from './headRegions.ts';
 import { plateAroundText, textPlates } from './textPlates.ts';
 
 export { headRegion };
@@ -15,8 +15,9 @@ export type RedactionPlanOptions = PlanSettings;
 export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = planSchema.parse({});
 
 /** Any part of the plan settings; nested groups may be given in part too. */
-export type PlanOverrides = Partial<Omit<PlanSettings, 'plateZone' | 'cabinZone' | 'textPlate' | 'headFace'>> & {
+export type PlanOverrides = Partial<Omit<PlanSettings, 'plateZone' | 'cabinZone' | 'textPlate' | 'headFace' | 'headEvidence'>> & {
   readonly headFace?: Partial<PlanSettings['headFace']>;
+  readonly headEvidence?: Partial<PlanSettings['headEvidence']>;
   readonly plateZone?: Partial<PlanSettings['plateZone']>;
   readonly cabinZone?: Partial<PlanSettings['cabinZone']>;
   readonly textPlate?: Partial<PlanSettings['textPlate']>;
@@ -63,6 +64,7 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
     cabinZone: { ...d.cabinZone, ...options.cabinZone },
     textPlate: { ...d.textPlate, ...options.textPlate },
     headFace: { ...d.headFace, ...options.headFace },
+    headEvidence: { ...d.headEvidence, ...options.headEvidence },
   };
   const c = input.calibration;
   const aloneMin = o.faceAloneMinScore ?? c.aloneMinScore;
@@ -87,7 +89,12 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
     const box = onMotorcycle(p.box, input.objects) ? squareUp(p.box) : p.box;
     add('plate', padPlate(box, o.platePad, o.platePadMinPx), p);
   }
-  for (const obj of bareHeads) add('head-region', headRegion(obj.box, o), obj);
+  const evidenceMin = o.headEvidence.minScore ?? c.reportMinScore;
+  const hits = input.faces.filter((f) => f.score >= evidenceMin);
+  for (const obj of bareHeads) {
+    const head = headRegion(obj.box, o);
+    if (headNeedsBlur(obj.box, head, hits, o.headEvidence)) add('head-region', head, obj);
+  }
   const onVehicles = textPlates(input.text ?? [], input.objects, o.textPlate);
   for (const { text, vehicle } of onVehicles) add('plate', padPlate(plateAroundText(text.box, vehicle.box, o.textPlate), o.platePad, o.platePadMinPx), text);
   // A vehicle whose plate was read as text needs no zone for it.

@@ -151,6 +151,22 @@ export const planSchema = z
       })
       .prefault({})
       .describe('Head regions of persons whose face was found'),
+    headEvidence: z
+      .strictObject({
+        minFacePx: z
+          .number()
+          .min(0)
+          .default(0)
+          .describe(
+            "A person large enough that a face turned to the camera would be at least this many pixels wide (faceWidthShare × the box's width) gets a head region only where some face hit (minScore) lies in it: a head that large with no face hit at all is seen from behind. 0: every person without a blurred face gets a head region",
+          ),
+        faceWidthShare: share().default(0.4).describe("A face's width as a share of its person box's width (shoulders are about 2.5 faces wide)"),
+        minScore: share()
+          .optional()
+          .describe("Lowest face hit that counts as evidence (default: the face model's calibrated reportMinScore)"),
+      })
+      .prefault({})
+      .describe('Head regions of large persons need a face hit'),
     faceAloneMinScore: share()
       .optional()
       .describe("A face below this is blurred only inside a person box or a vehicle's cabin (default: the face model's calibrated aloneMinScore)"),

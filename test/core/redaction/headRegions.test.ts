@@ -49,3 +49,33 @@ describe('head regions of persons whose face was found', () => {
     expect(headAroundFace({ x1: 100, y1: 100, x2: 120, y2: 130 }, 0.5)).toEqual({ x1: 80, y1: 85, x2: 140, y2: 145 });
   });
 });
+
+describe('head regions of large persons need a face hit', () => {
+  // 100 px wide: a face turned to the camera would be ~40 px wide (plan.headEvidence.faceWidthShare 0.4).
+  const near = det('person', { x1: 500, y1: 200, x2: 600, y2: 500 });
+  // 30 px wide: ~12 px, under what the face models find reliably.
+  const far = det('person', { x1: 900, y1: 400, x2: 930, y2: 490 });
+  const evidence = { headEvidence: { minFacePx: 20 } };
+
+  it('a large person with no face hit in the head region (seen from behind) gets no head region', () => {
+    expect(plan([], [near], evidence)).toEqual([]);
+  });
+
+  it('a weak hit in the head region, too weak to be blurred as a face, is evidence enough', () => {
+    const weak = det('face', { x1: 535, y1: 210, x2: 565, y2: 245 }, 0.06);
+    expect(plan([weak], [near], evidence).map((r) => r.kind)).toEqual(['head-region']);
+  });
+
+  it("a hit outside the person's head region is no evidence for it", () => {
+    const elsewhere = det('face', { x1: 535, y1: 400, x2: 565, y2: 435 }, 0.06);
+    expect(plan([elsewhere], [near], evidence)).toEqual([]);
+  });
+
+  it('small persons keep their head region with no hit at all', () => {
+    expect(plan([], [far], evidence).map((r) => r.kind)).toEqual(['head-region']);
+  });
+
+  it('off (minFacePx 0): every person without a blurred face keeps a head region', () => {
+    expect(plan([], [near], { headEvidence: { minFacePx: 0 } }).map((r) => r.kind)).toEqual(['head-region']);
+  });
+});
