@@ -156,7 +156,7 @@ export const planSchema = z
         minFacePx: z
           .number()
           .min(0)
-          .default(0)
+          .default(12)
           .describe(
             "A person large enough that a face turned to the camera would be at least this many pixels wide (faceWidthShare × the box's width) gets a head region only where some face hit (minScore) lies in it: a head that large with no face hit at all is seen from behind. 0: every person without a blurred face gets a head region",
           ),
@@ -219,6 +219,9 @@ export const redactionSettingsSchema = z
       .strictObject({
         longSide: z.int().min(32).max(4096).default(960).describe("Long side of the face model's input for the whole frame"),
         scoreThreshold: share().optional().describe("Lowest face score reported (default: the face model's calibrated reportMinScore)"),
+        nmsIou: share()
+          .optional()
+          .describe("Overlap (IoU) above which the weaker of two face hits is dropped (default: the face model's, 0.3 for YuNet); higher keeps neighbouring faces of a crowd apart"),
         bandSearch: z.boolean().default(true).describe('Search the horizon band again enlarged (off: raise longSide, or faces under 20 px are lost)'),
         band: z
           .strictObject({ top: share(), bottom: share() })
