@@ -24,7 +24,7 @@ export interface RedactorModels {
 export function createRedactor(settings: unknown, models: RedactorModels): OnnxRedactor {
   const s: RedactionSettings = parseRedactionSettings(settings);
   const base = { modelsDir: models.dir, threads: models.threads };
-  const faceOptions = { ...base, longSide: s.faces.longSide, ...(s.faces.scoreThreshold !== undefined ? { scoreThreshold: s.faces.scoreThreshold } : {}), ...(s.faces.nmsIou !== undefined ? { nmsIou: s.faces.nmsIou } : {}) };
+  const faceOptions = { ...base, longSide: s.faces.longSide, ...(s.faces.scoreThreshold !== undefined ? { scoreThreshold: s.faces.scoreThreshold } : {}), nmsIou: s.faces.nmsIou };
   // The face model, with the largest inputs of a frame, runs on a thread of its own while the others run here.
   const faces: FaceDetector = s.concurrentLanes ? new WorkerDetector(s.models.faces, faceOptions) : createDetector(s.models.faces, faceOptions);
   if (faces.job !== 'faces') throw new Error(`redaction settings: models.faces: "${s.models.faces}" is a ${faces.job} model`);

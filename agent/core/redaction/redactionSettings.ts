@@ -220,8 +220,8 @@ export const redactionSettingsSchema = z
         longSide: z.int().min(32).max(4096).default(960).describe("Long side of the face model's input for the whole frame"),
         scoreThreshold: share().optional().describe("Lowest face score reported (default: the face model's calibrated reportMinScore)"),
         nmsIou: share()
-          .optional()
-          .describe("Overlap (IoU) above which the weaker of two face hits is dropped (default: the face model's, 0.3 for YuNet); higher keeps neighbouring faces of a crowd apart"),
+          .default(0.45)
+          .describe("Overlap (IoU) above which the weaker of two face hits is dropped (YuNet's own default is 0.3): 0.45 keeps neighbouring faces of a crowd apart"),
         bandSearch: z.boolean().default(true).describe('Search the horizon band again enlarged (off: raise longSide, or faces under 20 px are lost)'),
         band: z
           .strictObject({ top: share(), bottom: share() })
