@@ -26,14 +26,21 @@ export interface TextBandRows {
   readonly rise: number;
 }
 
-/** Edges on multiples of 16 px: at 2× the face model's stride grid (up to 32) falls on the same frame pixels. */
+/**
+ * Edges 16 px apart (at 2× the face model's largest stride, 32, is 16 frame px), at rows 16·k + GRID_PHASE_PX: the
+ * stride grid falls on the frame rows where the band tuned on dashcam-dev put it (row 378 = 16·23 + 10). Where it
+ * falls is worth 3 of dashcam-dev's faces under 20 px, with the same rows searched (the constant band from row 368
+ * or 384, phase 0: 123 of 138 instead of 126; phase 4: −1, 8: ±0, 12: −3 on the frames concerned): noise of the
+ * model, not of the rows, so the phase stays where the figures were measured.
+ */
 const GRID_PX = 16;
+const GRID_PHASE_PX = 10;
 
 /**
  * Rows where the faces of standing persons (centres `faceCentreMinM`–`MaxM` above the road) lie when at most
  * `maxFacePx` high: from the horizon (the farthest) to the rows of faces `maxFacePx` high, each face's own height
  * round its centre and half `maxFacePx` of context beyond, widened by `slackDeg` of tilt up and down (the horizon of a
- * frame is not where the geometry puts it: road grades, braking); edges on multiples of 16 px, inside the frame.
+ * frame is not where the geometry puts it: road grades, braking); edges 16 px apart (GRID_PHASE_PX), inside the frame.
  * `horizonPx`: the frame's own horizon (see horizonFromObjects), else the geometry's.
  */
 export function faceBandRows(
@@ -112,8 +119,8 @@ export function horizonFromObjects(
 }
 
 function snapRows(top: number, bottom: number, heightPx: number): RowSpan {
-  const y1 = clamp(Math.floor(top / GRID_PX) * GRID_PX, 0, heightPx);
-  const y2 = clamp(Math.ceil(bottom / GRID_PX) * GRID_PX, 0, heightPx);
+  const y1 = clamp(Math.floor((top - GRID_PHASE_PX) / GRID_PX) * GRID_PX + GRID_PHASE_PX, 0, heightPx);
+  const y2 = clamp(Math.ceil((bottom - GRID_PHASE_PX) / GRID_PX) * GRID_PX + GRID_PHASE_PX, 0, heightPx);
   return { y1, y2 };
 }
 
