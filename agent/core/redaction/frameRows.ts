@@ -181,9 +181,11 @@ export function resolveTextBand(
     const rows = textBandRows(camera, rules, widthPx, heightPx, band.maxHeightShare * heightPx, h.horizonPx, h.slackDeg);
     derived = { top: rows.topPx / heightPx, horizon: rows.plateRowPx / heightPx, horizonRise: rows.rise };
   }
+  // A configured plate row with a derived top: the band still begins half the tallest line above that row.
+  const top = band.top ?? (band.horizon === undefined ? derived.top : Math.max(0, Math.min(derived.top, band.horizon - band.maxHeightShare / 2)));
   return {
     ...band,
-    top: band.top ?? derived.top,
+    top,
     horizon: band.horizon ?? derived.horizon,
     horizonRise: band.horizon === undefined ? derived.horizonRise : 0,
   };
