@@ -30,6 +30,9 @@ describe('frame rows: where faces and plates can lie, from the camera geometry',
         expect(y + px / 2).toBeLessThanOrEqual(band.y2);
       }
     }
+    // As many rows wherever the horizon lies (one input size for the face model), unless the frame cuts the band.
+    const lower = faceBandRows(dashcam, rules, 1920, 1080, 48, 557, 0);
+    expect(lower.y2 - lower.y1).toBe(band.y2 - band.y1);
     // Far faces crowd round the horizon: the band is a few face heights, not a third of the frame.
     expect(band.y2 - band.y1).toBeLessThan(0.25 * 1080);
   });
