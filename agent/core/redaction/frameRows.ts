@@ -151,7 +151,8 @@ export function frameHorizon(
 
 /**
  * The face band of a frame (rows, pixels): the configured `band` (shares of the height) when set — an installer's
- * choice wins — else the rows the camera geometry gives (faceBandRows round frameHorizon), else FALLBACK_FACE_BAND.
+ * choice wins — else the rows the camera geometry gives (faceBandRows round frameHorizon), else (no geometry, or one
+ * that leaves less than a face's height of the band in the frame) FALLBACK_FACE_BAND.
  */
 export function resolveFaceBand(
   band: { readonly top: number; readonly bottom: number } | undefined,
@@ -167,7 +168,11 @@ export function resolveFaceBand(
     return { y1: Math.round(b.top * heightPx), y2: Math.round(b.bottom * heightPx) };
   }
   const h = frameHorizon(camera, rules, widthPx, heightPx, objects);
-  return faceBandRows(camera, rules, widthPx, heightPx, maxFacePx, h.horizonPx, h.slackDeg);
+  const rows = faceBandRows(camera, rules, widthPx, heightPx, maxFacePx, h.horizonPx, h.slackDeg);
+  // A geometry that puts the band (nearly) outside the frame is wrong for it (a pitch off by tens of degrees): the
+  // fallback rows rather than no band at all.
+  if (rows.y2 - rows.y1 < maxFacePx) return { y1: Math.round(FALLBACK_FACE_BAND.top * heightPx), y2: Math.round(FALLBACK_FACE_BAND.bottom * heightPx) };
+  return rows;
 }
 
 /**

@@ -84,6 +84,8 @@ describe('frame rows: where faces and plates can lie, from the camera geometry',
     const placed = resolveFaceBand(undefined, dashcam, rules, 1920, 1080, 48, [det('car', 800, 640, 900, 700)]);
     expect(placed).toEqual(faceBandRows(dashcam, rules, 1920, 1080, 48, 646, rules.objectSlackDeg));
     expect(placed.y2 - placed.y1).toBeLessThan(alone.y2 - alone.y1);
+    // A geometry that leaves the band outside the frame (pitch far off): the fallback rows, not no band.
+    expect(resolveFaceBand(undefined, { ...dashcam, pitchDeg: -45 }, rules, 1920, 1080, 48, [])).toEqual({ y1: 378, y2: 734 });
   });
   it('the text band: configured rows win each on its own; no geometry: the fallback rows', () => {
     expect(resolveTextBand(s.text.band, null, rules, 1920, 1080, [])).toMatchObject({ ...FALLBACK_TEXT_BAND, horizonRise: 0 });
