@@ -191,7 +191,10 @@ export function resolveTextBand(
   if (camera && (band.top === undefined || band.horizon === undefined)) {
     const h = frameHorizon(camera, rules, widthPx, heightPx, objects);
     const rows = textBandRows(camera, rules, widthPx, heightPx, band.maxHeightShare * heightPx, h.horizonPx, h.slackDeg);
-    derived = { top: rows.topPx / heightPx, horizon: rows.plateRowPx / heightPx, horizonRise: rows.rise };
+    // As for the face band: a geometry that leaves no room for a plate below its row is wrong for this frame.
+    if (rows.plateRowPx < heightPx - band.maxHeightShare * heightPx) {
+      derived = { top: rows.topPx / heightPx, horizon: rows.plateRowPx / heightPx, horizonRise: rows.rise };
+    }
   }
   // A configured plate row with a derived top: the band still begins half the tallest line above that row.
   const top = band.top ?? (band.horizon === undefined ? derived.top : Math.max(0, Math.min(derived.top, band.horizon - band.maxHeightShare / 2)));

@@ -93,6 +93,7 @@ describe('frame rows: where faces and plates can lie, from the camera geometry',
     expect(set.horizon).toBe(0.45);
     expect(set.horizonRise).toBe(0);
     expect(set.top).toBeCloseTo(textBandRows(dashcam, rules, 1920, 1080, 0.08 * 1080).topPx / 1080);
+    expect(resolveTextBand(s.text.band, { ...dashcam, pitchDeg: -45 }, rules, 1920, 1080, [])).toMatchObject(FALLBACK_TEXT_BAND);
     // A plate row set above the derived band: the band starts half the tallest line above it.
     expect(resolveTextBand({ ...s.text.band, horizon: 0.2 }, dashcam, rules, 1920, 1080, []).top).toBeCloseTo(0.2 - 0.04);
     expect(resolveTextBand({ ...s.text.band, top: 0.5, horizon: 0.2 }, dashcam, rules, 1920, 1080, []).top).toBe(0.5);
