@@ -244,6 +244,10 @@ export const redactionSettingsSchema = z
           .boolean()
           .default(true)
           .describe('Search only the vehicle crops on which the plate model found no plate (the text model is the second view, for the plates it misses)'),
+        lowerPartOnly: z
+          .boolean()
+          .default(true)
+          .describe("Read only the part of a vehicle crop where a plate line can be (from plan.textPlate.bandTop less half its maxHeightShare of the vehicle's height down), at the scale of the whole crop; off: the whole crop"),
         bandSearch: z
           .boolean()
           .default(true)
