@@ -19,7 +19,12 @@ export function boxWidthsFor(sigma: number): [number, number, number] {
   return widths as [number, number, number];
 }
 
-/** Work planes kept from one region to the next (the largest region's size). */
+/**
+ * Work planes kept from one region to the next, up to this many values (~2.4 MB each): a street frame's regions fit;
+ * a larger one (a close-up's head or plate) gets planes of its own, freed with it, so that one large region does not
+ * hold its planes for good.
+ */
+const KEPT_VALUES = 300_000;
 let scratch = { a: new Float64Array(0), b: new Float64Array(0) };
 
 /**
@@ -29,9 +34,13 @@ let scratch = { a: new Float64Array(0), b: new Float64Array(0) };
 export function boxBlurRegion(rgb: Uint8Array, width: number, rect: Rect, sigma: number): void {
   const { left, top, width: w, height: h } = rect;
   const n = w * h * 3;
-  if (scratch.a.length < n) scratch = { a: new Float64Array(n), b: new Float64Array(n) };
-  let src = scratch.a;
-  let dst = scratch.b;
+  let planes = scratch;
+  if (planes.a.length < n) {
+    planes = { a: new Float64Array(n), b: new Float64Array(n) };
+    if (n <= KEPT_VALUES) scratch = planes;
+  }
+  let src = planes.a;
+  let dst = planes.b;
   for (let y = 0; y < h; y++) {
     const from = ((top + y) * width + left) * 3;
     for (let i = 0; i < w * 3; i++) src[y * w * 3 + i] = rgb[from + i]!;
