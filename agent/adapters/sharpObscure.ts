@@ -3,7 +3,8 @@ import sharp, { type Sharp } from 'sharp';
 import type { Box } from '../core/redaction/boxes.ts';
 import { boxBlurRegion } from './boxBlur.ts';
 
-export type ObscureStyle = 'blur' | 'fill';
+/** blur: box passes written here; gaussian: one libvips Gaussian per region (the pixels of earlier releases); fill. */
+export type ObscureStyle = 'blur' | 'gaussian' | 'fill';
 
 /**
  * Gaussian sigma for a region: half its short side, a quarter of its long side, at least 3 px. A face becomes a
@@ -30,8 +31,8 @@ type Rect = { left: number; top: number; width: number; height: number };
  * each from the pixels the one before left, so an overlap is obscured twice and no seam of sharp-edged patches is
  * left inside a box. Pixels outside the boxes are untouched. The blur is written here (three box passes a direction,
  * boxBlur.ts): a frame's ~25 regions are small (~65,000 pixels in all on 1080p street frames), and a libvips
- * pipeline per region cost more to set up than the blur itself. Fills go to sharp, concurrently where boxes do not
- * overlap.
+ * pipeline per region cost more to set up than the blur itself. Fills and `gaussian` go to sharp, concurrently where
+ * boxes do not overlap.
  */
 export async function obscureRegions(
   rgb: Buffer,
@@ -51,7 +52,9 @@ export async function obscureRegions(
       wave.map((rect) => {
         // Copy the rows out first: sharp then works on a few KB instead of wrapping the whole frame per region.
         const region = sharp(copyRect(rgb, width, rect), { raw: { width: rect.width, height: rect.height, channels: 3 } });
-        return meanColourPatch(region, rect.width, rect.height);
+        return style === 'fill'
+          ? meanColourPatch(region, rect.width, rect.height)
+          : region.blur(blurSigmaFor(rect.width, rect.height)).raw().toBuffer();
       }),
     );
     wave.forEach((rect, i) => {

@@ -184,7 +184,12 @@ export const redactionSettingsSchema = z
   .strictObject({
     jpegQuality: z.int().min(1).max(100).default(85).describe('Quality of the redacted JPEG'),
     deadlineMs: z.int().min(1).optional().describe('A frame whose redaction runs past this many ms is dropped (DeadlineExceededError); none when absent'),
-    style: z.enum(['blur', 'fill']).default('blur').describe('How regions are obscured: heavy Gaussian blur, or a solid fill of the mean colour'),
+    style: z
+      .enum(['blur', 'gaussian', 'fill'])
+      .default('blur')
+      .describe(
+        "How regions are obscured: heavy Gaussian blur as three box passes a direction (blur), the same blur as one libvips Gaussian per region (gaussian: slower; the pixels of earlier releases), or a solid fill of the mean colour",
+      ),
     concurrentLanes: z
       .boolean()
       .default(true)
