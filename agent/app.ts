@@ -128,7 +128,8 @@ export class App implements Agent {
     );
     // The redactor searches its person and vehicle tiles with the task model: one YOLOX session, not two. The
     // objects part starts before the redactor and stops after it.
-    const redactor = createRedactor(config.redaction, { dir: config.models.dir, threads: config.models.threads, objects });
+    // The camera's geometry places the rows searched for far faces and plates on each frame.
+    const redactor = createRedactor(config.redaction, { dir: config.models.dir, threads: config.models.threads, objects }, config.camera);
 
     // Services.
     const retention = new RetentionService(

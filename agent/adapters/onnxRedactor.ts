@@ -6,6 +6,8 @@ import { columnTiles } from '../core/detection/letterbox.ts';
 import { mergeCascadeObjects, planRedaction, vehicleCrops, type PlanInput } from '../core/redaction/redactionPlan.ts';
 import { centreInside, plateTextRegion } from '../core/redaction/textPlates.ts';
 import type { RedactionSettings } from '../core/redaction/redactionSettings.ts';
+import { resolveFaceBand, resolveTextBand } from '../core/redaction/frameRows.ts';
+import type { CameraGeometry } from '../core/geometry/cameraGeometry.ts';
 import type { Detection, Detector, DetectorSearch, FaceDetector, ModelInfo, RedactedImage, Redactor } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
 import { obscureRegions } from './sharpObscure.ts';
@@ -47,6 +49,8 @@ export class OnnxRedactor implements Redactor {
     private readonly settings: RedactionSettings,
     private readonly detectors: RedactorDetectors,
     private readonly owned: readonly Detector[],
+    /** How the camera sits (config `camera`): places the face and text bands; null: the fallback rows. */
+    private readonly camera: CameraGeometry | null = null,
   ) {}
 
   get models(): readonly ModelInfo[] {
@@ -93,15 +97,15 @@ export class OnnxRedactor implements Redactor {
    * are asked for at once (lanes concurrent), so the face model's thread resizes the next one while the model runs on
    * the one before.
    */
-  private async findFaces(model: FaceDetector, frame: Frame, each: Each): Promise<Detection[]> {
+  private async findFaces(model: FaceDetector, frame: Frame, given: readonly Detection[], each: Each): Promise<Detection[]> {
     const f = this.settings.faces;
-    const band = f.bandSearch ? f.band : null;
     const maxPx = f.bandMaxPx;
     const scale = f.bandScale;
     const whole: DetectorSearch = { longSide: f.longSide };
-    if (!band) return model.detect(frame, whole);
-    const y1 = Math.round(band.top * frame.height);
-    const y2 = Math.round(band.bottom * frame.height);
+    if (!f.bandSearch) return model.detect(frame, whole);
+    // The configured rows, else where the camera geometry puts far faces on this frame (core/redaction/frameRows.ts).
+    const { y1, y2 } = resolveFaceBand(f.band, this.camera, this.settings.geometry, frame.width, frame.height, maxPx, given);
+    if (y2 <= y1) return model.detect(frame, whole);
     const parts = bandParts(frame.width, f.bandParts, f.bandOverlapPx ?? 2 * maxPx);
     const searches: DetectorSearch[] = [
       whole,
@@ -179,7 +183,7 @@ export class OnnxRedactor implements Redactor {
           }
         }
         if (textModel && o.text.bandSearch) {
-          const band = o.text.band;
+          const band = resolveTextBand(o.text.band, this.camera, o.geometry, frame.width, frame.height, objects);
           const found = { plates: plates.map((p) => p.box), objects, vehicleText: text, textPlate: o.plan.textPlate };
           plates.push(...(await stage('band text', () => searchBandPlates(frame, textModel, cropModel, found, band))).plates);
         }
@@ -187,7 +191,7 @@ export class OnnxRedactor implements Redactor {
       })();
       // Both settled before going on: a failed lane must not leave the other running on into the next frame.
       const [faces, { objects, plates, text }] = await bothSettled(
-        after(platesLane, () => stage('faces', () => this.findFaces(faceModel, frame, each))),
+        after(platesLane, () => stage('faces', () => this.findFaces(faceModel, frame, given, each))),
         platesLane,
       );
       const planInput: PlanInput = { width: frame.width, height: frame.height, faces, plates, objects, text, calibration: faceModel.calibration };

@@ -3,9 +3,10 @@ import sharp from 'sharp';
 import { createDetector } from '../adapters/createDetector.ts';
 import { createRedactor } from '../adapters/createRedactor.ts';
 import type { OnnxRedactor } from '../adapters/onnxRedactor.ts';
+import type { CameraGeometry } from '../core/geometry/cameraGeometry.ts';
 import type { PlanInput } from '../core/redaction/redactionPlan.ts';
 import { parseRedactionSettings, type RedactionSettingsInput } from '../core/redaction/redactionSettings.ts';
-import type { Detector, RedactedRegion } from '../ports/detector.ts';
+import type { Detection, Detector, RedactedRegion } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';
 
 export interface ImageFileRedactorOptions {
@@ -13,6 +14,8 @@ export interface ImageFileRedactorOptions {
   readonly threads: number;
   /** Redaction settings (validated; defaults for what is left out). */
   readonly settings?: RedactionSettingsInput;
+  /** How the camera that took the images sits: places the face and text bands; none: the fallback rows. */
+  readonly camera?: CameraGeometry | null;
   /** Lab tools: called with what each frame's redaction plan was made from. */
   readonly onPlanInput?: (input: PlanInput) => void;
 }
@@ -26,6 +29,8 @@ export interface FileRedaction {
   readonly redactMs: number;
   /** The redactor's wall ms per stage. */
   readonly stagesMs: Readonly<Record<string, number>>;
+  /** What the object model found on the whole frame (handed to the redactor, as the agent's task detections are). */
+  readonly objects: readonly Detection[];
 }
 
 /** Decodes an image file to a packed RGB frame (no EXIF rotation: boxes are in stored pixel order). */
@@ -49,7 +54,7 @@ export class ImageFileRedactor {
     const models = { dir: options.modelsDir, threads: options.threads };
     // One object model for the frame's objects and the redactor's tiles, as on the vehicle.
     this.objects = createDetector(settings.models.objects, { modelsDir: options.modelsDir, threads: options.threads });
-    this.redactor = createRedactor(settings, { ...models, objects: this.objects });
+    this.redactor = createRedactor(settings, { ...models, objects: this.objects }, options.camera ?? null);
     if (options.onPlanInput) this.redactor.onPlanInput = options.onPlanInput;
   }
 
@@ -78,6 +83,6 @@ export class ImageFileRedactor {
     const objects = await this.objects.detect(frame);
     const detectMs = performance.now() - t;
     const out = await this.redactor.redact(frame, objects);
-    return { frame, jpeg: out.jpeg, regions: out.regions, detectMs, redactMs: out.ms, stagesMs: out.stagesMs ?? {} };
+    return { frame, jpeg: out.jpeg, regions: out.regions, detectMs, redactMs: out.ms, stagesMs: out.stagesMs ?? {}, objects };
   }
 }

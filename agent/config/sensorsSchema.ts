@@ -37,7 +37,26 @@ const cameraCommon = {
     .max(360)
     .default(0)
     .describe("Direction of the lens relative to the vehicle's heading, degrees clockwise: 0 = forward, 90 = right, -90 = left"),
-  fovDeg: z.number().min(1).max(360).default(90).describe('Horizontal opening angle of the camera, degrees'),
+  fovDeg: z
+    .number()
+    .min(1)
+    .max(360)
+    .default(90)
+    .describe('Horizontal opening angle of the camera, degrees (the vertical one follows from it and the frame\'s aspect: square pixels)'),
+  mountHeightM: z
+    .number()
+    .min(0.2)
+    .max(6)
+    .default(1.4)
+    .describe(
+      "Height of the lens above the road, metres (a car's windscreen ~1.2–1.4, a van's ~1.8–2.2, a truck cab ~2.5): with pitchDeg it places the horizon and the rows where faces and plates can lie, which the redaction searches",
+    ),
+  pitchDeg: z
+    .number()
+    .min(-45)
+    .max(45)
+    .default(0)
+    .describe('Tilt of the camera, degrees: 0 = level (the horizon across the middle of the frame), positive = looking down (the horizon higher in the frame)'),
   rangeM: z.number().positive().max(1000).default(30).describe('A point target farther away than this is too small in the frame to count as seen, metres'),
 };
 

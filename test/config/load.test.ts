@@ -44,6 +44,20 @@ describe('loadConfig', () => {
     expect(config.vehicleId).toBe('bus-12');
   });
 
+  it("takes the camera's geometry (mount height, pitch) with defaults, and names a bad one", () => {
+    const config = loadConfig(path.join(fixtures, 'valid.yaml'), { TILSYN_CAMERA__PITCH_DEG: '4.5' });
+    expect(config.camera.mountHeightM).toBe(1.4);
+    expect(config.camera.pitchDeg).toBe(4.5);
+    let error: unknown;
+    try {
+      loadConfig(path.join(fixtures, 'valid.yaml'), { TILSYN_CAMERA__MOUNT_HEIGHT_M: '40' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.join('\n')).toContain('camera.mountHeightM');
+  });
+
   it('names the file when it is not YAML or not there', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tilsyn-config-'));
     const bad = path.join(dir, 'bad.yaml');

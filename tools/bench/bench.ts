@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { modelNameOf } from '../../agent/adapters/modelFiles.ts';
 import { parseRedactionSettings, type RedactionSettings, type RedactionSettingsInput } from '../../agent/core/redaction/redactionSettings.ts';
 import { ImageFileRedactor } from '../../agent/cli/imageFileRedactor.ts';
+import type { CameraGeometry } from '../../agent/core/geometry/cameraGeometry.ts';
 
 export interface BenchCommandOptions {
   /** JPEG files to use as frames; default: the 1080p dashcam frames of ../shared/eval/dashcam-dev. */
@@ -17,6 +18,8 @@ export interface BenchCommandOptions {
   readonly json: boolean;
   /** Redactor settings to measure instead of the defaults (the same as `eval --redactor`). */
   readonly redactor?: RedactionSettingsInput;
+  /** How the frames' camera sits (places the face and text bands); null or absent: the fallback rows. */
+  readonly camera?: CameraGeometry | null;
   readonly print?: (text: string) => void;
 }
 
@@ -112,6 +115,7 @@ async function runPass(o: BenchCommandOptions, jpegs: readonly Buffer[], concurr
     modelsDir: o.modelsDir,
     threads: o.threads,
     settings: { jpegQuality: 85, ...o.redactor, concurrentLanes },
+    camera: o.camera ?? null,
   });
   await engine.start();
   const meter = meterInference();

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { defaultModelsDir, redactorSettings, runTool } from '../runTool.ts';
 import { benchCommand, type BenchCommandOptions } from './bench.ts';
+import { parseCameraOption, setCamera } from '../eval/setCameras.ts';
 
 const program = new Command()
   .name('bench')
@@ -13,7 +14,8 @@ const program = new Command()
   .option('--threads <n>', 'inference threads', '2')
   .option('--json', 'print the figures as JSON')
   .option('--redactor <json>', 'redaction settings to measure instead of the defaults, as for eval')
-  .action(async (files: string[], opts: { frames: string; warmup: string; modelsDir: string; threads: string; json?: boolean; redactor?: string }) => {
+  .option('--camera <json>', 'camera geometry, as for eval (default: dashcam-dev\'s for the default frames, none for files given); "none": the fallback rows')
+  .action(async (files: string[], opts: { frames: string; warmup: string; modelsDir: string; threads: string; json?: boolean; redactor?: string; camera?: string }) => {
     process.exitCode = await benchCommand({
       files,
       frames: Number(opts.frames),
@@ -22,6 +24,7 @@ const program = new Command()
       threads: Number(opts.threads),
       json: opts.json ?? false,
       redactor: redactorSettings<BenchCommandOptions['redactor']>(opts.redactor),
+      camera: opts.camera === undefined ? (files.length ? null : setCamera('dashcam-dev')) : parseCameraOption(opts.camera),
     });
   });
 

@@ -2,7 +2,11 @@
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { RedactionSettingsInput } from '../../agent/core/redaction/redactionSettings.ts';
+import { parseRedactionSettings, type RedactionSettings, type RedactionSettingsInput } from '../../agent/core/redaction/redactionSettings.ts';
+import type { CameraGeometry } from '../../agent/core/geometry/cameraGeometry.ts';
+import { FALLBACK_FACE_BAND, FALLBACK_TEXT_BAND, resolveFaceBand, resolveTextBand } from '../../agent/core/redaction/frameRows.ts';
+import { setCamera } from './setCameras.ts';
+import type { Detection } from '../../agent/ports/detector.ts';
 import {
   grayFromRgb,
   imagePair,
@@ -28,6 +32,8 @@ export interface EvalCommandOptions {
   readonly json: boolean;
   /** Redactor settings to try instead of the defaults (tuning on a dev set). */
   readonly redactor?: RedactionSettingsInput;
+  /** How the set's camera sits; default: the set's own (tools/eval/setCameras.ts); null: none known (fallback rows). */
+  readonly camera?: CameraGeometry | null;
   readonly print?: (text: string) => void;
   readonly report?: (line: string) => void;
 }
@@ -49,6 +55,20 @@ export interface EvalFigures {
   readonly overblurAllKinds: number;
   readonly msPerImage: { readonly mean: number; readonly p95: number };
   readonly outDir: string;
+  /** The camera the bands were placed by (null: none, the fallback rows). */
+  readonly camera?: CameraGeometry | null;
+  /** The rows searched (shares of the height), mean over the images, beside the fallback constants (eval only). */
+  readonly rows?: FrameRowsFigures;
+}
+
+export interface FrameRowsFigures {
+  /** Face band searched enlarged: mean top and bottom, and the mean share of the height it spans. */
+  readonly faceBand: { readonly top: number; readonly bottom: number; readonly span: number };
+  /** Text band: mean top and plate row. */
+  readonly textBand: { readonly top: number; readonly horizon: number };
+  /** Frames whose horizon their objects placed. */
+  readonly framesPlacedByObjects: number;
+  readonly fallback: { readonly faceBand: typeof FALLBACK_FACE_BAND; readonly textBand: typeof FALLBACK_TEXT_BAND };
 }
 
 export async function evalCommand(o: EvalCommandOptions): Promise<number> {
@@ -62,8 +82,11 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
     return 2;
   }
   let engine: ImageFileRedactor;
+  let settings: RedactionSettings;
+  const camera = o.camera === undefined ? setCamera(set.name) : o.camera;
   try {
-    engine = new ImageFileRedactor({ modelsDir: o.modelsDir, threads: o.threads, settings: { jpegQuality: 90, ...o.redactor } });
+    settings = parseRedactionSettings({ jpegQuality: 90, ...o.redactor });
+    engine = new ImageFileRedactor({ modelsDir: o.modelsDir, threads: o.threads, settings, camera });
   } catch (err) {
     report(`tilsyn eval: ${(err as Error).message}`);
     return 2;
@@ -84,6 +107,7 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
   const overblur = new Map<string, number[]>(set.kinds.map((k) => [k, []]));
   const overblurAll: number[] = [];
   const msList: number[] = [];
+  const rows: RowsOfFrame[] = [];
   let failed = 0;
   try {
     for (const [n, item] of images.entries()) {
@@ -98,6 +122,7 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
         continue;
       }
       msList.push(scored.ms);
+      rows.push(rowsOfFrame(settings, camera, scored.width, scored.height, scored.objects));
       await appendFile(path.join(outDir, REDACTIONS_FILE), `${JSON.stringify(scored.record)}\n`);
       for (const [kind, share] of scored.overblur) overblur.get(kind)!.push(share);
       overblurAll.push(scored.overblurAll);
@@ -133,6 +158,8 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
     overblurAllKinds: round(mean(overblurAll), 4),
     msPerImage: { mean: Math.round(mean(msList)), p95: Math.round(sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))] ?? 0) },
     outDir,
+    camera,
+    rows: rowsFigures(rows),
   };
   await writeFile(path.join(outDir, 'eval.json'), `${JSON.stringify(figures, null, 2)}\n`);
   await writeFile(path.join(outDir, 'missed.html'), missedBoxesPage(`Missed boxes — ${set.name}`, missed));
@@ -171,6 +198,7 @@ async function scoreImage(engine: ImageFileRedactor, source: string, target: str
     ms,
     width: frame.width,
     height: frame.height,
+    objects: out.objects,
     record: { image: path.basename(source), ms: Math.round(ms), regions: out.regions.map(regionRecord) },
   };
 }
@@ -199,6 +227,42 @@ export function figuresTable(f: EvalFigures): string {
     );
   }
   lines.push(`over-blur with every kind's boxes as truth: ${pct(f.overblurAllKinds).trim()}`);
+  if (f.rows) lines.push(rowsLine(f.rows, f.camera ?? null));
   lines.push(`redacted images, eval.json, missed.html: ${f.outDir}`);
   return `${lines.join('\n')}\n`;
+}
+
+interface RowsOfFrame {
+  readonly face: { readonly top: number; readonly bottom: number };
+  readonly text: { readonly top: number; readonly horizon: number };
+  readonly byObjects: boolean;
+}
+
+/** The rows the redactor searched on one frame (the same functions it calls), as shares of the height. */
+function rowsOfFrame(s: RedactionSettings, camera: CameraGeometry | null, width: number, height: number, objects: readonly Detection[]): RowsOfFrame {
+  const face = resolveFaceBand(s.faces.band, camera, s.geometry, width, height, s.faces.bandMaxPx, objects);
+  const text = resolveTextBand(s.text.band, camera, s.geometry, width, height, objects);
+  const alone = resolveFaceBand(s.faces.band, camera, s.geometry, width, height, s.faces.bandMaxPx, []);
+  return { face: { top: face.y1 / height, bottom: face.y2 / height }, text: { top: text.top, horizon: text.horizon }, byObjects: alone.y1 !== face.y1 || alone.y2 !== face.y2 };
+}
+
+function rowsFigures(rows: readonly RowsOfFrame[]): FrameRowsFigures {
+  const m = (f: (r: RowsOfFrame) => number) => round(mean(rows.map(f)), 3);
+  return {
+    faceBand: { top: m((r) => r.face.top), bottom: m((r) => r.face.bottom), span: m((r) => r.face.bottom - r.face.top) },
+    textBand: { top: m((r) => r.text.top), horizon: m((r) => r.text.horizon) },
+    framesPlacedByObjects: rows.filter((r) => r.byObjects).length,
+    fallback: { faceBand: FALLBACK_FACE_BAND, textBand: FALLBACK_TEXT_BAND },
+  };
+}
+
+/** One line: the rows searched (mean over the images) against the fallback constants. */
+export function rowsLine(r: FrameRowsFigures, camera: CameraGeometry | null): string {
+  const p = (v: number) => `${(100 * v).toFixed(1)} %`;
+  const cam = camera ? `camera ${camera.fovDeg}°, ${camera.mountHeightM} m, pitch ${camera.pitchDeg}°` : 'no camera geometry';
+  return (
+    `rows (${cam}; mean over images, ${r.framesPlacedByObjects} placed by their objects): face band ${p(r.faceBand.top)}–${p(r.faceBand.bottom)} ` +
+    `(span ${p(r.faceBand.span)}; constant ${p(r.fallback.faceBand.top)}–${p(r.fallback.faceBand.bottom)}), text band from ${p(r.textBand.top)}, ` +
+    `plates below ${p(r.textBand.horizon)} (constant ${p(r.fallback.textBand.top)}, ${p(r.fallback.textBand.horizon)})`
+  );
 }

@@ -6,10 +6,12 @@ import { boxHeight, boxWidth, type Box } from './boxes.ts';
 import type { Detection } from '../detection/detection.ts';
 import { PLATE_VEHICLE_LABELS } from '../detection/cocoLabels.ts';
 import { bandTextSchema, type BandTextOptions } from './redactionSettings.ts';
+import { FALLBACK_TEXT_BAND } from './frameRows.ts';
 
 export type { BandTextOptions };
 
-export const DEFAULT_BAND_TEXT_OPTIONS: BandTextOptions = bandTextSchema.parse({});
+/** The defaults with the fallback rows (no camera geometry known). */
+export const DEFAULT_BAND_TEXT_OPTIONS: BandTextOptions = { ...bandTextSchema.parse({}), ...FALLBACK_TEXT_BAND };
 
 /**
  * The parts of the band the text model is given (frame pixels) and each one's input long side: the band at most
@@ -33,7 +35,7 @@ export function bandSearches(width: number, height: number, o: BandTextOptions):
 
 /**
  * The text lines of the band that may be plates, best first: centred below the horizon row (`horizon`, a share of
- * the frame height: a plate hangs lower than the camera), a plate's proportions (a short line, `minAspect`–`maxAspect`
+ * the frame height: where the highest plate can lie; `horizonRise` rows higher per pixel of the line's height), a plate's proportions (a short line, `minAspect`–`maxAspect`
  * as wide as high), at least `minHeightPx` high and at most `maxHeightShare` of the frame (a plate nearer than that
  * belongs to a vehicle filling the frame, which the object model finds). Lines on a plate already found are left out.
  */
@@ -50,7 +52,7 @@ export function bandTextCandidates(
       if (h < o.minHeightPx || h > o.maxHeightShare * frameHeightPx) return false;
       if (w < o.minAspect * h || w > o.maxAspect * h) return false;
       const cy = (l.box.y1 + l.box.y2) / 2;
-      if (cy < o.horizon * frameHeightPx) return false;
+      if (cy < o.horizon * frameHeightPx - (o.horizonRise ?? 0) * h) return false;
       return !found.some((f) => centreInside(l.box, f));
     })
     .sort((a, b) => b.score - a.score)
@@ -77,7 +79,7 @@ export function cutVehicleTextCandidates(
     lines.filter((l) => !taken.includes(l) && cut.some((v) => centreInside(l.box, v.box))),
     found,
     frameHeightPx,
-    { ...o, horizon: 0 },
+    { ...o, horizon: 0, horizonRise: 0 },
   );
 }
 

@@ -91,7 +91,11 @@ export const textPlateSchema = z
 
 export const bandTextSchema = z
   .strictObject({
-    top: share().default(0.38).describe('Top of the band searched for text, as a share of the frame height from the top'),
+    top: share()
+      .optional()
+      .describe(
+        'Top of the band searched for text, as a share of the frame height from the top. Default: from the camera geometry (the horizon less the slack and half the tallest line; core/redaction/frameRows.ts), or 0.38 where none is known',
+      ),
     bottom: share().default(1).describe('Bottom of that band'),
     maxLongSide: z
       .int()
@@ -102,8 +106,10 @@ export const bandTextSchema = z
     parts: z.int().min(1).max(8).default(2).describe('The band goes to the text model in this many side-by-side parts (less memory per run)'),
     partOverlapPx: z.number().min(0).default(160).describe('Neighbouring parts overlap by this many frame pixels (a plate up to this wide lies whole in one)'),
     horizon: share()
-      .default(0.4)
-      .describe("A line is a plate only with its centre below this row (share of the frame height): a plate hangs lower than a camera at a vehicle's roof line"),
+      .optional()
+      .describe(
+        "A line is a plate only with its centre below this row (share of the frame height): a plate hangs no higher than geometry.plateCentreMaxM. Default: from the camera geometry (the horizon less the slack, and higher for a camera mounted lower than that), or 0.4 where none is known",
+      ),
     minAspect: z.number().min(0).default(1.5).describe('Lines narrower than this for their height are not plates'),
     maxAspect: z.number().min(0).default(8).describe('Lines wider than this for their height are not plates (a plate is a short line; a shop sign a long one)'),
     minHeightPx: z.number().min(0).default(6).describe('Lines lower than this (frame pixels) are not searched as plates'),
@@ -180,6 +186,42 @@ export const vehicleCropSchema = z
   .prefault({})
   .describe('Vehicle crops searched again for plates and text at close range');
 
+export const geometryRulesSchema = z
+  .strictObject({
+    faceCentreMinM: z.number().min(0).max(5).default(1.45).describe("Lowest centre of a standing adult's face above the road, metres (a person 1.5 m tall)"),
+    faceCentreMaxM: z.number().min(0).max(5).default(1.8).describe("Highest, metres (a person 1.9 m tall)"),
+    faceHeightM: z
+      .number()
+      .min(0.05)
+      .max(1)
+      .default(0.2)
+      .describe("Height of a face as the face model boxes it (brow to chin), metres: a face p pixels high is this many metres over p pixels away, in units of the focal length"),
+    plateCentreMinM: z.number().min(0).max(5).default(0.3).describe("Lowest centre of a licence plate above the road, metres"),
+    plateCentreMaxM: z.number().min(0).max(5).default(1.3).describe("Highest, metres (a bus's or a truck's)"),
+    plateHeightM: z.number().min(0.02).max(1).default(0.11).describe("Height of a plate's text line, metres (an EU plate is 110 mm high)"),
+    horizonSlackDeg: z
+      .number()
+      .min(0)
+      .max(45)
+      .default(10)
+      .describe(
+        "How far a frame's horizon may lie from where the configured geometry puts it, degrees of tilt (road grades, braking, a camera remounted): the face and text bands reach this much further up and down",
+      ),
+    fromObjects: z
+      .boolean()
+      .default(true)
+      .describe("Place each frame's horizon by the persons and vehicles standing in it (their boxes end on the road, their heights are known), within horizonSlackDeg of the configured one; frames without any keep the configured horizon"),
+    objectSlackDeg: z
+      .number()
+      .min(0)
+      .max(45)
+      .default(4)
+      .describe("The bands' reach up and down, degrees of tilt, round a horizon placed by the frame's objects (their heights vary: a van is not a car)"),
+  })
+  .refine((g) => g.faceCentreMinM <= g.faceCentreMaxM && g.plateCentreMinM <= g.plateCentreMaxM, 'each Min must be at most its Max')
+  .prefault({})
+  .describe("How the rows of the frame where faces and plates can lie follow from the camera geometry (config camera.fovDeg, mountHeightM, pitchDeg; core/redaction/frameRows.ts)");
+
 export const redactionSettingsSchema = z
   .strictObject({
     jpegQuality: z.int().min(1).max(100).default(85).describe('Quality of the redacted JPEG'),
@@ -212,8 +254,10 @@ export const redactionSettingsSchema = z
         band: z
           .strictObject({ top: share(), bottom: share() })
           .refine((b) => b.top < b.bottom, 'band.top must be above band.bottom')
-          .default({ top: 0.35, bottom: 0.68 })
-          .describe("Rows (shares of the height, from the top) searched again enlarged: far pedestrians' heads lie near the horizon"),
+          .optional()
+          .describe(
+            "Rows (shares of the height, from the top) searched again enlarged: far pedestrians' heads lie near the horizon. Default: the rows where the faces of persons of geometry.faceCentreMinM–MaxM lie when at most bandMaxPx high, from the camera geometry (core/redaction/frameRows.ts), or 0.35–0.68 where none is known. Set, it wins over the geometry",
+          ),
         bandScale: z.number().min(1).max(4).default(2).describe('Enlargement of the band'),
         bandMaxPx: z.number().min(1).default(48).describe('Faces from the band taller than this (frame pixels) are dropped (the whole-frame pass sees them)'),
         bandParts: z.int().min(1).max(8).default(2).describe('The band goes to the face model in this many side-by-side parts'),
@@ -270,6 +314,7 @@ export const redactionSettingsSchema = z
       .describe('Person and vehicle search for the cascades'),
     plan: planSchema,
     vehicleCrop: vehicleCropSchema,
+    geometry: geometryRulesSchema,
   })
   .describe('Redaction settings: which models, how they search, which regions get blurred');
 
@@ -280,8 +325,15 @@ export type PlanSettings = z.infer<typeof planSchema>;
 export type PlateZoneOptions = z.infer<typeof plateZoneSchema>;
 export type CabinZoneOptions = z.infer<typeof cabinZoneSchema>;
 export type TextPlateOptions = z.infer<typeof textPlateSchema>;
-export type BandTextOptions = z.infer<typeof bandTextSchema>;
+export type BandTextSettings = z.infer<typeof bandTextSchema>;
+/**
+ * The band's options with its rows resolved (from the settings, else the camera geometry, else the fallback rows);
+ * `horizonRise`: rows per pixel of line height a line may sit above `horizon` (a camera mounted lower than the highest
+ * plate sees near high plates above the horizon).
+ */
+export type BandTextOptions = Omit<BandTextSettings, 'top' | 'horizon'> & { top: number; horizon: number; horizonRise?: number };
 export type VehicleCropOptions = z.infer<typeof vehicleCropSchema>;
+export type GeometryRules = z.infer<typeof geometryRulesSchema>;
 
 /**
  * Validated settings with every default filled in; throws an Error naming each bad key (e.g. `faces.band.top:

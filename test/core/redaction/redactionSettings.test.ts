@@ -6,7 +6,11 @@ describe('redaction settings: one validated object', () => {
   it('defaults every key, nested groups too', () => {
     const s = parseRedactionSettings({});
     expect(s.faces.longSide).toBe(960);
-    expect(s.faces.band).toEqual({ top: 0.35, bottom: 0.68 });
+    // No rows of the frame are fixed: the camera geometry places them, unless an installer sets them.
+    expect(s.faces.band).toBeUndefined();
+    expect(s.text.band.top).toBeUndefined();
+    expect(s.text.band.horizon).toBeUndefined();
+    expect(s.geometry.faceCentreMinM).toBe(1.45);
     expect(s.plan.plateZone.bandTop).toBe(0.4);
     expect(s.models.text).toBe('ppocrv3_det_en');
     expect(s.deadlineMs).toBeUndefined();
