@@ -37,9 +37,9 @@ program
   .option('--threads <n>', 'inference threads', '2')
   .option('--quality <n>', 'JPEG quality of the output', '90')
   .option('--deadline-ms <ms>', 'drop an image whose redaction takes longer than this')
-  .option('--style <style>', 'blur | fill', 'blur')
+  .option('--style <style>', 'blur | gaussian | fill', 'blur')
   .action(async (files: string[], opts: { out: string; modelsDir: string; threads: string; quality: string; deadlineMs?: string; style: string }) => {
-    if (opts.style !== 'blur' && opts.style !== 'fill') throw new Error(`--style must be blur or fill, not ${opts.style}`);
+    if (opts.style !== 'blur' && opts.style !== 'gaussian' && opts.style !== 'fill') throw new Error(`--style must be blur, gaussian or fill, not ${opts.style}`);
     process.exitCode = await redactCommand({
       outDir: opts.out,
       files,

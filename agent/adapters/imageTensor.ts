@@ -11,6 +11,26 @@ export interface TensorStyle {
   readonly scale: number;
   /** Padding value in 0–255 units. */
   readonly pad: number;
+  /**
+   * Per plane of the model's input (in its channel order), after `scale`: (value − mean) ÷ std. Written in the same
+   * pass as the values (a table of the 256 results per plane), not in a second pass over the tensor.
+   */
+  readonly normalise?: { readonly mean: readonly [number, number, number]; readonly std: readonly [number, number, number] };
+}
+
+/**
+ * What each of the 256 byte values becomes in each plane of the model's input, and the pad's value per plane: exactly
+ * the float32 values of `v × scale` stored, then `(that − mean) × (1 ÷ std)` stored (the arithmetic of a separate
+ * normalising pass over the stored tensor), so a table lookup writes the same bits.
+ */
+export function planeTables(style: TensorStyle): { tables: [Float32Array, Float32Array, Float32Array]; pads: [number, number, number] } {
+  const value = (plane: number, v: number): number => {
+    const scaled = Math.fround(v * style.scale);
+    const n = style.normalise;
+    return n ? Math.fround((scaled - n.mean[plane]!) * (1 / n.std[plane]!)) : scaled;
+  };
+  const table = (plane: number) => Float32Array.from({ length: 256 }, (_, v) => value(plane, v));
+  return { tables: [table(0), table(1), table(2)], pads: [value(0, style.pad), value(1, style.pad), value(2, style.pad)] };
 }
 
 /** Whole-pixel crop inside the frame; throws on an empty one (a caller bug, not a frame problem). */
@@ -116,11 +136,15 @@ function planarFloats(rgb: Uint8Array, lb: Letterbox, style: TensorStyle, out: F
   const { dstWidth: W, dstHeight: H, resizedWidth: rw, resizedHeight: rh, offsetX: ox, offsetY: oy } = lb;
   if (rgb.length !== rw * rh * 3) throw new Error(`resized image holds ${rgb.length} bytes, expected ${rw}x${rh}x3`);
   const plane = W * H;
-  padAround(lb, style, out);
+  const { tables, pads } = planeTables(style);
+  padAround(lb, pads, out);
   // Planes in model order: the plane that takes source channel 0 (red) is 0 for RGB models, 2 for BGR ones.
-  const r0 = style.order === 'bgr' ? 2 * plane : 0;
-  const b0 = style.order === 'bgr' ? 0 : 2 * plane;
-  const s = style.scale;
+  const bgr = style.order === 'bgr';
+  const r0 = bgr ? 2 * plane : 0;
+  const b0 = bgr ? 0 : 2 * plane;
+  const tr = tables[bgr ? 2 : 0];
+  const tg = tables[1];
+  const tb = tables[bgr ? 0 : 2];
   let src = 0;
   for (let y = 0; y < rh; y++) {
     const row = (y + oy) * W + ox;
@@ -128,29 +152,22 @@ function planarFloats(rgb: Uint8Array, lb: Letterbox, style: TensorStyle, out: F
     let pg = plane + row;
     let pb = b0 + row;
     const end = pr + rw;
-    if (s === 1) {
-      while (pr < end) {
-        out[pr++] = rgb[src++]!;
-        out[pg++] = rgb[src++]!;
-        out[pb++] = rgb[src++]!;
-      }
-    } else {
-      while (pr < end) {
-        out[pr++] = rgb[src++]! * s;
-        out[pg++] = rgb[src++]! * s;
-        out[pb++] = rgb[src++]! * s;
-      }
+    while (pr < end) {
+      out[pr++] = tr[rgb[src++]!]!;
+      out[pg++] = tg[rgb[src++]!]!;
+      out[pb++] = tb[rgb[src++]!]!;
     }
   }
   return out;
 }
 
-/** Writes the pad value everywhere in `out` but the lb.resized* image at lb.offset*, in each of the three planes. */
-function padAround(lb: Letterbox, style: TensorStyle, out: Float32Array): void {
+/** Writes each plane's pad value everywhere in `out` but the lb.resized* image at lb.offset*. */
+function padAround(lb: Letterbox, pads: readonly [number, number, number], out: Float32Array): void {
   const { dstWidth: W, dstHeight: H, resizedWidth: rw, resizedHeight: rh, offsetX: ox, offsetY: oy } = lb;
   const plane = W * H;
-  const padValue = style.pad * style.scale;
-  for (let p = 0; p < 3 * plane; p += plane) {
+  for (let i = 0; i < 3; i++) {
+    const p = i * plane;
+    const padValue = pads[i]!;
     out.fill(padValue, p, p + oy * W); // rows above the image
     out.fill(padValue, p + (oy + rh) * W, p + plane); // rows below
     if (rw < W) {
@@ -175,10 +192,14 @@ function enlarged2xFloats(frame: Frame, src: { left: number; top: number; width:
   const w = src.width;
   const h = src.height;
   const plane = W * H;
-  padAround(lb, style, out);
-  const r0 = style.order === 'bgr' ? 2 * plane : 0;
-  const b0 = style.order === 'bgr' ? 0 : 2 * plane;
-  const s = style.scale;
+  const { tables, pads } = planeTables(style);
+  padAround(lb, pads, out);
+  const bgr = style.order === 'bgr';
+  const r0 = bgr ? 2 * plane : 0;
+  const b0 = bgr ? 0 : 2 * plane;
+  const tr = tables[bgr ? 2 : 0];
+  const tg = tables[1];
+  const tb = tables[bgr ? 0 : 2];
   const data = frame.data;
   // Per source row, the horizontal pair sums of its 2w output columns, interleaved RGB: column 2i + 1 sits on
   // pixel i (twice its value), column 2i between pixels i − 1 and i (the first repeats pixel 0).
@@ -202,9 +223,9 @@ function enlarged2xFloats(frame: Frame, src: { left: number; top: number; width:
     let pg = plane + base;
     let pb = b0 + base;
     for (let k = 0, n = a.length; k < n; k += 3) {
-      out[pr++] = ((a[k]! + b[k]! + 2) >> 2) * s;
-      out[pg++] = ((a[k + 1]! + b[k + 1]! + 2) >> 2) * s;
-      out[pb++] = ((a[k + 2]! + b[k + 2]! + 2) >> 2) * s;
+      out[pr++] = tr[(a[k]! + b[k]! + 2) >> 2]!;
+      out[pg++] = tg[(a[k + 1]! + b[k + 1]! + 2) >> 2]!;
+      out[pb++] = tb[(a[k + 2]! + b[k + 2]! + 2) >> 2]!;
     }
   };
   for (let j = 0; j < h; j++) {

@@ -4,7 +4,7 @@ import { checkDeadline, DeadlineExceededError } from '../core/redaction/deadline
 import { boxHeight, nms, type Box } from '../core/redaction/boxes.ts';
 import { columnTiles } from '../core/detection/letterbox.ts';
 import { mergeCascadeObjects, planRedaction, vehicleCrops, type PlanInput } from '../core/redaction/redactionPlan.ts';
-import { centreInside } from '../core/redaction/textPlates.ts';
+import { centreInside, plateTextRegion } from '../core/redaction/textPlates.ts';
 import type { RedactionSettings } from '../core/redaction/redactionSettings.ts';
 import { resolveFaceBand, resolveTextBand } from '../core/redaction/frameRows.ts';
 import type { CameraGeometry } from '../core/geometry/cameraGeometry.ts';
@@ -170,7 +170,14 @@ export class OnnxRedactor implements Redactor {
               .filter((c) => boxHeight(c) >= o.text.minVehicleHeightShare * frame.height && (!o.text.onlyWithoutPlate || !plates.some((p) => centreInside(p.box, c))))
               .slice(0, o.text.maxCrops);
             const lines = await stage('vehicle text', () =>
-              each(textCrops, (region) => textModel.detect(frame, { region, longSide: textCropLongSide(region, o.text) })),
+              each(textCrops, (crop) => {
+                // Only the crop's lower part, where a plate line can be, at the scale the whole crop would have.
+                const longSide = textCropLongSide(crop, o.text);
+                const region = o.text.lowerPartOnly ? plateTextRegion(crop, objects, o.plan.textPlate, o.text.band.cutEdgePx) : crop;
+                if (region === crop) return textModel.detect(frame, { region, longSide });
+                const scale = longSide / Math.max(crop.x2 - crop.x1, crop.y2 - crop.y1);
+                return textModel.detect(frame, { region, longSide: scale * Math.max(region.x2 - region.x1, region.y2 - region.y1) });
+              }),
             );
             for (const l of lines) text.push(...l);
           }

@@ -30,7 +30,7 @@ const plate = { x1: 100, y1: 100, x2: 200, y2: 120 };
 const face = { x1: 20, y1: 20, x2: 44, y2: 50 };
 
 describe('obscureRegions', () => {
-  for (const style of ['blur', 'fill'] as const) {
+  for (const style of ['blur', 'gaussian', 'fill'] as const) {
     it(`${style}: every region loses its detail, nothing outside changes`, async () => {
       const before = scene();
       const after = Buffer.from(before);

@@ -41,15 +41,9 @@ export class PpocrDbText extends OnnxDetector implements Detector {
     const model = this.loaded();
     const { crop, lb } = scaledInput(frame, search, this.longSide);
     const plane = lb.dstWidth * lb.dstHeight;
-    const out = await this.runPlanar(model, lb.dstWidth, lb.dstHeight, async (buffer) => {
-      const data = await letterboxTensor(frame, lb, { order: 'rgb', scale: 1 / 255, pad: 0 }, crop, buffer);
-      for (let c = 0; c < 3; c++) {
-        const mean = MEAN_RGB[c]!;
-        const inv = 1 / STD_RGB[c]!;
-        for (let i = c * plane, end = (c + 1) * plane; i < end; i++) data[i] = (data[i]! - mean) * inv;
-      }
-      return data;
-    });
+    const out = await this.runPlanar(model, lb.dstWidth, lb.dstHeight, (buffer) =>
+      letterboxTensor(frame, lb, { order: 'rgb', scale: 1 / 255, pad: 0, normalise: { mean: MEAN_RGB, std: STD_RGB } }, crop, buffer),
+    );
     const map = this.output(model, out);
     if (map.data.length !== plane) throw new Error(`${model.info.name} returned no ${lb.dstWidth}×${lb.dstHeight} map`);
     const origin = { x: crop?.left ?? 0, y: crop?.top ?? 0 };
@@ -65,8 +59,7 @@ export class PpocrDbText extends OnnxDetector implements Detector {
  * Boxes in map (input) pixels.
  */
 export function decodeDbMap(prob: Float32Array, width: number, height: number, minScore: number): { box: Box; score: number }[] {
-  const seen = new Uint8Array(width * height);
-  const stack = new Int32Array(width * height);
+  const { seen, stack } = scratchFor(width * height);
   const found: { box: Box; score: number }[] = [];
   for (let start = 0; start < prob.length; start++) {
     if (seen[start] || prob[start]! <= PIXEL_THRESHOLD) continue;
@@ -111,6 +104,16 @@ export function decodeDbMap(prob: Float32Array, width: number, height: number, m
     found.push({ box: { x1: x1 - d, y1: y1 - d, x2: x2 + 1 + d, y2: y2 + 1 + d }, score });
   }
   return found;
+}
+
+/** Marks and a pixel stack for decodeDbMap, kept from one map to the next (the band's maps are ~0.3 Mpx each). */
+let scratch = { seen: new Uint8Array(0), stack: new Int32Array(0) };
+
+/** The scratch arrays for a map of `pixels`, the marks cleared. */
+function scratchFor(pixels: number): { seen: Uint8Array; stack: Int32Array } {
+  if (scratch.seen.length < pixels) scratch = { seen: new Uint8Array(pixels), stack: new Int32Array(pixels) };
+  scratch.seen.fill(0, 0, pixels);
+  return scratch;
 }
 
 /** The adapter's entry point: the manifest names it (`"adapter": "ppocrDbText"`), createDetector calls it. */

@@ -242,7 +242,12 @@ export const redactionSettingsSchema = z
   .strictObject({
     jpegQuality: z.int().min(1).max(100).default(85).describe('Quality of the redacted JPEG'),
     deadlineMs: z.int().min(1).optional().describe('A frame whose redaction runs past this many ms is dropped (DeadlineExceededError); none when absent'),
-    style: z.enum(['blur', 'fill']).default('blur').describe('How regions are obscured: heavy Gaussian blur, or a solid fill of the mean colour'),
+    style: z
+      .enum(['blur', 'gaussian', 'fill'])
+      .default('blur')
+      .describe(
+        "How regions are obscured: heavy Gaussian blur as three box passes a direction (blur), the same blur as one libvips Gaussian per region (gaussian: slower; the pixels of earlier releases), or a solid fill of the mean colour",
+      ),
     concurrentLanes: z
       .boolean()
       .default(true)
@@ -307,6 +312,10 @@ export const redactionSettingsSchema = z
           .boolean()
           .default(true)
           .describe('Search only the vehicle crops on which the plate model found no plate (the text model is the second view, for the plates it misses)'),
+        lowerPartOnly: z
+          .boolean()
+          .default(true)
+          .describe("Read only the part of a vehicle crop where a plate line can be (from plan.textPlate.bandTop less half its maxHeightShare of the vehicle's height down), at the scale of the whole crop; off: the whole crop"),
         bandSearch: z
           .boolean()
           .default(true)

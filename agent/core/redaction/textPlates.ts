@@ -58,6 +58,20 @@ export function plateAroundText(line: Box, vehicle: Box, options: Partial<TextPl
   };
 }
 
+/**
+ * The part of a vehicle crop worth reading for plates: from `bandTop` of the height of its vehicles (those centred in
+ * it) less half the tallest plate line (`maxHeightShare`) down, since textPlates takes no line centred higher. The
+ * whole crop when one of them is cut by the frame's top edge (its box's height is not the vehicle's, and lines on it go
+ * to the band search's check wherever they lie) or when none is centred in it.
+ */
+export function plateTextRegion(crop: Box, objects: readonly Detection[], options: Partial<TextPlateOptions> = {}, cutEdgePx = 2): Box {
+  const o = { ...DEFAULT_TEXT_PLATE_OPTIONS, ...options };
+  const owners = objects.filter((v) => PLATE_VEHICLE_LABELS.includes(v.label) && centreInside(v.box, crop));
+  if (owners.length === 0 || owners.some((v) => v.box.y1 <= cutEdgePx)) return crop;
+  const top = Math.min(...owners.map((v) => v.box.y1 + (o.bandTop - o.maxHeightShare / 2) * boxHeight(v.box)));
+  return top > crop.y1 && top < crop.y2 ? { ...crop, y1: top } : crop;
+}
+
 /** True when the box's centre lies inside `outer`. */
 export function centreInside(inner: Box, outer: Box): boolean {
   const cx = (inner.x1 + inner.x2) / 2;

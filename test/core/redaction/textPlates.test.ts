@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { YUNET_CALIBRATION } from '../../../agent/adapters/detectors/yunetFaces.ts';
 import type { Box } from '../../../agent/core/redaction/boxes.ts';
 import { planRedaction } from '../../../agent/core/redaction/redactionPlan.ts';
-import { plateAroundText, textPlates } from '../../../agent/core/redaction/textPlates.ts';
+import { plateAroundText, plateTextRegion, textPlates } from '../../../agent/core/redaction/textPlates.ts';
 import type { Detection } from '../../../agent/ports/detector.ts';
 
 const det = (label: string, box: Box, score = 0.8): Detection => ({ box, score, label, detector: 'test' });
@@ -44,5 +44,27 @@ describe('textPlates: which scene text is a plate', () => {
     });
     expect(regions.map((r) => r.kind)).toEqual(['plate']);
     expect(regions[0]!.box.y1).toBeGreaterThan(560);
+  });
+});
+
+describe('plateTextRegion: the part of a vehicle crop read for plates', () => {
+  const crop = { x1: 368, y1: 276, x2: 832, y2: 624 }; // the car's box grown 8 %
+  it('holds every line textPlates could take on the vehicle, and leaves out the roof and most of the windows', () => {
+    const region = plateTextRegion(crop, [car]);
+    expect(region).toEqual({ ...crop, y1: 390 });
+    const lines: Detection[] = [];
+    for (let y = 280; y < 620; y += 4) for (const h of [5, 18, 40, 60]) lines.push(line(560, y, Math.max(h, 40), h));
+    const taken = textPlates(lines, [car]).map((t) => t.text.box);
+    expect(taken.length).toBeGreaterThan(50);
+    for (const b of taken) expect(b.y1, JSON.stringify(b)).toBeGreaterThanOrEqual(region.y1);
+  });
+  it('reads the whole crop of a vehicle cut by the frame\'s top edge (its box\'s height is not the vehicle\'s)', () => {
+    const cut = det('truck', { x1: 400, y1: 0, x2: 800, y2: 300 });
+    expect(plateTextRegion({ x1: 368, y1: 0, x2: 832, y2: 324 }, [cut])).toEqual({ x1: 368, y1: 0, x2: 832, y2: 324 });
+  });
+  it('starts at the highest such part of the vehicles centred in a joint crop, and reads all of a crop with none', () => {
+    const high = det('car', { x1: 500, y1: 200, x2: 700, y2: 400 });
+    expect(plateTextRegion({ x1: 368, y1: 180, x2: 832, y2: 624 }, [car, high]).y1).toBeCloseTo(260);
+    expect(plateTextRegion(crop, [det('person', car.box)])).toEqual(crop);
   });
 });
