@@ -136,15 +136,7 @@ function planarFloats(rgb: Uint8Array, lb: Letterbox, style: TensorStyle, out: F
   const { dstWidth: W, dstHeight: H, resizedWidth: rw, resizedHeight: rh, offsetX: ox, offsetY: oy } = lb;
   if (rgb.length !== rw * rh * 3) throw new Error(`resized image holds ${rgb.length} bytes, expected ${rw}x${rh}x3`);
   const plane = W * H;
-  const { tables, pads } = planeTables(style);
-  padAround(lb, pads, out);
-  // Planes in model order: the plane that takes source channel 0 (red) is 0 for RGB models, 2 for BGR ones.
-  const bgr = style.order === 'bgr';
-  const r0 = bgr ? 2 * plane : 0;
-  const b0 = bgr ? 0 : 2 * plane;
-  const tr = tables[bgr ? 2 : 0];
-  const tg = tables[1];
-  const tb = tables[bgr ? 0 : 2];
+  const { r0, b0, tr, tg, tb } = padAndPlanes(lb, style, out);
   let src = 0;
   for (let y = 0; y < rh; y++) {
     const row = (y + oy) * W + ox;
@@ -159,6 +151,25 @@ function planarFloats(rgb: Uint8Array, lb: Letterbox, style: TensorStyle, out: F
     }
   }
   return out;
+}
+
+/**
+ * Pads `out` around the image (padAround) and says where source channels go: the offsets of the planes that take
+ * red (r0) and blue (b0) — red goes to plane 0 for RGB models, plane 2 for BGR ones; green is always plane 1 — and
+ * the value tables of red, green and blue.
+ */
+function padAndPlanes(lb: Letterbox, style: TensorStyle, out: Float32Array) {
+  const plane = lb.dstWidth * lb.dstHeight;
+  const { tables, pads } = planeTables(style);
+  padAround(lb, pads, out);
+  const bgr = style.order === 'bgr';
+  return {
+    r0: bgr ? 2 * plane : 0,
+    b0: bgr ? 0 : 2 * plane,
+    tr: tables[bgr ? 2 : 0],
+    tg: tables[1],
+    tb: tables[bgr ? 0 : 2],
+  };
 }
 
 /** Writes each plane's pad value everywhere in `out` but the lb.resized* image at lb.offset*. */
@@ -192,14 +203,7 @@ function enlarged2xFloats(frame: Frame, src: { left: number; top: number; width:
   const w = src.width;
   const h = src.height;
   const plane = W * H;
-  const { tables, pads } = planeTables(style);
-  padAround(lb, pads, out);
-  const bgr = style.order === 'bgr';
-  const r0 = bgr ? 2 * plane : 0;
-  const b0 = bgr ? 0 : 2 * plane;
-  const tr = tables[bgr ? 2 : 0];
-  const tg = tables[1];
-  const tb = tables[bgr ? 0 : 2];
+  const { r0, b0, tr, tg, tb } = padAndPlanes(lb, style, out);
   const data = frame.data;
   // Per source row, the horizontal pair sums of its 2w output columns, interleaved RGB: column 2i + 1 sits on
   // pixel i (twice its value), column 2i between pixels i − 1 and i (the first repeats pixel 0).

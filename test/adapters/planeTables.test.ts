@@ -2,20 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { fitToMultiple } from '../../agent/core/detection/letterbox.ts';
 import { letterboxTensor, type TensorStyle } from '../../agent/adapters/imageTensor.ts';
-import type { Frame } from '../../agent/ports/frame.ts';
+import { noiseFrame } from '../support/frames.ts';
 
 const MEAN = [0.485, 0.456, 0.406] as const;
 const STD = [0.229, 0.224, 0.225] as const;
-
-function noiseFrame(width: number, height: number, seed = 7): Frame {
-  const data = Buffer.alloc(width * height * 3);
-  let s = seed;
-  for (let i = 0; i < data.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    data[i] = s >>> 24;
-  }
-  return { data, width, height, capturedAtMs: 0 };
-}
 
 /** The normalisation as a second pass over the stored tensor (how the text model's input was built before). */
 function normaliseAfter(data: Float32Array, plane: number): Float32Array {
@@ -27,7 +17,7 @@ function normaliseAfter(data: Float32Array, plane: number): Float32Array {
 }
 
 describe('letterboxTensor with normalise', () => {
-  const frame = noiseFrame(200, 120);
+  const frame = noiseFrame(200, 120, 7);
   const plain: TensorStyle = { order: 'rgb', scale: 1 / 255, pad: 0 };
   const normalised: TensorStyle = { ...plain, normalise: { mean: MEAN, std: STD } };
   const cases = [
