@@ -1,6 +1,6 @@
 // Builds the redactor and its detectors from one settings object: the agent, redact, eval and bench all come here.
 import { parseRedactionSettings, type RedactionSettings } from '../core/redaction/redactionSettings.ts';
-import type { CameraGeometry } from '../core/geometry/cameraGeometry.ts';
+import { pinholeGeometry, type CameraGeometry } from '../core/geometry/cameraGeometry.ts';
 import type { Detector, FaceDetector } from '../ports/detector.ts';
 import { createDetector } from './createDetector.ts';
 import { OnnxRedactor } from './onnxRedactor.ts';
@@ -22,7 +22,8 @@ export interface RedactorModels {
  * The redactor for `settings` (validated here, whatever their source: a config section, `--redactor '{…}'`, a test;
  * a bad key throws an Error naming it). Not started: start() loads and verifies every model, close() releases them.
  * `camera`: how the camera sits (config `camera`: fovDeg, mountHeightM, pitchDeg), which places the face and text bands
- * on each frame; without it (still photos, unknown camera) the wide fallback rows are searched.
+ * on each frame; without it (still photos, unknown camera) or with a lens wider than a pinhole describes (fisheye, 360°)
+ * the wide fallback rows are searched.
  */
 export function createRedactor(settings: unknown, models: RedactorModels, camera: CameraGeometry | null = null): OnnxRedactor {
   const s: RedactionSettings = parseRedactionSettings(settings);
@@ -41,6 +42,5 @@ export function createRedactor(settings: unknown, models: RedactorModels, camera
     if (d && d.job !== job) throw new Error(`redaction settings: models.${key} is a ${d.job} model, not ${job}`);
   }
   const owned = [faces, plates, ...(vehiclePlates !== plates ? [vehiclePlates] : []), ...(text ? [text] : []), ...(ownObjects ? [ownObjects] : [])];
-  const geometry = camera ? { fovDeg: camera.fovDeg, mountHeightM: camera.mountHeightM, pitchDeg: camera.pitchDeg } : null;
-  return new OnnxRedactor(s, { faces, plates, vehiclePlates, text, objects }, owned, geometry);
+  return new OnnxRedactor(s, { faces, plates, vehiclePlates, text, objects }, owned, pinholeGeometry(camera));
 }

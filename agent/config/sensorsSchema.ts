@@ -42,7 +42,9 @@ const cameraCommon = {
     .min(1)
     .max(360)
     .default(90)
-    .describe('Horizontal opening angle of the camera, degrees (the vertical one follows from it and the frame\'s aspect: square pixels)'),
+    .describe(
+      "Horizontal opening angle of the camera, degrees (the vertical one follows from it and the frame's aspect: square pixels; above 150, a fisheye or 360° lens, the redaction searches its fixed rows instead of rows from the geometry)",
+    ),
   mountHeightM: z
     .number()
     .min(0.2)

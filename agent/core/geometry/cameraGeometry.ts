@@ -13,6 +13,18 @@ export interface CameraGeometry {
 
 const RAD = Math.PI / 180;
 
+/**
+ * Widest horizontal opening, degrees, for which the rows here hold: a pinhole over a flat road. Fisheye and 360° lenses
+ * (config fovDeg up to 360, which the trigger uses) bend rows far from the middle, so no band is placed by them.
+ */
+export const PINHOLE_MAX_FOV_DEG = 150;
+
+/** The geometry the rows may be derived from: `camera` when a pinhole describes its lens, else null (the fixed rows). */
+export function pinholeGeometry(camera: CameraGeometry | null): CameraGeometry | null {
+  if (!camera || camera.fovDeg > PINHOLE_MAX_FOV_DEG) return null;
+  return { fovDeg: camera.fovDeg, mountHeightM: camera.mountHeightM, pitchDeg: camera.pitchDeg };
+}
+
 /** Focal length in pixels of a frame `widthPx` wide with a horizontal opening of `fovDeg`. */
 export function focalLengthPx(widthPx: number, fovDeg: number): number {
   return widthPx / 2 / Math.tan((Math.min(Math.max(fovDeg, 1), 179) * RAD) / 2);

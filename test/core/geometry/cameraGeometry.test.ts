@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { focalLengthPx, horizonRow, pixelsPerTilt, rowAt, verticalFovDeg } from '../../../agent/core/geometry/cameraGeometry.ts';
+import { focalLengthPx, horizonRow, pinholeGeometry, pixelsPerTilt, rowAt, verticalFovDeg } from '../../../agent/core/geometry/cameraGeometry.ts';
 
 const level = { fovDeg: 90, mountHeightM: 1.4, pitchDeg: 0 };
 
@@ -26,5 +26,12 @@ describe('camera geometry: where a point above the road appears in the frame', (
     const own = rowAt(level, 1920, 1080, 0.5, 10, 600);
     // Nearly the same offset from the horizon (the tilted lens stretches rows below the middle a little).
     expect(Math.abs(own - 600 - (rowAt(level, 1920, 1080, 0.5, 10) - 540))).toBeLessThan(2);
+  });
+  it('a fisheye or 360° lens places no rows (the fixed ones are searched); no camera neither', () => {
+    expect(pinholeGeometry(level)).toEqual(level);
+    expect(pinholeGeometry({ ...level, fovDeg: 150 })).toEqual({ ...level, fovDeg: 150 });
+    expect(pinholeGeometry({ ...level, fovDeg: 180 })).toBeNull();
+    expect(pinholeGeometry({ ...level, fovDeg: 360 })).toBeNull();
+    expect(pinholeGeometry(null)).toBeNull();
   });
 });
