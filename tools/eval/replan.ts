@@ -25,6 +25,7 @@ import type { RedactionSettingsInput } from '../../agent/core/redaction/redactio
 import { defaultModelsDir, redactorSettings, runTool } from '../runTool.ts';
 import { figuresTable, type KindFigures } from './eval.ts';
 import { loadEvalSet } from './evalSet.ts';
+import { parseCameraOption, setCamera } from './setCameras.ts';
 
 /** One line of a dump: an image of the set and what its plan was made from. */
 interface DumpLine {
@@ -32,13 +33,16 @@ interface DumpLine {
   readonly input: PlanInput;
 }
 
-async function dump(set: string, o: { cache: string; limit?: string; modelsDir: string; threads: string; redactor?: string }): Promise<void> {
+async function dump(set: string, o: { cache: string; limit?: string; modelsDir: string; threads: string; redactor?: string; camera?: string }): Promise<void> {
   const s = await loadEvalSet(set);
+  // The set's own camera, as `npm run eval` places the bands, so that the findings are the ones eval's figures come from.
+  const camera = o.camera === undefined ? setCamera(s.name) : parseCameraOption(o.camera);
   let last: PlanInput | null = null;
   const engine = new ImageFileRedactor({
     modelsDir: o.modelsDir,
     threads: Number(o.threads),
     settings: redactorSettings<RedactionSettingsInput>(o.redactor),
+    camera,
     onPlanInput: (input) => (last = input),
   });
   await engine.start();
@@ -188,6 +192,7 @@ program
   .option('--models-dir <dir>', 'model weights', defaultModelsDir)
   .option('--threads <n>', 'inference threads', '2')
   .option('--redactor <json>', 'redaction settings for the models (docs/schemas/redaction-settings.json)')
+  .option('--camera <json>', 'camera geometry instead of the set\'s own, as for eval; "none": the fallback rows')
   .action(dump);
 program
   .command('plan')
