@@ -83,6 +83,31 @@ describeWithInputs('npm run eval', SETS.map((set) => path.join(sharedEval, set))
     }
   }, TIMEOUT_MS);
 
+  it('prints beside the reference over-blur the same with the boxes a set marks ignore counted as truth', async () => {
+    assertInputs(scoreTool);
+    const py = python();
+    const set = 'faces-wider-street';
+    // The first images of WIDER hold crowds with faces it marks ignore (≤ 10 px or invalid).
+    const { figures, outDir } = await runEval(set, 4);
+    const k = figures.kinds.face!;
+    expect(k.ignoredBoxes).toBeGreaterThan(0);
+    expect(k.overblurIgnoreAware).toBeLessThanOrEqual(k.overblur);
+    const evaluated = new Set(readdirSync(outDir).filter((f) => f.endsWith('.jpg')));
+    const items = (JSON.parse(readFileSync(path.join(sharedEval, set, 'boxes.json'), 'utf8')) as { image: string; ignore?: boolean[] }[]).filter((i) =>
+      evaluated.has(i.image),
+    );
+    const score = (file: string, list: unknown[]) => {
+      writeFileSync(path.join(outDir, file), JSON.stringify(list));
+      return JSON.parse(execFileSync(py, [scoreTool, path.join(outDir, file), path.join(sharedEval, set), outDir, '--json'], { encoding: 'utf8' })) as {
+        overblur_mean: number;
+      };
+    };
+    // The reference tool on the set as it is gives the official figure; with no box ignored, the ignore-aware one.
+    expect(Math.abs(k.overblur - score('truth.json', items).overblur_mean)).toBeLessThanOrEqual(0.0005);
+    const unignored = items.map(({ ignore: _ignore, ...rest }) => rest);
+    expect(Math.abs(k.overblurIgnoreAware - score('truth-all.json', unignored).overblur_mean)).toBeLessThanOrEqual(0.0005);
+  }, TIMEOUT_MS);
+
   it('draws missed boxes over the source image by reference, in place', async () => {
     // The first 8 frames: the first few now have every box blurred, and a page needs misses to show.
     const { outDir } = await runEval('dashcam-dev', 8);

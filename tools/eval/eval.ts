@@ -44,6 +44,13 @@ export interface KindFigures {
   readonly min20: RecallFigures;
   /** Mean over images of the textured area lost outside this kind's padded boxes (the python tool's figure). */
   readonly overblur: number;
+  /**
+   * The same with the boxes the set marks `ignore` counted as truth (padded alike): blur on faces too small or too
+   * unclear to be scored is not over-blur. Equal to `overblur` on a set that marks none.
+   */
+  readonly overblurIgnoreAware: number;
+  /** Boxes of this kind the set marks `ignore` on the images judged. */
+  readonly ignoredBoxes: number;
 }
 
 export interface EvalFigures {
@@ -105,6 +112,8 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
   const results: BoxResult[] = [];
   const missed: MissedBox[] = [];
   const overblur = new Map<string, number[]>(set.kinds.map((k) => [k, []]));
+  const overblurAware = new Map<string, number[]>(set.kinds.map((k) => [k, []]));
+  const ignoredCount = new Map<string, number>();
   const overblurAll: number[] = [];
   const msList: number[] = [];
   const rows: RowsOfFrame[] = [];
@@ -114,7 +123,7 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
       const source = path.join(set.dir, item.image);
       let scored;
       try {
-        scored = await scoreImage(engine, source, path.join(outDir, item.image), item.truth);
+        scored = await scoreImage(engine, source, path.join(outDir, item.image), item.truth, item.ignored);
       } catch (err) {
         failed += 1;
         report(`skipped ${source}: ${(err as Error).message}`);
@@ -125,6 +134,8 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
       rows.push(rowsOfFrame(settings, camera, scored.width, scored.height, scored.objects));
       await appendFile(path.join(outDir, REDACTIONS_FILE), `${JSON.stringify(scored.record)}\n`);
       for (const [kind, share] of scored.overblur) overblur.get(kind)!.push(share);
+      for (const [kind, share] of scored.overblurAware) overblurAware.get(kind)!.push(share);
+      for (const [kind, boxes] of item.ignored) ignoredCount.set(kind, (ignoredCount.get(kind) ?? 0) + boxes.length);
       overblurAll.push(scored.overblurAll);
       for (const r of scored.results) {
         results.push(r);
@@ -147,7 +158,13 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
   const kinds: Record<string, KindFigures> = {};
   for (const kind of set.kinds) {
     const ofKind = results.filter((r) => r.kind === kind);
-    kinds[kind] = { all: recallFigures(ofKind), min20: recallFigures(ofKind, 20), overblur: round(mean(overblur.get(kind)!), 4) };
+    kinds[kind] = {
+      all: recallFigures(ofKind),
+      min20: recallFigures(ofKind, 20),
+      overblur: round(mean(overblur.get(kind)!), 4),
+      overblurIgnoreAware: round(mean(overblurAware.get(kind)!), 4),
+      ignoredBoxes: ignoredCount.get(kind) ?? 0,
+    };
   }
   const sorted = [...msList].sort((a, b) => a - b);
   const figures: EvalFigures = {
@@ -167,7 +184,13 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
   return failed ? 1 : 0;
 }
 
-async function scoreImage(engine: ImageFileRedactor, source: string, target: string, truth: ReadonlyMap<string, readonly (readonly number[])[]>) {
+async function scoreImage(
+  engine: ImageFileRedactor,
+  source: string,
+  target: string,
+  truth: ReadonlyMap<string, readonly (readonly number[])[]>,
+  ignored: ReadonlyMap<string, readonly (readonly number[])[]>,
+) {
   const frame = await decodeImageFile(source);
   const out = await engine.redactFrame(frame);
   await writeFile(target, out.jpeg);
@@ -178,10 +201,14 @@ async function scoreImage(engine: ImageFileRedactor, source: string, target: str
   );
   const results: BoxResult[] = [];
   const overblur = new Map<string, number>();
+  const overblurAware = new Map<string, number>();
   const allBoxes: (readonly number[])[] = [];
   for (const [kind, boxes] of truth) {
     allBoxes.push(...boxes);
-    overblur.set(kind, overblurShare(pair, boxes));
+    const share = overblurShare(pair, boxes);
+    overblur.set(kind, share);
+    const skipped = ignored.get(kind) ?? [];
+    overblurAware.set(kind, skipped.length ? overblurShare(pair, [...boxes, ...skipped]) : share);
     for (const box of boxes) {
       // A box wholly outside the image is not counted (as the python tool).
       const inside = Math.min(frame.width, Math.ceil(box[2]!)) > Math.max(0, Math.trunc(box[0]!)) &&
@@ -194,6 +221,7 @@ async function scoreImage(engine: ImageFileRedactor, source: string, target: str
   return {
     results,
     overblur,
+    overblurAware,
     overblurAll: overblurShare(pair, allBoxes),
     ms,
     width: frame.width,
@@ -226,10 +254,21 @@ export function figuresTable(f: EvalFigures): string {
         `${buckets.map((b) => cell(k.all, b)).join(' ')} ${pct(k.overblur).padStart(10)}`,
     );
   }
+  for (const [kind, k] of Object.entries(f.kinds)) {
+    if (k.ignoredBoxes) lines.push(ignoreAwareLine(kind, k));
+  }
   lines.push(`over-blur with every kind's boxes as truth: ${pct(f.overblurAllKinds).trim()}`);
   if (f.rows) lines.push(rowsLine(f.rows, f.camera ?? null));
   lines.push(`redacted images, eval.json, missed.html: ${f.outDir}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The over-blur of a kind beside the same with the set's `ignore` boxes counted as truth. */
+export function ignoreAwareLine(kind: string, k: Pick<KindFigures, 'overblur' | 'overblurIgnoreAware' | 'ignoredBoxes'>): string {
+  return (
+    `over-blur of ${kind} ${pct(k.overblur).trim()} (the reference measure); with the ${k.ignoredBoxes} boxes the set marks ignore ` +
+    `counted as truth: ${pct(k.overblurIgnoreAware).trim()} (${(100 * (k.overblur - k.overblurIgnoreAware)).toFixed(1)} points less)`
+  );
 }
 
 interface RowsOfFrame {

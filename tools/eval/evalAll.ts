@@ -3,7 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { RecallFigures } from '../../agent/core/redaction/redactionScore.ts';
-import { evalCommand, rowsLine, type EvalCommandOptions, type EvalFigures } from './eval.ts';
+import { evalCommand, ignoreAwareLine, rowsLine, type EvalCommandOptions, type EvalFigures } from './eval.ts';
 import { sharedEvalDir } from './evalSet.ts';
 
 const BUCKETS = ['<10', '10-20', '20-40', '>=40'] as const;
@@ -87,6 +87,9 @@ export function combinedTable(figures: readonly EvalFigures[]): string {
   for (const [kind, p] of pooled) {
     const ob = p.overblur.reduce((a, b) => a + b, 0) / p.overblur.length;
     lines.push(`${'all sets'.padEnd(20)} ${kind.padEnd(6)} ${cell(p.c.all)} ${cell(p.c.min20)} ${BUCKETS.map((b) => cell(p.c[b])).join(' ')} ${`${(100 * ob).toFixed(1)}%`.padStart(10)}`);
+  }
+  for (const f of figures) {
+    for (const [kind, k] of Object.entries(f.kinds)) if (k.ignoredBoxes) lines.push(`${f.set}: ${ignoreAwareLine(kind, k)}`);
   }
   for (const f of figures) if (f.rows) lines.push(`${f.set}: ${rowsLine(f.rows, f.camera ?? null)}`);
   lines.push('recall = share of annotated boxes whose detail the redaction destroyed; over-blur = textured area lost outside them');

@@ -8,6 +8,11 @@ export interface EvalImage {
   readonly image: string;
   /** Non-ignored boxes per kind ("face", "plate", …). */
   readonly truth: ReadonlyMap<string, readonly TruthBox[]>;
+  /**
+   * Boxes the set marks `ignore`, per kind (WIDER: faces ≤ 10 px or invalid). Not truth for recall, and blur on them
+   * counts as over-blur in the reference measure, although most are real faces the redaction must blur.
+   */
+  readonly ignored: ReadonlyMap<string, readonly TruthBox[]>;
 }
 
 export interface EvalSet {
@@ -40,6 +45,7 @@ export async function loadEvalSet(set: string): Promise<EvalSet> {
   const files = (await readdir(dir)).filter((f) => /^boxes(-[\w-]+)?\.json$/.test(f)).sort();
   if (files.length === 0) throw new Error(`${dir} holds no boxes.json or boxes-KIND.json`);
   const byImage = new Map<string, Map<string, TruthBox[]>>();
+  const ignoredByImage = new Map<string, Map<string, TruthBox[]>>();
   const kinds = new Set<string>();
   for (const file of files) {
     const where = path.join(dir, file);
@@ -57,7 +63,8 @@ export async function loadEvalSet(set: string): Promise<EvalSet> {
       kinds.add(kind);
       const ignore = Array.isArray(it.ignore) ? (it.ignore as unknown[]) : [];
       const boxes = (it.boxes as unknown[]).filter((b, i) => ignore[i] !== true) as TruthBox[];
-      for (const b of boxes) {
+      const ignoredBoxes = (it.boxes as unknown[]).filter((b, i) => ignore[i] === true) as TruthBox[];
+      for (const b of [...boxes, ...ignoredBoxes]) {
         if (!Array.isArray(b) || b.length !== 4 || !b.every((v) => typeof v === 'number')) {
           throw new Error(`${where}[${n}]: a box must be [x1, y1, x2, y2], got ${JSON.stringify(b)}`);
         }
@@ -65,10 +72,13 @@ export async function loadEvalSet(set: string): Promise<EvalSet> {
       const perKind = byImage.get(it.image) ?? new Map<string, TruthBox[]>();
       perKind.set(kind, [...(perKind.get(kind) ?? []), ...boxes]);
       byImage.set(it.image, perKind);
+      const ignoredPerKind = ignoredByImage.get(it.image) ?? new Map<string, TruthBox[]>();
+      if (ignoredBoxes.length) ignoredPerKind.set(kind, [...(ignoredPerKind.get(kind) ?? []), ...ignoredBoxes]);
+      ignoredByImage.set(it.image, ignoredPerKind);
     });
   }
   const images = [...byImage.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([image, truth]) => ({ image, truth }));
+    .map(([image, truth]) => ({ image, truth, ignored: ignoredByImage.get(image) ?? new Map<string, TruthBox[]>() }));
   return { name: path.basename(dir), dir, kinds: [...kinds].sort(), images };
 }

@@ -2,7 +2,7 @@
 // what each frame's plan was made from (faces, plates, objects, text); `plan` plans, blurs and scores those again with
 // other plan settings in seconds, and tells what the over-blur is made of (which kind of region blurred each block).
 import { createReadStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
@@ -67,30 +67,19 @@ async function* readDump(file: string): AsyncGenerator<DumpLine> {
   for await (const line of createInterface({ input: createReadStream(file) })) if (line.trim()) yield JSON.parse(line) as DumpLine;
 }
 
-/** Boxes a set marks `ignore` (WIDER: faces ≤ 10 px or invalid), per image: blur on them counts as over-blur. */
-async function ignoredBoxes(dir: string): Promise<Map<string, TruthBox[]>> {
-  const out = new Map<string, TruthBox[]>();
-  for (const file of ['boxes.json', 'boxes-face.json']) {
-    let items: { image: string; boxes: TruthBox[]; ignore?: boolean[] }[];
-    try {
-      items = JSON.parse(await readFile(path.join(dir, file), 'utf8'));
-    } catch {
-      continue;
-    }
-    for (const it of items) out.set(it.image, [...(out.get(it.image) ?? []), ...it.boxes.filter((_, i) => it.ignore?.[i] === true)]);
-  }
-  return out;
-}
-
 async function plan(set: string, o: { cache: string; plan?: string; json?: boolean; limit?: string; missed?: string }): Promise<void> {
   const s = await loadEvalSet(set);
   const truthOf = new Map(s.images.map((i) => [i.image, i.truth]));
-  const ignored = await ignoredBoxes(s.dir);
+  const ignoredOf = new Map(s.images.map((i) => [i.image, i.ignored]));
   const overrides = redactorSettings<PlanOverrides>(o.plan) ?? {};
   const results: BoxResult[] = [];
   const overblur = new Map<string, number[]>(s.kinds.map((k) => [k, []]));
+  const overblurAware = new Map<string, number[]>(s.kinds.map((k) => [k, []]));
+  const ignoredCount = new Map<string, number>();
   /** Per truth kind: per region kind, the share of textured blocks lost under that kind's regions. */
   const byRegion = new Map<string, Map<string, number>>(s.kinds.map((k) => [k, new Map()]));
+  /** The same for the ignore-aware figure (the set's `ignore` boxes counted as truth). */
+  const byRegionAware = new Map<string, Map<string, number>>(s.kinds.map((k) => [k, new Map()]));
   let images = 0;
   const missed: string[] = [];
   for await (const { image, input } of readDump(o.cache)) {
@@ -115,8 +104,10 @@ async function plan(set: string, o: { cache: string; plan?: string; json?: boole
       }
     };
     for (const r of regions) mark(r.box, 1 << markNames.indexOf(r.kind));
-    for (const b of ignored.get(image) ?? []) mark(padded(b), 1 << markNames.indexOf('(on an ignored box)'));
-    for (const [kind, boxes] of truth) {
+    const ignored = ignoredOf.get(image) ?? new Map<string, readonly TruthBox[]>();
+    for (const b of [...ignored.values()].flat()) mark(padded(b), 1 << markNames.indexOf('(on an ignored box)'));
+    /** The over-blur of one image with `boxes` as truth, its lost blocks added to `into` by the kinds of region over them. */
+    const attributed = (boxes: readonly TruthBox[], into: Map<string, number>) => {
       const counts = new Map<string, number>();
       let lost = 0;
       const share = overblurShare(pair, boxes, (x, y) => {
@@ -127,10 +118,15 @@ async function plan(set: string, o: { cache: string; plan?: string; json?: boole
         if (bits === 0) counts.set('(no region: encode)', (counts.get('(no region: encode)') ?? 0) + 1);
         lost += 1;
       });
-      overblur.get(kind)!.push(share);
       // Each lost block is 1/textured of the image's share; the image's share of the mean is 1/images (divided at the end).
-      const per = byRegion.get(kind)!;
-      for (const [k, n] of counts) per.set(k, (per.get(k) ?? 0) + (lost ? (n * share) / lost : 0));
+      for (const [k, n] of counts) into.set(k, (into.get(k) ?? 0) + (lost ? (n * share) / lost : 0));
+      return share;
+    };
+    for (const [kind, boxes] of truth) {
+      const skipped = ignored.get(kind) ?? [];
+      ignoredCount.set(kind, (ignoredCount.get(kind) ?? 0) + skipped.length);
+      overblur.get(kind)!.push(attributed(boxes, byRegion.get(kind)!));
+      overblurAware.get(kind)!.push(attributed([...boxes, ...skipped], byRegionAware.get(kind)!));
       for (const box of boxes) {
         const inside = Math.min(frame.width, Math.ceil(box[2]!)) > Math.max(0, Math.trunc(box[0]!)) && Math.min(frame.height, Math.ceil(box[3]!)) > Math.max(0, Math.trunc(box[1]!));
         if (!inside) continue;
@@ -148,13 +144,22 @@ async function plan(set: string, o: { cache: string; plan?: string; json?: boole
   const kinds: Record<string, KindFigures> = {};
   for (const kind of s.kinds) {
     const ofKind = results.filter((r) => r.kind === kind);
-    kinds[kind] = { all: recallFigures(ofKind), min20: recallFigures(ofKind, 20), overblur: round(mean(overblur.get(kind)!), 4) };
+    kinds[kind] = {
+      all: recallFigures(ofKind),
+      min20: recallFigures(ofKind, 20),
+      overblur: round(mean(overblur.get(kind)!), 4),
+      overblurIgnoreAware: round(mean(overblurAware.get(kind)!), 4),
+      ignoredBoxes: ignoredCount.get(kind) ?? 0,
+    };
   }
-  const attribution = Object.fromEntries(
-    [...byRegion].map(([kind, per]) => [kind, Object.fromEntries([...per].map(([k, v]) => [k, round(v / Math.max(1, images), 4)]).sort((a, b) => Number(b[1]) - Number(a[1])))]),
-  );
+  const perKind = (by: Map<string, Map<string, number>>) =>
+    Object.fromEntries(
+      [...by].map(([kind, per]) => [kind, Object.fromEntries([...per].map(([k, v]) => [k, round(v / Math.max(1, images), 4)]).sort((a, b) => Number(b[1]) - Number(a[1])))]),
+    );
+  const attribution = perKind(byRegion);
+  const attributionIgnoreAware = perKind(byRegionAware);
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ set: s.name, images, kinds, attribution })}\n`);
+    process.stdout.write(`${JSON.stringify({ set: s.name, images, kinds, attribution, attributionIgnoreAware })}\n`);
     return;
   }
   process.stdout.write(
@@ -163,8 +168,10 @@ async function plan(set: string, o: { cache: string; plan?: string; json?: boole
       .filter((l) => !l.startsWith('over-blur with') && !l.startsWith('redacted images'))
       .join('\n'),
   );
-  for (const [kind, per] of Object.entries(attribution)) {
-    process.stdout.write(`over-blur of ${kind} truth under: ${Object.entries(per).map(([k, v]) => `${k} ${(100 * Number(v)).toFixed(2)} %`).join(', ')}\n`);
+  const under = (per: Record<string, unknown>) => Object.entries(per).map(([k, v]) => `${k} ${(100 * Number(v)).toFixed(2)} %`).join(', ');
+  for (const [kind, per] of Object.entries(attribution)) process.stdout.write(`over-blur of ${kind} truth under: ${under(per)}\n`);
+  for (const [kind, per] of Object.entries(attributionIgnoreAware)) {
+    if (kinds[kind]!.ignoredBoxes) process.stdout.write(`ignore-aware over-blur of ${kind} truth under: ${under(per)}\n`);
   }
 }
 
