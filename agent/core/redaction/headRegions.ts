@@ -4,7 +4,7 @@ import { boxHeight, boxWidth, type Box } from './boxes.ts';
 import type { Detection } from '../detection/detection.ts';
 import type { PlanSettings } from './redactionSettings.ts';
 
-type HeadOptions = Pick<PlanSettings, 'headFraction' | 'headFractionSquat' | 'headMarginX' | 'headMarginTop' | 'headFace'>;
+type HeadOptions = Pick<PlanSettings, 'headFraction' | 'headFractionSquat' | 'headMaxWidths' | 'headMarginX' | 'headMarginTop' | 'headFace'>;
 
 /**
  * Which persons still need a head region (`bareHeads`), and which blurred faces stand in for one (`standIns`: they
@@ -21,15 +21,17 @@ export function headsOf(
 }
 
 /** The top of a person box, widened: where the head is even when the face is small, blurred or turned away. */
-export function headRegion(person: Box, o: Pick<PlanSettings, 'headFraction' | 'headFractionSquat' | 'headMarginX' | 'headMarginTop'>): Box {
+export function headRegion(person: Box, o: Pick<PlanSettings, 'headFraction' | 'headFractionSquat' | 'headMaxWidths' | 'headMarginX' | 'headMarginTop'>): Box {
   const w = boxWidth(person);
   const h = boxHeight(person);
   const fraction = h < 1.8 * w ? o.headFractionSquat : o.headFraction;
+  // A head is about half a shoulder width high: a box much taller than wide does not make its head taller.
+  const depth = Math.min(fraction * h, o.headMaxWidths * w);
   return {
     x1: person.x1 - o.headMarginX * w,
     x2: person.x2 + o.headMarginX * w,
     y1: person.y1 - o.headMarginTop * h,
-    y2: person.y1 + fraction * h,
+    y2: person.y1 + depth,
   };
 }
 

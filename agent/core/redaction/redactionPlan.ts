@@ -15,8 +15,9 @@ export type RedactionPlanOptions = PlanSettings;
 export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = planSchema.parse({});
 
 /** Any part of the plan settings; nested groups may be given in part too. */
-export type PlanOverrides = Partial<Omit<PlanSettings, 'plateZone' | 'cabinZone' | 'textPlate' | 'headFace' | 'headEvidence'>> & {
+export type PlanOverrides = Partial<Omit<PlanSettings, 'plateZone' | 'cabinZone' | 'textPlate' | 'headFace' | 'headEvidence' | 'crowdFace'>> & {
   readonly headFace?: Partial<PlanSettings['headFace']>;
+  readonly crowdFace?: Partial<PlanSettings['crowdFace']>;
   readonly headEvidence?: Partial<PlanSettings['headEvidence']>;
   readonly plateZone?: Partial<PlanSettings['plateZone']>;
   readonly cabinZone?: Partial<PlanSettings['cabinZone']>;
@@ -65,6 +66,7 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
     textPlate: { ...d.textPlate, ...options.textPlate },
     headFace: { ...d.headFace, ...options.headFace },
     headEvidence: { ...d.headEvidence, ...options.headEvidence },
+    crowdFace: { ...d.crowdFace, ...options.crowdFace },
   };
   const c = input.calibration;
   const aloneMin = o.faceAloneMinScore ?? c.aloneMinScore;
@@ -75,9 +77,18 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
     const clipped = clipBox(box, input.width, input.height);
     if (clipped) regions.push({ kind, box: clipped, detector: d.detector, score: d.score });
   };
+  const notGiant = (f: Detection) => boxHeight(f.box) <= o.largeFaceFraction * input.height || f.score >= largeMin;
+  const confirmed = input.faces.filter((f) => notGiant(f) && f.score >= aloneMin);
   const blurred = input.faces.filter((f) => {
-    if (boxHeight(f.box) > o.largeFaceFraction * input.height && f.score < largeMin) return false;
-    return f.score >= aloneMin || (f.score >= supportedMin && faceSupported(f.box, input.objects, o.vehicleCabinFraction));
+    if (!notGiant(f)) return false;
+    return (
+      f.score >= aloneMin ||
+      (f.score >= supportedMin && faceSupported(f.box, input.objects, o.vehicleCabinFraction)) ||
+      (f.score >= supportedMin &&
+        o.crowdFace.maxGapHeights > 0 &&
+        boxHeight(f.box) <= o.crowdFace.maxHeightShare * input.height &&
+        besideConfirmedFace(f.box, confirmed, o.crowdFace))
+    );
   });
   const persons = input.objects.filter((obj) => obj.label === 'person' && obj.score >= o.personMinScore);
   const { bareHeads, standIns } = headsOf(persons, blurred, o);
@@ -114,6 +125,18 @@ function faceSupported(face: Box, objects: readonly Detection[], cabinFraction: 
     if (cx < b.x1 || cx > b.x2 || cy < b.y1) return false;
     if (d.label === 'person') return cy <= b.y2;
     return PLATE_VEHICLE_LABELS.includes(d.label) && cy <= b.y1 + cabinFraction * boxHeight(b);
+  });
+}
+
+/** True when a confirmed face of about the same height lies beside the hit, as neighbours in a crowd do. */
+function besideConfirmedFace(hit: Box, confirmed: readonly Detection[], o: PlanSettings['crowdFace']): boolean {
+  const h = boxHeight(hit);
+  const cx = (hit.x1 + hit.x2) / 2;
+  const cy = (hit.y1 + hit.y2) / 2;
+  return confirmed.some(({ box: c }) => {
+    const ch = boxHeight(c);
+    if (h <= 0 || ch <= 0 || Math.max(h / ch, ch / h) > o.maxSizeRatio) return false;
+    return Math.abs((c.x1 + c.x2) / 2 - cx) <= o.maxGapHeights * ch && Math.abs((c.y1 + c.y2) / 2 - cy) <= o.maxRowHeights * ch;
   });
 }
 

@@ -135,6 +135,13 @@ export const planSchema = z
     platePadMinPx: z.number().min(0).default(3).describe('Smallest plate padding, pixels'),
     headFraction: share().default(0.24).describe("Share of a standing person's box height, from its top, that holds the head"),
     headFractionSquat: share().default(0.4).describe('Same for a box not much taller than wide (sitting, cut off)'),
+    headMaxWidths: z
+      .number()
+      .min(0)
+      .default(0.5)
+      .describe(
+        "The head region reaches at most this many person-box widths below the box's top: a head is about half a shoulder width high, whatever share of the box's height it takes (a person cut by the frame, sitting, arms out)",
+      ),
     headMarginX: share().default(0.1).describe("Margin left and right of the head region, as a share of the person's width"),
     headMarginTop: share().default(0.1).describe("Margin above the person box, as a share of its height (a box's top often cuts the hair)"),
     personMinScore: share().default(0).describe('Persons below this score get no head region'),
@@ -173,12 +180,29 @@ export const planSchema = z
       })
       .prefault({})
       .describe('Head regions of large persons need a face hit'),
+    crowdFace: z
+      .strictObject({
+        maxHeightShare: share()
+          .default(0.05)
+          .describe("Only hits at most this share of the frame's height (54 px of 1080): the face model scores a face it sees that large high, so a weak large hit is texture"),
+        maxSizeRatio: z.number().min(1).default(1.5).describe('The neighbour is at most this many times taller or shorter than the hit'),
+        maxGapHeights: z
+          .number()
+          .min(0)
+          .default(2)
+          .describe("Their centres lie at most this many of the neighbour's heights apart left or right (0 turns the rule off)…"),
+        maxRowHeights: z.number().min(0).default(1).describe('…and this many up or down'),
+      })
+      .prefault({})
+      .describe(
+        "A face hit at the supported floor (faceSupportedMinScore) is blurred beside a face blurred on its own score (faceAloneMinScore) of about its size, as inside a person box: in a crowd a face's neighbours are faces, and the object model boxes a dense crowd as few persons",
+      ),
     faceAloneMinScore: share()
       .optional()
       .describe("A face below this is blurred only inside a person box or a vehicle's cabin (default: the face model's calibrated aloneMinScore)"),
     faceSupportedMinScore: share()
       .optional()
-      .describe("Faces below this only mark occupants behind glass (default: the face model's calibrated supportedMinScore)"),
+      .describe("Faces below this only mark occupants behind glass; from it up to faceAloneMinScore a face is blurred in a person box, a vehicle's cabin or beside a confirmed face (crowdFace) (default: the face model's calibrated supportedMinScore)"),
     vehicleCabinFraction: share().default(0.6).describe("Share of a vehicle box's height, from its top, where a weak face counts as supported"),
     largeFaceFraction: share().default(0.25).describe("A face taller than this share of the frame's height needs largeFaceMinScore"),
     largeFaceMinScore: share()

@@ -33,11 +33,11 @@ describe('planRedaction', () => {
       expected: [{ kind: 'plate', box: { x1: 185, y1: 297, x2: 315, y2: 323 } }],
     },
     {
-      name: 'a standing person gets the top quarter of its box, widened 10 %',
+      name: 'a standing person gets the top of its box, widened 10 %, down to half its width (a head is about half a shoulder width high)',
       // A weak hit in the head region, not blurred as a face: the evidence a person this large needs (plan.headEvidence).
       faces: [det('face', { x1: 540, y1: 215, x2: 560, y2: 240 }, 0.06)],
       objects: [det('person', { x1: 500, y1: 200, x2: 600, y2: 500 })],
-      expected: [{ kind: 'head-region', box: { x1: 490, y1: 170, x2: 610, y2: 272 } }],
+      expected: [{ kind: 'head-region', box: { x1: 490, y1: 170, x2: 610, y2: 250 } }],
     },
     {
       name: 'a squat person box (cut off by the frame) gets 40 % of its height',
@@ -56,7 +56,7 @@ describe('planRedaction', () => {
       faces: [det('face', { x1: 590, y1: 210, x2: 640, y2: 260 }), det('face', { x1: 530, y1: 215, x2: 550, y2: 240 }, 0.06)],
       objects: [det('person', { x1: 500, y1: 200, x2: 600, y2: 500 })],
       expected: [
-        { kind: 'head-region', box: { x1: 490, y1: 170, x2: 610, y2: 272 } },
+        { kind: 'head-region', box: { x1: 490, y1: 170, x2: 610, y2: 250 } },
         { kind: 'face', box: { x1: 570, y1: 190, x2: 660, y2: 280 } },
       ],
     },
@@ -116,9 +116,16 @@ describe('planRedaction', () => {
 });
 
 describe('headRegion', () => {
+  const o = { headFraction: 0.25, headFractionSquat: 0.4, headMaxWidths: 1, headMarginX: 0, headMarginTop: 0.04 };
   it('covers where the head of a standing person is', () => {
-    const r = headRegion({ x1: 0, y1: 0, x2: 100, y2: 300 }, { headFraction: 0.25, headFractionSquat: 0.4, headMarginX: 0, headMarginTop: 0.04 });
-    expect(r.y2).toBe(75);
+    expect(headRegion({ x1: 0, y1: 0, x2: 100, y2: 300 }, o).y2).toBe(75);
+  });
+
+  it('reaches no deeper than headMaxWidths of the box width: a head is about half a shoulder width high', () => {
+    // A person 60 px wide and 300 px high (arms down, a narrow box): 0.25 of the height would be 75 px, 2.5 heads.
+    expect(headRegion({ x1: 0, y1: 0, x2: 60, y2: 300 }, { ...o, headMaxWidths: 0.5 }).y2).toBe(30);
+    // A box not much taller than wide keeps its share of the height when that is shallower.
+    expect(headRegion({ x1: 0, y1: 0, x2: 100, y2: 120 }, { ...o, headMaxWidths: 0.5 }).y2).toBe(48);
   });
 });
 
