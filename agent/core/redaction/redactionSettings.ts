@@ -105,6 +105,13 @@ export const bandTextSchema = z
       .describe("The band goes to the text model at most this wide (frames wider are shrunk: the model's time grows with its input)"),
     parts: z.int().min(1).max(8).default(2).describe('The band goes to the text model in this many side-by-side parts (less memory per run)'),
     partOverlapPx: z.number().min(0).default(160).describe('Neighbouring parts overlap by this many frame pixels (a plate up to this wide lies whole in one)'),
+    onePartMaxPx: z
+      .int()
+      .min(0)
+      .default(400_000)
+      .describe(
+        "With the lower rows at half scale (halfScaleLinePx), the rows above them go to the text model in one piece when its input is at most this many pixels (no overlap read twice), else in `parts` parts: onnxruntime keeps the memory of the largest input it has run",
+      ),
     halfScaleLinePx: z
       .number()
       .min(0)
