@@ -1,0 +1,94 @@
+// Which face hits are blurred as faces. A hit strong enough is a face anywhere; a weaker one only where a face is
+// expected: in a person box, or behind a vehicle's glass at a size an occupant's face can have there. And a hit large
+// enough that its person would be plain to the object model needs that person (or a vehicle it sits in) unless the
+// face model is sure: from a street vehicle, large weak hits with nothing round them are signs, lamps and car rears.
+import { boxHeight, boxWidth, type Box } from './boxes.ts';
+import type { Detection } from '../detection/detection.ts';
+import { headRegion } from './headRegions.ts';
+import type { PlanSettings } from './redactionSettings.ts';
+
+/**
+ * The smallest vehicle of each label that carries people behind glass, metres (height, width): the object model calls
+ * a van or a pickup a truck, and a minibus a bus. The smaller the vehicle is taken to be, the larger the face an
+ * occupant may show in its box, so a face is called too large for it only when it is too large for the smallest.
+ */
+const SMALLEST_VEHICLE_M: Readonly<Record<string, { readonly heightM: number; readonly widthM: number }>> = {
+  car: { heightM: 1.4, widthM: 1.6 },
+  truck: { heightM: 1.8, widthM: 1.8 },
+  bus: { heightM: 2.6, widthM: 2.3 },
+};
+
+/** The face scores this plan works with (the face model's calibration, or plan overrides of it). */
+export interface FaceScores {
+  readonly aloneMin: number;
+  readonly supportedMin: number;
+  readonly largeMin: number;
+}
+
+type FaceOptions = Pick<
+  PlanSettings,
+  'largeFaceFraction' | 'vehicleCabinFraction' | 'faceEvidence' | 'headFraction' | 'headFractionSquat' | 'headMarginX' | 'headMarginTop'
+>;
+
+/** The face hits that are blurred as faces (the rest only guide head regions and occupant patches). */
+export function blurredFaces(
+  faces: readonly Detection[],
+  objects: readonly Detection[],
+  persons: readonly Detection[],
+  frameHeightPx: number,
+  scores: FaceScores,
+  o: FaceOptions,
+): Detection[] {
+  const e = o.faceEvidence;
+  return faces.filter((f) => {
+    const h = boxHeight(f.box);
+    if (h > o.largeFaceFraction * frameHeightPx && f.score < scores.largeMin) return false;
+    if (f.score < scores.supportedMin) return false;
+    const vehicle = () => inCabin(f.box, objects, o.vehicleCabinFraction, e.occupantMaxFaceM);
+    if (f.score < scores.aloneMin) return centreIn(f.box, persons.map((p) => p.box)) || vehicle();
+    // Large enough that its person would be plain to the object model: that person, or a vehicle it sits in, or a sure face.
+    if (e.minFacePx > 0 && h >= e.minFacePx && f.score < e.minScore) return nearPerson(f.box, persons, o) || vehicle();
+    return true;
+  });
+}
+
+/** True when the face's centre lies in one of the boxes. */
+function centreIn(face: Box, boxes: readonly Box[]): boolean {
+  const cx = (face.x1 + face.x2) / 2;
+  const cy = (face.y1 + face.y2) / 2;
+  return boxes.some((b) => cx >= b.x1 && cx <= b.x2 && cy >= b.y1 && cy <= b.y2);
+}
+
+/** True when the face's centre lies in a person box or in that person's head region (the box's top often cuts the hair). */
+function nearPerson(face: Box, persons: readonly Detection[], o: FaceOptions): boolean {
+  return centreIn(face, persons.flatMap((p) => [p.box, headRegion(p.box, o)]));
+}
+
+/**
+ * True when the face's centre lies in the cabin (upper `cabinFraction`) of a car, bus or truck box and it fits an
+ * occupant there (fitsOccupant: a larger face is in front of the vehicle, a pedestrian with a person box of their own,
+ * or no face at all: rear lights, a rear window), or in a motorcycle box's upper part (its rider, any size).
+ */
+export function inCabin(face: Box, objects: readonly Detection[], cabinFraction: number, occupantMaxFaceM: number): boolean {
+  const cx = (face.x1 + face.x2) / 2;
+  const cy = (face.y1 + face.y2) / 2;
+  return objects.some((d) => {
+    const b = d.box;
+    if (cx < b.x1 || cx > b.x2 || cy < b.y1 || cy > b.y1 + cabinFraction * boxHeight(b)) return false;
+    return d.label === 'motorcycle' || (d.label in SMALLEST_VEHICLE_M && fitsOccupant(face, d, occupantMaxFaceM));
+  });
+}
+
+/**
+ * True when a face in a vehicle with glass (car, bus, truck) is no larger than an occupant's can be: an occupant sits
+ * behind the vehicle's nearest face, so at that vehicle's scale (pixels per metre of the smallest vehicle of its
+ * label, by the box's height or width, whichever gives more) the face measures at most `maxFaceM`. Other labels and
+ * `maxFaceM` 0: any size.
+ */
+export function fitsOccupant(face: Box, vehicle: Detection, maxFaceM: number): boolean {
+  const size = SMALLEST_VEHICLE_M[vehicle.label];
+  if (!size || maxFaceM <= 0) return true;
+  const b = vehicle.box;
+  const pxPerM = Math.max(boxHeight(b) / size.heightM, boxWidth(b) / size.widthM);
+  return boxHeight(face) <= maxFaceM * pxPerM;
+}
