@@ -1,6 +1,6 @@
 // Entry point: parses the command line and hands over to a subcommand; errors become one readable message.
 import { Command } from 'commander';
-import { ConfigError } from './config/load.ts';
+import { ConfigError, loadConfig } from './config/load.ts';
 import { runCommand } from './cli/run.ts';
 import { redactCommand } from './cli/redact.ts';
 import { auditVerifyCommand } from './cli/auditCommand.ts';
@@ -33,21 +33,26 @@ program
   .description('redact image files: DIR gets each image blurred, and redactions.jsonl of what was blurred')
   .requiredOption('--out <dir>', 'folder for the redacted images and redactions.jsonl')
   .argument('<files...>', 'images to redact')
-  .option('--models-dir <dir>', 'model weights', defaultModelsDir)
-  .option('--threads <n>', 'inference threads', '2')
-  .option('--quality <n>', 'JPEG quality of the output', '90')
+  .option('-c, --config <file>', "redact as the vehicle this agent configuration describes: its redaction settings, its camera's geometry (the rows searched for far faces and plates) and its models")
+  .option('--models-dir <dir>', "model weights (default: the configuration's models.dir, else the installed models)")
+  .option('--threads <n>', "inference threads (default: the configuration's models.threads, else 2)")
+  .option('--quality <n>', "JPEG quality of the output (default: the configuration's, else 90)")
   .option('--deadline-ms <ms>', 'drop an image whose redaction takes longer than this')
-  .option('--style <style>', 'blur | gaussian | fill', 'blur')
-  .action(async (files: string[], opts: { out: string; modelsDir: string; threads: string; quality: string; deadlineMs?: string; style: string }) => {
-    if (opts.style !== 'blur' && opts.style !== 'gaussian' && opts.style !== 'fill') throw new Error(`--style must be blur, gaussian or fill, not ${opts.style}`);
+  .option('--style <style>', "blur | gaussian | fill (default: the configuration's, else blur)")
+  .action(async (files: string[], opts: { out: string; config?: string; modelsDir?: string; threads?: string; quality?: string; deadlineMs?: string; style?: string }) => {
+    if (opts.style !== undefined && opts.style !== 'blur' && opts.style !== 'gaussian' && opts.style !== 'fill') {
+      throw new Error(`--style must be blur, gaussian or fill, not ${opts.style}`);
+    }
+    const config = opts.config === undefined ? undefined : loadConfig(opts.config);
     process.exitCode = await redactCommand({
       outDir: opts.out,
       files,
-      modelsDir: opts.modelsDir,
-      threads: Number(opts.threads),
-      jpegQuality: Number(opts.quality),
-      deadlineMs: opts.deadlineMs === undefined ? undefined : Number(opts.deadlineMs),
-      style: opts.style,
+      modelsDir: opts.modelsDir ?? config?.models.dir ?? defaultModelsDir,
+      threads: opts.threads !== undefined ? Number(opts.threads) : (config?.models.threads ?? 2),
+      ...(config ? { settings: config.redaction, camera: config.camera } : {}),
+      ...(opts.quality !== undefined ? { jpegQuality: Number(opts.quality) } : config ? {} : { jpegQuality: 90 }),
+      ...(opts.deadlineMs !== undefined ? { deadlineMs: Number(opts.deadlineMs) } : {}),
+      ...(opts.style !== undefined ? { style: opts.style } : {}),
     });
   });
 

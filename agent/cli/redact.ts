@@ -3,6 +3,7 @@ import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RedactedRegion } from '../ports/detector.ts';
 import type { ObscureStyle } from '../adapters/sharpObscure.ts';
+import type { CameraGeometry } from '../core/geometry/cameraGeometry.ts';
 import { decodeImageFile, ImageFileRedactor } from './imageFileRedactor.ts';
 
 export interface RedactCommandOptions {
@@ -10,7 +11,11 @@ export interface RedactCommandOptions {
   readonly files: readonly string[];
   readonly modelsDir: string;
   readonly threads: number;
-  readonly jpegQuality: number;
+  /** Redaction settings to start from (a vehicle's `redaction` config); the options below override them. */
+  readonly settings?: object;
+  /** How the camera that took the images sits (a vehicle's `camera` config): places the face and text bands. */
+  readonly camera?: CameraGeometry | null;
+  readonly jpegQuality?: number;
   readonly deadlineMs?: number;
   readonly style?: ObscureStyle;
   /** Where progress and problems are written (stderr by default). */
@@ -56,7 +61,13 @@ export async function redactCommand(o: RedactCommandOptions): Promise<number> {
   const engine = new ImageFileRedactor({
     modelsDir: o.modelsDir,
     threads: o.threads,
-    settings: { jpegQuality: o.jpegQuality, ...(o.deadlineMs !== undefined ? { deadlineMs: o.deadlineMs } : {}), ...(o.style ? { style: o.style } : {}) },
+    settings: {
+      ...o.settings,
+      ...(o.jpegQuality !== undefined ? { jpegQuality: o.jpegQuality } : {}),
+      ...(o.deadlineMs !== undefined ? { deadlineMs: o.deadlineMs } : {}),
+      ...(o.style ? { style: o.style } : {}),
+    },
+    camera: o.camera ?? null,
   });
   try {
     await engine.start();
