@@ -1,10 +1,8 @@
 // Which face hits are blurred as faces. A hit strong enough is a face anywhere; a weaker one only where a face is
-// expected: in a person box, or behind a vehicle's glass at a size an occupant's face can have there. And a hit large
-// enough that its person would be plain to the object model needs that person (or a vehicle it sits in) unless the
-// face model is sure: from a street vehicle, large weak hits with nothing round them are signs, lamps and car rears.
+// expected: in a person box, or behind a vehicle's glass at a size an occupant's face can have there (from a street
+// vehicle, the weak hits on the cars ahead are mostly their rear windows and lights, larger than any occupant's face).
 import { boxHeight, boxWidth, type Box } from './boxes.ts';
 import type { Detection } from '../detection/detection.ts';
-import { headRegion } from './headRegions.ts';
 import type { PlanSettings } from './redactionSettings.ts';
 
 /**
@@ -25,43 +23,29 @@ export interface FaceScores {
   readonly largeMin: number;
 }
 
-type FaceOptions = Pick<
-  PlanSettings,
-  'largeFaceFraction' | 'vehicleCabinFraction' | 'faceEvidence' | 'headFraction' | 'headFractionSquat' | 'headMarginX' | 'headMarginTop'
->;
+type FaceOptions = Pick<PlanSettings, 'largeFaceFraction' | 'vehicleCabinFraction' | 'faceEvidence'>;
 
 /** The face hits that are blurred as faces (the rest only guide head regions and occupant patches). */
 export function blurredFaces(
   faces: readonly Detection[],
   objects: readonly Detection[],
-  persons: readonly Detection[],
   frameHeightPx: number,
   scores: FaceScores,
   o: FaceOptions,
 ): Detection[] {
-  const e = o.faceEvidence;
   return faces.filter((f) => {
-    const h = boxHeight(f.box);
-    if (h > o.largeFaceFraction * frameHeightPx && f.score < scores.largeMin) return false;
+    if (boxHeight(f.box) > o.largeFaceFraction * frameHeightPx && f.score < scores.largeMin) return false;
+    if (f.score >= scores.aloneMin) return true;
     if (f.score < scores.supportedMin) return false;
-    const vehicle = () => inCabin(f.box, objects, o.vehicleCabinFraction, e.occupantMaxFaceM);
-    if (f.score < scores.aloneMin) return centreIn(f.box, persons.map((p) => p.box)) || vehicle();
-    // Large enough that its person would be plain to the object model: that person, or a vehicle it sits in, or a sure face.
-    if (e.minFacePx > 0 && h >= e.minFacePx && f.score < e.minScore) return nearPerson(f.box, persons, o) || vehicle();
-    return true;
+    return inPerson(f.box, objects) || inCabin(f.box, objects, o.vehicleCabinFraction, o.faceEvidence.occupantMaxFaceM);
   });
 }
 
-/** True when the face's centre lies in one of the boxes. */
-function centreIn(face: Box, boxes: readonly Box[]): boolean {
+/** True when the face's centre lies in a person box. */
+function inPerson(face: Box, objects: readonly Detection[]): boolean {
   const cx = (face.x1 + face.x2) / 2;
   const cy = (face.y1 + face.y2) / 2;
-  return boxes.some((b) => cx >= b.x1 && cx <= b.x2 && cy >= b.y1 && cy <= b.y2);
-}
-
-/** True when the face's centre lies in a person box or in that person's head region (the box's top often cuts the hair). */
-function nearPerson(face: Box, persons: readonly Detection[], o: FaceOptions): boolean {
-  return centreIn(face, persons.flatMap((p) => [p.box, headRegion(p.box, o)]));
+  return objects.some(({ label, box: b }) => label === 'person' && cx >= b.x1 && cx <= b.x2 && cy >= b.y1 && cy <= b.y2);
 }
 
 /**

@@ -78,8 +78,8 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
     const clipped = clipBox(box, input.width, input.height);
     if (clipped) regions.push({ kind, box: clipped, detector: d.detector, score: d.score });
   };
+  const blurred = blurredFaces(input.faces, input.objects, input.height, { aloneMin, supportedMin, largeMin }, o);
   const persons = input.objects.filter((obj) => obj.label === 'person' && obj.score >= o.personMinScore);
-  const blurred = blurredFaces(input.faces, input.objects, persons, input.height, { aloneMin, supportedMin, largeMin }, o);
   const { bareHeads, standIns } = headsOf(persons, blurred, o);
   for (const f of blurred) {
     const box = standIns.has(f) ? headAroundFace(f.box, o.headFace.facePad) : padBox(f.box, o.facePad);

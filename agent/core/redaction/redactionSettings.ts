@@ -183,17 +183,9 @@ export const planSchema = z
           .describe(
             "A face hit in a car's, bus's or truck's box counts as an occupant's (a weak face blurred in its cabin, a cue for occupant patches) only when, at that vehicle's scale (pixels per metre of the smallest vehicle of its label, by its box's height or width), it is at most this high, metres: an occupant sits behind the vehicle's nearest face (a face boxed 0.2 m high, geometry.faceHeightM, with half again for loose boxes). Larger hits on a vehicle are its lights and rear window, or a pedestrian in front, who has a person box. 0: any size",
           ),
-        minFacePx: z
-          .number()
-          .min(0)
-          .default(0)
-          .describe(
-            'A face at least this high (pixels) scored under minScore is blurred only in or just above a person box or as an occupant of a vehicle (as a weak face is): its person would be plain to the object model. 0 turns the rule off',
-          ),
-        minScore: share().default(0.6).describe('Score from which a face that large is blurred with nothing round it'),
       })
       .prefault({})
-      .describe('What a face hit needs round it to be blurred as a face (core/redaction/faceEvidence.ts)'),
+      .describe('Which face hits on vehicles are taken for occupants (core/redaction/faceEvidence.ts)'),
     faceAloneMinScore: share()
       .optional()
       .describe("A face below this is blurred only inside a person box or a vehicle's cabin (default: the face model's calibrated aloneMinScore)"),
