@@ -59,7 +59,7 @@ export function inCabin(face: Box, objects: readonly Detection[], cabinFraction:
   return objects.some((d) => {
     const b = d.box;
     if (cx < b.x1 || cx > b.x2 || cy < b.y1 || cy > b.y1 + cabinFraction * boxHeight(b)) return false;
-    return d.label === 'motorcycle' || (d.label in SMALLEST_VEHICLE_M && fitsOccupant(face, d, occupantMaxFaceM));
+    return d.label === 'motorcycle' || (Object.hasOwn(SMALLEST_VEHICLE_M, d.label) && fitsOccupant(face, d, occupantMaxFaceM));
   });
 }
 
@@ -70,7 +70,7 @@ export function inCabin(face: Box, objects: readonly Detection[], cabinFraction:
  * `maxFaceM` 0: any size.
  */
 export function fitsOccupant(face: Box, vehicle: Detection, maxFaceM: number): boolean {
-  const size = SMALLEST_VEHICLE_M[vehicle.label];
+  const size = Object.hasOwn(SMALLEST_VEHICLE_M, vehicle.label) ? SMALLEST_VEHICLE_M[vehicle.label] : undefined;
   if (!size || maxFaceM <= 0) return true;
   const b = vehicle.box;
   const pxPerM = Math.max(boxHeight(b) / size.heightM, boxWidth(b) / size.widthM);
