@@ -36,14 +36,14 @@ export function cabinBands(objects: readonly Detection[], frameHeightPx: number,
 /**
  * What to blur for occupants: the whole band of each near vehicle (`wholeBand`), or an occupant patch around each
  * face hit scored at least `cueMinScore` centred in a band, kept inside that vehicle's box. Hits larger than an
- * occupant's face can be in that vehicle (`occupantMaxFaceM`, see fitsOccupant; 0: any size) are no cue.
+ * occupant's face can be in that vehicle (`occupant.maxFaceM`, see fitsOccupant; 0: any size) are no cue.
  */
 export function cabinZones(
   objects: readonly Detection[],
   faces: readonly Detection[],
   frameHeightPx: number,
   options: Partial<CabinZoneOptions> = {},
-  occupantMaxFaceM = 0,
+  occupant: { readonly maxFaceM: number; readonly frameWidthPx: number } = { maxFaceM: 0, frameWidthPx: 0 },
 ): Cabin[] {
   const o = { ...DEFAULT_CABIN_ZONE_OPTIONS, ...options };
   const bands = cabinBands(objects, frameHeightPx, o);
@@ -55,8 +55,9 @@ export function cabinZones(
   for (const { vehicle, zone } of bands) {
     if (o.maxVehicleFrameFraction > 0 && boxHeight(vehicle.box) > o.maxVehicleFrameFraction * frameHeightPx) continue;
     const sidePx = o.cueSideFraction * boxHeight(vehicle.box);
+    const frame = { widthPx: occupant.frameWidthPx, heightPx: frameHeightPx };
     // Only hits an occupant's face could make in this vehicle (faceEvidence.ts: larger ones are its lights, its rear window).
-    const hits = faces.filter((f) => f.score >= cueMinScore && fitsOccupant(f.box, vehicle, occupantMaxFaceM));
+    const hits = faces.filter((f) => f.score >= cueMinScore && fitsOccupant(f.box, vehicle, occupant.maxFaceM, frame));
     const candidates = hits
       .filter((f) => centreIn(f.box, zone))
       .map((f) => {

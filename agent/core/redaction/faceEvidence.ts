@@ -29,15 +29,15 @@ type FaceOptions = Pick<PlanSettings, 'largeFaceFraction' | 'vehicleCabinFractio
 export function blurredFaces(
   faces: readonly Detection[],
   objects: readonly Detection[],
-  frameHeightPx: number,
+  frame: FrameSize,
   scores: FaceScores,
   o: FaceOptions,
 ): Detection[] {
   return faces.filter((f) => {
-    if (boxHeight(f.box) > o.largeFaceFraction * frameHeightPx && f.score < scores.largeMin) return false;
+    if (boxHeight(f.box) > o.largeFaceFraction * frame.heightPx && f.score < scores.largeMin) return false;
     if (f.score >= scores.aloneMin) return true;
     if (f.score < scores.supportedMin) return false;
-    return inPerson(f.box, objects) || inCabin(f.box, objects, o.vehicleCabinFraction, o.faceEvidence.occupantMaxFaceM);
+    return inPerson(f.box, objects) || inCabin(f.box, objects, o.vehicleCabinFraction, o.faceEvidence.occupantMaxFaceM, frame);
   });
 }
 
@@ -53,26 +53,38 @@ function inPerson(face: Box, objects: readonly Detection[]): boolean {
  * occupant there (fitsOccupant: a larger face is in front of the vehicle, a pedestrian with a person box of their own,
  * or no face at all: rear lights, a rear window), or in a motorcycle box's upper part (its rider, any size).
  */
-export function inCabin(face: Box, objects: readonly Detection[], cabinFraction: number, occupantMaxFaceM: number): boolean {
+export function inCabin(face: Box, objects: readonly Detection[], cabinFraction: number, occupantMaxFaceM: number, frame: FrameSize): boolean {
   const cx = (face.x1 + face.x2) / 2;
   const cy = (face.y1 + face.y2) / 2;
   return objects.some((d) => {
     const b = d.box;
     if (cx < b.x1 || cx > b.x2 || cy < b.y1 || cy > b.y1 + cabinFraction * boxHeight(b)) return false;
-    return d.label === 'motorcycle' || (Object.hasOwn(SMALLEST_VEHICLE_M, d.label) && fitsOccupant(face, d, occupantMaxFaceM));
+    return d.label === 'motorcycle' || (Object.hasOwn(SMALLEST_VEHICLE_M, d.label) && fitsOccupant(face, d, occupantMaxFaceM, frame));
   });
 }
+
+/** Frame size, pixels: a vehicle box cut by the frame's edge tells its vehicle's size only along the other axis. */
+export interface FrameSize {
+  readonly widthPx: number;
+  readonly heightPx: number;
+}
+
+/** A box side within this many pixels of the frame's edge is cut by it. */
+const CUT_EDGE_PX = 2;
 
 /**
  * True when a face in a vehicle with glass (car, bus, truck) is no larger than an occupant's can be: an occupant sits
  * behind the vehicle's nearest face, so at that vehicle's scale (pixels per metre of the smallest vehicle of its
- * label, by the box's height or width, whichever gives more) the face measures at most `maxFaceM`. Other labels and
- * `maxFaceM` 0: any size.
+ * label, by the box's height or width, whichever gives more; a side the frame cuts tells nothing, and a box cut both
+ * ways none) the face measures at most `maxFaceM`. Other labels and `maxFaceM` 0: any size.
  */
-export function fitsOccupant(face: Box, vehicle: Detection, maxFaceM: number): boolean {
+export function fitsOccupant(face: Box, vehicle: Detection, maxFaceM: number, frame: FrameSize): boolean {
   const size = Object.hasOwn(SMALLEST_VEHICLE_M, vehicle.label) ? SMALLEST_VEHICLE_M[vehicle.label] : undefined;
   if (!size || maxFaceM <= 0) return true;
   const b = vehicle.box;
-  const pxPerM = Math.max(boxHeight(b) / size.heightM, boxWidth(b) / size.widthM);
+  const cutX = b.x1 <= CUT_EDGE_PX || b.x2 >= frame.widthPx - CUT_EDGE_PX;
+  const cutY = b.y1 <= CUT_EDGE_PX || b.y2 >= frame.heightPx - CUT_EDGE_PX;
+  if (cutX && cutY) return true;
+  const pxPerM = Math.max(cutY ? 0 : boxHeight(b) / size.heightM, cutX ? 0 : boxWidth(b) / size.widthM);
   return boxHeight(face) <= maxFaceM * pxPerM;
 }

@@ -78,7 +78,7 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
     const clipped = clipBox(box, input.width, input.height);
     if (clipped) regions.push({ kind, box: clipped, detector: d.detector, score: d.score });
   };
-  const blurred = blurredFaces(input.faces, input.objects, input.height, { aloneMin, supportedMin, largeMin }, o);
+  const blurred = blurredFaces(input.faces, input.objects, { widthPx: input.width, heightPx: input.height }, { aloneMin, supportedMin, largeMin }, o);
   const persons = input.objects.filter((obj) => obj.label === 'person' && obj.score >= o.personMinScore);
   const { bareHeads, standIns } = headsOf(persons, blurred, o);
   for (const f of blurred) {
@@ -101,7 +101,7 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
   const plates = [...input.plates, ...onVehicles.map((t) => t.text)];
   for (const { vehicle, zone } of plateZones(input.objects, plates, input.height, o.plateZone)) add('plate-zone', zone, vehicle);
   const cabin = { ...o.cabinZone, cueMinScore: o.cabinZone.cueMinScore ?? c.occupantCueMinScore };
-  for (const { vehicle, zone } of cabinZones(input.objects, input.faces, input.height, cabin, o.faceEvidence.occupantMaxFaceM)) add('cabin-zone', zone, vehicle);
+  for (const { vehicle, zone } of cabinZones(input.objects, input.faces, input.height, cabin, { maxFaceM: o.faceEvidence.occupantMaxFaceM, frameWidthPx: input.width })) add('cabin-zone', zone, vehicle);
   return dedupe(regions);
 }
 

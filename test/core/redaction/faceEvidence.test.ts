@@ -10,22 +10,34 @@ const face = (x: number, y: number, sidePx: number, score: number) => det('face'
 // A car seen from behind, 400 × 300 px: 250 px per metre by its width (1.6 m, the smallest car), so an occupant's
 // face (at most 0.3 m at that scale) is at most 75 px high; its cabin is the upper 60 %, rows 400–580.
 const car = det('car', { x1: 400, y1: 400, x2: 800, y2: 700 });
+const FRAME = { widthPx: 1920, heightPx: 1080 };
 const plan = (faces: Detection[], objects: Detection[], o: PlanOverrides = {}) =>
   planRedaction({ calibration: YUNET_CALIBRATION, width: 1920, height: 1080, faces, plates: [], objects }, o).filter((r) => r.kind !== 'plate-zone');
 
 describe('fitsOccupant: a face no larger than an occupant can show behind the vehicle\'s nearest face', () => {
   it('takes the vehicle\'s scale from its box, by height or width, whichever gives more pixels per metre', () => {
-    expect(fitsOccupant({ x1: 0, y1: 0, x2: 60, y2: 75 }, car, 0.3)).toBe(true);
-    expect(fitsOccupant({ x1: 0, y1: 0, x2: 60, y2: 80 }, car, 0.3)).toBe(false);
-    // The same car cut by the frame's bottom edge, 150 px of it left: its width still tells its scale.
-    expect(fitsOccupant({ x1: 0, y1: 0, x2: 60, y2: 75 }, det('car', { x1: 400, y1: 400, x2: 800, y2: 550 }), 0.3)).toBe(true);
+    expect(fitsOccupant({ x1: 0, y1: 0, x2: 60, y2: 75 }, car, 0.3, FRAME)).toBe(true);
+    expect(fitsOccupant({ x1: 0, y1: 0, x2: 60, y2: 80 }, car, 0.3, FRAME)).toBe(false);
     // A truck (the smallest: a van, 1.8 m) of the same box holds smaller faces.
-    expect(fitsOccupant({ x1: 0, y1: 0, x2: 60, y2: 70 }, det('truck', car.box), 0.3)).toBe(false);
+    expect(fitsOccupant({ x1: 0, y1: 0, x2: 60, y2: 70 }, det('truck', car.box), 0.3, FRAME)).toBe(false);
+  });
+
+  it('a side the frame cuts tells nothing of the vehicle\'s size; a box cut both ways holds any face', () => {
+    // Cut by the bottom edge, 150 px of it left: its width still tells its scale (250 px per metre).
+    const cut = det('car', { x1: 400, y1: 930, x2: 800, y2: 1080 });
+    expect(fitsOccupant({ x1: 0, y1: 0, x2: 60, y2: 75 }, cut, 0.3, FRAME)).toBe(true);
+    expect(fitsOccupant({ x1: 0, y1: 0, x2: 60, y2: 80 }, cut, 0.3, FRAME)).toBe(false);
+    // Cut by the right edge, 100 px of it left: its height tells (300 px / 1.4 m).
+    const side = det('car', { x1: 1820, y1: 400, x2: 1920, y2: 700 });
+    expect(fitsOccupant({ x1: 0, y1: 0, x2: 60, y2: 64 }, side, 0.3, FRAME)).toBe(true);
+    expect(fitsOccupant({ x1: 0, y1: 0, x2: 60, y2: 66 }, side, 0.3, FRAME)).toBe(false);
+    // In the frame's corner: nothing tells how large that car is.
+    expect(fitsOccupant({ x1: 0, y1: 0, x2: 200, y2: 200 }, det('car', { x1: 1820, y1: 930, x2: 1920, y2: 1080 }), 0.3, FRAME)).toBe(true);
   });
 
   it('any size on a motorcycle (its rider) or with the rule off (0)', () => {
-    expect(fitsOccupant({ x1: 0, y1: 0, x2: 200, y2: 200 }, det('motorcycle', car.box), 0.3)).toBe(true);
-    expect(fitsOccupant({ x1: 0, y1: 0, x2: 200, y2: 200 }, car, 0)).toBe(true);
+    expect(fitsOccupant({ x1: 0, y1: 0, x2: 200, y2: 200 }, det('motorcycle', car.box), 0.3, FRAME)).toBe(true);
+    expect(fitsOccupant({ x1: 0, y1: 0, x2: 200, y2: 200 }, car, 0, FRAME)).toBe(true);
   });
 });
 
