@@ -46,7 +46,13 @@ export async function searchBandPlates(
   o: BandTextOptions,
 ): Promise<BandPlateSearch> {
   const lines: Detection[] = [];
-  for (const search of bandSearches(frame.width, frame.height, o)) lines.push(...(await text.detect(frame, search)));
+  for (const search of bandSearches(frame.width, frame.height, o)) {
+    const { y1, y2 } = search.centreRows;
+    for (const l of await text.detect(frame, search)) {
+      const cy = (l.box.y1 + l.box.y2) / 2;
+      if (cy >= y1 && cy < y2) lines.push(l);
+    }
+  }
   // A line in the overlap of two parts is found twice: the better one stays.
   const band = nms(lines, 0.5);
   const taken = textPlates(found.vehicleText, found.objects, found.textPlate).map((t) => t.text);

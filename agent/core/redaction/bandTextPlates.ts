@@ -13,24 +13,51 @@ export type { BandTextOptions };
 /** The defaults with the fallback rows (no camera geometry known). */
 export const DEFAULT_BAND_TEXT_OPTIONS: BandTextOptions = { ...bandTextSchema.parse({}), ...FALLBACK_TEXT_BAND };
 
+/** One input of the band search: a region of the frame, its input long side, and the rows its lines are kept from. */
+export interface BandSearch {
+  readonly region: Box;
+  readonly longSide: number;
+  /** Lines centred outside these rows [y1, y2) are dropped: they lie whole in the band's other part (±Infinity: none). */
+  readonly centreRows: { readonly y1: number; readonly y2: number };
+}
+
 /**
  * The parts of the band the text model is given (frame pixels) and each one's input long side: the band at most
  * `maxLongSide` wide in all, cut into `parts` side-by-side pieces that overlap by `partOverlapPx` (a plate up to that
- * wide lies whole in one): onnxruntime's memory for a run grows with its input.
+ * wide lies whole in one): onnxruntime's memory for a run grows with its input. With `halfScaleTop` (rows where the
+ * camera geometry puts only near, large plates), the rows from there down go at half that scale in one piece, and
+ * the rows above in one piece too when that input is at most `onePartMaxPx`; the upper and lower parts reach half the
+ * tallest line (`maxHeightShare`) into each other, so that every line centred in one lies whole in it, and each keeps
+ * the lines centred on its own side.
  */
-export function bandSearches(width: number, height: number, o: BandTextOptions): { region: Box; longSide: number }[] {
+export function bandSearches(width: number, height: number, o: BandTextOptions): BandSearch[] {
   const y1 = Math.round(o.top * height);
   const y2 = Math.round(o.bottom * height);
   if (y2 <= y1 || width <= 0) return [];
   const scale = Math.min(1, o.maxLongSide / width);
-  const n = Math.max(1, o.parts);
-  const out: { region: Box; longSide: number }[] = [];
-  for (let i = 0; i < n; i++) {
-    const x1 = i === 0 ? 0 : Math.max(0, Math.round((i * width) / n - o.partOverlapPx / 2));
-    const x2 = i === n - 1 ? width : Math.min(width, Math.round(((i + 1) * width) / n + o.partOverlapPx / 2));
-    out.push({ region: { x1, y1, x2, y2 }, longSide: Math.round(scale * Math.max(x2 - x1, y2 - y1)) });
+  const split = o.halfScaleTop === undefined ? y2 : Math.min(y2, Math.max(y1, Math.round(o.halfScaleTop * height)));
+  const reach = Math.ceil((o.maxHeightShare * height) / 2);
+  const out: BandSearch[] = [];
+  if (split > y1) {
+    const bottom = Math.min(y2, split + reach);
+    const whole = split < y2 && inputPx(scale * width, scale * (bottom - y1)) <= o.onePartMaxPx;
+    const n = whole ? 1 : Math.max(1, o.parts);
+    for (let i = 0; i < n; i++) {
+      const x1 = i === 0 ? 0 : Math.max(0, Math.round((i * width) / n - o.partOverlapPx / 2));
+      const x2 = i === n - 1 ? width : Math.min(width, Math.round(((i + 1) * width) / n + o.partOverlapPx / 2));
+      out.push({ region: { x1, y1, x2, y2: bottom }, longSide: Math.round(scale * Math.max(x2 - x1, bottom - y1)), centreRows: { y1: -Infinity, y2: split < y2 ? split : Infinity } });
+    }
+  }
+  if (split < y2) {
+    const top = Math.max(y1, split - reach);
+    out.push({ region: { x1: 0, y1: top, x2: width, y2 }, longSide: Math.round((scale / 2) * Math.max(width, y2 - top)), centreRows: { y1: split, y2: Infinity } });
   }
   return out;
+}
+
+/** Pixels of the text model's input for a region scaled to `w` × `h` (each side rounded up to a multiple of 32). */
+function inputPx(w: number, h: number): number {
+  return Math.ceil(Math.round(w) / 32) * 32 * Math.ceil(Math.round(h) / 32) * 32;
 }
 
 /**

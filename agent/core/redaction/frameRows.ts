@@ -97,6 +97,28 @@ export function textBandRows(
   return { topPx, plateRowPx, rise };
 }
 
+/**
+ * The row from which every plate's line is at least `minLinePx` high: a plate centred `plateCentreMinM` above the road
+ * (the lowest: of the plates at a row below the horizon, the one lowest on its vehicle is the farthest, so the
+ * smallest) with a line `minLinePx` high lies there when the horizon is as low as `slackDeg` allows; every plate below
+ * that row is nearer, so larger. Null where no plate lies below the horizon (a camera mounted at or below the lowest
+ * plate).
+ */
+export function minLineRow(
+  g: CameraGeometry,
+  rules: GeometryRules,
+  widthPx: number,
+  heightPx: number,
+  minLinePx: number,
+  horizonPx?: number,
+  slackDeg = rules.horizonSlackDeg,
+): number | null {
+  if (g.mountHeightM <= rules.plateCentreMinM || minLinePx <= 0) return null;
+  const lowest = (horizonPx ?? horizonRow(g, widthPx, heightPx)) + pixelsPerTilt(widthPx, g.fovDeg, slackDeg);
+  const distanceM = (focalLengthPx(widthPx, g.fovDeg) * rules.plateHeightM) / minLinePx;
+  return rowAt(g, widthPx, heightPx, rules.plateCentreMinM, distanceM, lowest);
+}
+
 /** Typical heights of what the object model finds standing on the road, metres (for the horizon of a frame). */
 export const STANDING_HEIGHT_M: Readonly<Record<string, number>> = { person: 1.7, car: 1.5, bus: 3.2, truck: 3.2 };
 
@@ -177,7 +199,9 @@ export function resolveFaceBand(
 
 /**
  * The text band's options for a frame: `top` and `horizon` as configured where set, else from the camera geometry
- * (textBandRows round frameHorizon), else FALLBACK_TEXT_BAND.
+ * (textBandRows round frameHorizon), else FALLBACK_TEXT_BAND; with a camera geometry, `halfScaleTop`: the row from
+ * which every plate's line is at least `halfScaleLinePx` high in the text model's input (minLineRow), where the band
+ * goes to it at half scale (bandSearches).
  */
 export function resolveTextBand(
   band: BandTextSettings,
@@ -188,12 +212,17 @@ export function resolveTextBand(
   objects: readonly Detection[],
 ): BandTextOptions {
   let derived: { top: number; horizon: number; horizonRise: number } = { ...FALLBACK_TEXT_BAND, horizonRise: 0 };
-  if (camera && (band.top === undefined || band.horizon === undefined)) {
+  let halfScaleTop: number | undefined;
+  if (camera) {
     const h = frameHorizon(camera, rules, widthPx, heightPx, objects);
     const rows = textBandRows(camera, rules, widthPx, heightPx, band.maxHeightShare * heightPx, h.horizonPx, h.slackDeg);
     // As for the face band: a geometry that leaves no room for a plate below its row is wrong for this frame.
     if (rows.plateRowPx < heightPx - band.maxHeightShare * heightPx) {
       derived = { top: rows.topPx / heightPx, horizon: rows.plateRowPx / heightPx, horizonRise: rows.rise };
+      // Near plates only below this row: the text model reads them at half the band's scale (bandSearches).
+      const bandScale = Math.min(1, band.maxLongSide / widthPx);
+      const split = minLineRow(camera, rules, widthPx, heightPx, band.halfScaleLinePx / bandScale, h.horizonPx, h.slackDeg);
+      if (split !== null && split < heightPx) halfScaleTop = Math.max(0, split) / heightPx;
     }
   }
   // A configured plate row with a derived top: the band still begins half the tallest line above that row.
@@ -203,5 +232,6 @@ export function resolveTextBand(
     top,
     horizon: band.horizon ?? derived.horizon,
     horizonRise: band.horizon === undefined ? derived.horizonRise : 0,
+    ...(halfScaleTop === undefined ? {} : { halfScaleTop }),
   };
 }

@@ -105,6 +105,20 @@ export const bandTextSchema = z
       .describe("The band goes to the text model at most this wide (frames wider are shrunk: the model's time grows with its input)"),
     parts: z.int().min(1).max(8).default(2).describe('The band goes to the text model in this many side-by-side parts (less memory per run)'),
     partOverlapPx: z.number().min(0).default(160).describe('Neighbouring parts overlap by this many frame pixels (a plate up to this wide lies whole in one)'),
+    onePartMaxPx: z
+      .int()
+      .min(0)
+      .default(400_000)
+      .describe(
+        "With the lower rows at half scale (halfScaleLinePx), the rows above them go to the text model in one piece when its input is at most this many pixels (no overlap read twice), else in `parts` parts: onnxruntime keeps the memory of the largest input it has run",
+      ),
+    halfScaleLinePx: z
+      .number()
+      .min(0)
+      .default(12)
+      .describe(
+        "Rows where the camera geometry puts every plate's line at least this many pixels high in the text model's input (near plates only, far below the horizon) go to it at half the band's scale, in one part (its smallest line there: half this); 0, or no camera geometry: the whole band at one scale",
+      ),
     horizon: share()
       .optional()
       .describe(
@@ -363,7 +377,13 @@ export type BandTextSettings = z.infer<typeof bandTextSchema>;
  * `horizonRise`: rows per pixel of line height a line may sit above `horizon` (a camera mounted lower than the highest
  * plate sees near high plates above the horizon).
  */
-export type BandTextOptions = Omit<BandTextSettings, 'top' | 'horizon'> & { top: number; horizon: number; horizonRise?: number };
+export type BandTextOptions = Omit<BandTextSettings, 'top' | 'horizon'> & {
+  top: number;
+  horizon: number;
+  horizonRise?: number;
+  /** Share of the frame height from which the band goes to the text model at half scale (halfScaleLinePx); none: one scale. */
+  halfScaleTop?: number;
+};
 export type VehicleCropOptions = z.infer<typeof vehicleCropSchema>;
 export type GeometryRules = z.infer<typeof geometryRulesSchema>;
 

@@ -17,11 +17,43 @@ const line = (x1: number, y1: number, w: number, h: number, score = 0.8) => det(
 describe('bandTextPlates: which text of the frame band may be a plate', () => {
   it('searches the lower band in two overlapping halves, at most maxLongSide wide in all', () => {
     const y1 = Math.round(0.38 * 720);
+    const all = { y1: -Infinity, y2: Infinity };
     expect(bandSearches(1280, 720, O)).toEqual([
-      { region: { x1: 0, y1, x2: 720, y2: 720 }, longSide: 720 },
-      { region: { x1: 560, y1, x2: 1280, y2: 720 }, longSide: 720 },
+      { region: { x1: 0, y1, x2: 720, y2: 720 }, longSide: 720, centreRows: all },
+      { region: { x1: 560, y1, x2: 1280, y2: 720 }, longSide: 720, centreRows: all },
     ]);
     expect(bandSearches(1920, 1080, O).map((s) => s.longSide)).toEqual([693, 693]);
+  });
+  it('rows of near plates only go at half scale in one piece; each part holds whole every line centred on its side', () => {
+    const y1 = Math.round(0.38 * 1080);
+    const searches = bandSearches(1920, 1080, { ...O, halfScaleTop: 0.8, onePartMaxPx: 0 });
+    const reach = Math.ceil((0.08 * 1080) / 2);
+    expect(searches).toEqual([
+      { region: { x1: 0, y1, x2: 1040, y2: 864 + reach }, longSide: 693, centreRows: { y1: -Infinity, y2: 864 } },
+      { region: { x1: 880, y1, x2: 1920, y2: 864 + reach }, longSide: 693, centreRows: { y1: -Infinity, y2: 864 } },
+      { region: { x1: 0, y1: 864 - reach, x2: 1920, y2: 1080 }, longSide: 640, centreRows: { y1: 864, y2: Infinity } },
+    ]);
+    // Fewer pixels for the text model: the lower rows at a quarter of the area.
+    const px = (list: typeof searches) => list.reduce((a, s) => a + (s.region.x2 - s.region.x1) * (s.region.y2 - s.region.y1) * (s.longSide / (s.region.x2 - s.region.x1)) ** 2, 0);
+    expect(px(searches)).toBeLessThan(0.85 * px(bandSearches(1920, 1080, O)));
+    // A split at or above the band's top: the whole band at half scale; at its bottom: as without one.
+    expect(bandSearches(1920, 1080, { ...O, halfScaleTop: 0.1 })).toEqual([
+      { region: { x1: 0, y1, x2: 1920, y2: 1080 }, longSide: 640, centreRows: { y1, y2: Infinity } },
+    ]);
+    expect(bandSearches(1920, 1080, { ...O, halfScaleTop: 1 })).toEqual(bandSearches(1920, 1080, O));
+  });
+  it('the rows above the split go in one piece when that input is small enough: no overlap read twice', () => {
+    const y1 = Math.round(0.6 * 1080);
+    const reach = Math.ceil((0.08 * 1080) / 2);
+    const split = { ...O, top: 0.6, halfScaleTop: 0.8 };
+    // 1280 × (864 + 44 − 648) · 2/3 → 1280 × 192 = 245,760 px of input.
+    expect(bandSearches(1920, 1080, { ...split, onePartMaxPx: 250_000 })).toEqual([
+      { region: { x1: 0, y1, x2: 1920, y2: 864 + reach }, longSide: 1280, centreRows: { y1: -Infinity, y2: 864 } },
+      { region: { x1: 0, y1: 864 - reach, x2: 1920, y2: 1080 }, longSide: 640, centreRows: { y1: 864, y2: Infinity } },
+    ]);
+    expect(bandSearches(1920, 1080, { ...split, onePartMaxPx: 240_000 })).toHaveLength(3);
+    // Without the split (no camera geometry) the band keeps its parts, whatever its size.
+    expect(bandSearches(1920, 1080, { ...O, top: 0.9, onePartMaxPx: 10_000_000 })).toHaveLength(2);
   });
   it('a short line of a plate\'s proportions below the horizon is a candidate', () => {
     expect(bandTextCandidates([line(560, 373, 63, 18)], [], 720, O)).toHaveLength(1);

@@ -4,6 +4,7 @@ import {
   FALLBACK_TEXT_BAND,
   faceBandRows,
   horizonFromObjects,
+  minLineRow,
   resolveFaceBand,
   resolveTextBand,
   textBandRows,
@@ -61,6 +62,26 @@ describe('frame rows: where faces and plates can lie, from the camera geometry',
     expect(low.rise).toBeCloseTo(0.1 / 0.11);
     expect(low.topPx).toBeLessThan(low.plateRowPx - 29);
   });
+  it('below the row of the smallest line, every plate (0.3–1.3 m above the road) is at least that high, wherever the horizon lies within the slack', () => {
+    const f = 960;
+    const row = minLineRow(dashcam, rules, 1920, 1080, 24, 540, 4)!;
+    const lowest = 540 + pixelsPerTilt(1920, 90, 4);
+    // A 24-px line of the lowest plate with the horizon as low as the slack allows: on that row; 1.35 m − 0.3 m of
+    // height below the lens, 24 / 0.11 px per metre (near the frame's middle; the tilt that puts the horizon there
+    // bends it by a few rows).
+    expect(Math.abs(row - (lowest + ((1.35 - 0.3) * 24) / 0.11))).toBeLessThan(8);
+    for (const horizon of [540 - pixelsPerTilt(1920, 90, 4), 540, lowest]) {
+      for (const z of [0.3, 0.5, 0.8, 1.3]) {
+        for (const px of [6, 12, 23]) {
+          // A smaller line, at any plate height, lies above that row.
+          expect(rowAt(dashcam, 1920, 1080, z, (f * rules.plateHeightM) / px, horizon)).toBeLessThan(row);
+        }
+      }
+    }
+    // A camera looking down sees the same plate higher in the frame; a camera at or below the lowest plate sees none below the horizon.
+    expect(minLineRow({ ...dashcam, pitchDeg: 8 }, rules, 1920, 1080, 24)!).toBeLessThan(minLineRow(dashcam, rules, 1920, 1080, 24)!);
+    expect(minLineRow({ ...dashcam, mountHeightM: 0.3 }, rules, 1920, 1080, 24)).toBeNull();
+  });
   it("a frame's horizon from the persons and vehicles standing in it; boxes cut by the frame or weak do not count", () => {
     // A car 1.5 m high whose box is 60 px and ends at row 700: horizon 700 − 1.35·60/1.5 = 646.
     const car = det('car', 800, 640, 900, 700);
@@ -97,5 +118,17 @@ describe('frame rows: where faces and plates can lie, from the camera geometry',
     // A plate row set above the derived band: the band starts half the tallest line above it.
     expect(resolveTextBand({ ...s.text.band, horizon: 0.2 }, dashcam, rules, 1920, 1080, []).top).toBeCloseTo(0.2 - 0.04);
     expect(resolveTextBand({ ...s.text.band, top: 0.5, horizon: 0.2 }, dashcam, rules, 1920, 1080, []).top).toBe(0.5);
+  });
+  it('the text band goes at half scale from the row where the geometry puts only lines halfScaleLinePx high in the model input', () => {
+    const car = det('car', 800, 640, 900, 700); // horizon 646
+    const band = resolveTextBand(s.text.band, dashcam, rules, 1920, 1080, [car]);
+    // The band's scale on a 1920-px frame is 1280/1920: halfScaleLinePx of input is 1.5 × that many frame pixels.
+    const row = minLineRow(dashcam, rules, 1920, 1080, s.text.band.halfScaleLinePx * 1.5, 646, rules.objectSlackDeg)!;
+    expect(band.halfScaleTop! * 1080).toBeCloseTo(row);
+    expect(band.halfScaleTop!).toBeGreaterThan(band.horizon);
+    // Off, no geometry, or a row below the frame: one scale.
+    expect(resolveTextBand({ ...s.text.band, halfScaleLinePx: 0 }, dashcam, rules, 1920, 1080, [car]).halfScaleTop).toBeUndefined();
+    expect(resolveTextBand(s.text.band, null, rules, 1920, 1080, [car]).halfScaleTop).toBeUndefined();
+    expect(resolveTextBand({ ...s.text.band, halfScaleLinePx: 200 }, dashcam, rules, 1920, 1080, [car]).halfScaleTop).toBeUndefined();
   });
 });
