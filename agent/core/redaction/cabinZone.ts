@@ -5,6 +5,7 @@
 // Blurring the whole band instead finds every occupant but costs far more of the picture (options below).
 import { boxHeight, boxWidth, type Box } from './boxes.ts';
 import type { Detection } from '../detection/detection.ts';
+import { fitsOccupant } from './faceEvidence.ts';
 import { cabinZoneSchema, type CabinZoneOptions } from './redactionSettings.ts';
 
 export type { CabinZoneOptions };
@@ -34,13 +35,15 @@ export function cabinBands(objects: readonly Detection[], frameHeightPx: number,
 
 /**
  * What to blur for occupants: the whole band of each near vehicle (`wholeBand`), or an occupant patch around each
- * face hit scored at least `cueMinScore` centred in a band, kept inside that vehicle's box.
+ * face hit scored at least `cueMinScore` centred in a band, kept inside that vehicle's box. Hits larger than an
+ * occupant's face can be in that vehicle (`occupant.maxFaceM`, see fitsOccupant; 0: any size) are no cue.
  */
 export function cabinZones(
   objects: readonly Detection[],
   faces: readonly Detection[],
   frameHeightPx: number,
   options: Partial<CabinZoneOptions> = {},
+  occupant: { readonly maxFaceM: number; readonly frameWidthPx: number } = { maxFaceM: 0, frameWidthPx: 0 },
 ): Cabin[] {
   const o = { ...DEFAULT_CABIN_ZONE_OPTIONS, ...options };
   const bands = cabinBands(objects, frameHeightPx, o);
@@ -52,7 +55,9 @@ export function cabinZones(
   for (const { vehicle, zone } of bands) {
     if (o.maxVehicleFrameFraction > 0 && boxHeight(vehicle.box) > o.maxVehicleFrameFraction * frameHeightPx) continue;
     const sidePx = o.cueSideFraction * boxHeight(vehicle.box);
-    const hits = faces.filter((f) => f.score >= cueMinScore);
+    const frame = { widthPx: occupant.frameWidthPx, heightPx: frameHeightPx };
+    // Only hits an occupant's face could make in this vehicle (faceEvidence.ts: larger ones are its lights, its rear window).
+    const hits = faces.filter((f) => f.score >= cueMinScore && fitsOccupant(f.box, vehicle, occupant.maxFaceM, frame));
     const candidates = hits
       .filter((f) => centreIn(f.box, zone))
       .map((f) => {

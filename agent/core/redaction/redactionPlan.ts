@@ -3,6 +3,7 @@ import { boxHeight, boxWidth, clipBox, iou, nms, padBox, type Box } from './boxe
 import { PLATE_VEHICLE_LABELS } from '../detection/cocoLabels.ts';
 import type { Detection, RedactedRegion } from '../detection/detection.ts';
 import { cabinZones } from './cabinZone.ts';
+import { blurredFaces } from './faceEvidence.ts';
 import { plateZones } from './plateZone.ts';
 import { planSchema, vehicleCropSchema, type PlanSettings, type VehicleCropOptions } from './redactionSettings.ts';
 import { headAroundFace, headNeedsBlur, headRegion, headsOf } from './headRegions.ts';
@@ -15,9 +16,10 @@ export type RedactionPlanOptions = PlanSettings;
 export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = planSchema.parse({});
 
 /** Any part of the plan settings; nested groups may be given in part too. */
-export type PlanOverrides = Partial<Omit<PlanSettings, 'plateZone' | 'cabinZone' | 'textPlate' | 'headFace' | 'headEvidence' | 'crowdFace'>> & {
-  readonly headFace?: Partial<PlanSettings['headFace']>;
+export type PlanOverrides = Partial<Omit<PlanSettings, 'plateZone' | 'cabinZone' | 'textPlate' | 'headFace' | 'headEvidence' | 'faceEvidence' | 'crowdFace'>> & {
+  readonly faceEvidence?: Partial<PlanSettings['faceEvidence']>;
   readonly crowdFace?: Partial<PlanSettings['crowdFace']>;
+  readonly headFace?: Partial<PlanSettings['headFace']>;
   readonly headEvidence?: Partial<PlanSettings['headEvidence']>;
   readonly plateZone?: Partial<PlanSettings['plateZone']>;
   readonly cabinZone?: Partial<PlanSettings['cabinZone']>;
@@ -66,6 +68,7 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
     textPlate: { ...d.textPlate, ...options.textPlate },
     headFace: { ...d.headFace, ...options.headFace },
     headEvidence: { ...d.headEvidence, ...options.headEvidence },
+    faceEvidence: { ...d.faceEvidence, ...options.faceEvidence },
     crowdFace: { ...d.crowdFace, ...options.crowdFace },
   };
   const c = input.calibration;
@@ -77,19 +80,7 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
     const clipped = clipBox(box, input.width, input.height);
     if (clipped) regions.push({ kind, box: clipped, detector: d.detector, score: d.score });
   };
-  const notGiant = (f: Detection) => boxHeight(f.box) <= o.largeFaceFraction * input.height || f.score >= largeMin;
-  const confirmed = input.faces.filter((f) => notGiant(f) && f.score >= aloneMin);
-  const blurred = input.faces.filter((f) => {
-    if (!notGiant(f)) return false;
-    return (
-      f.score >= aloneMin ||
-      (f.score >= supportedMin && faceSupported(f.box, input.objects, o.vehicleCabinFraction)) ||
-      (f.score >= supportedMin &&
-        o.crowdFace.maxGapHeights > 0 &&
-        boxHeight(f.box) <= o.crowdFace.maxHeightShare * input.height &&
-        besideConfirmedFace(f.box, confirmed, o.crowdFace))
-    );
-  });
+  const blurred = blurredFaces(input.faces, input.objects, { widthPx: input.width, heightPx: input.height }, { aloneMin, supportedMin, largeMin }, o);
   const persons = input.objects.filter((obj) => obj.label === 'person' && obj.score >= o.personMinScore);
   const { bareHeads, standIns } = headsOf(persons, blurred, o);
   for (const f of blurred) {
@@ -112,32 +103,8 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
   const plates = [...input.plates, ...onVehicles.map((t) => t.text)];
   for (const { vehicle, zone } of plateZones(input.objects, plates, input.height, o.plateZone)) add('plate-zone', zone, vehicle);
   const cabin = { ...o.cabinZone, cueMinScore: o.cabinZone.cueMinScore ?? c.occupantCueMinScore };
-  for (const { vehicle, zone } of cabinZones(input.objects, input.faces, input.height, cabin)) add('cabin-zone', zone, vehicle);
+  for (const { vehicle, zone } of cabinZones(input.objects, input.faces, input.height, cabin, { maxFaceM: o.faceEvidence.occupantMaxFaceM, frameWidthPx: input.width })) add('cabin-zone', zone, vehicle);
   return dedupe(regions);
-}
-
-/** True when the face's centre lies in a person box or in the cabin (upper part) of a vehicle box. */
-function faceSupported(face: Box, objects: readonly Detection[], cabinFraction: number): boolean {
-  const cx = (face.x1 + face.x2) / 2;
-  const cy = (face.y1 + face.y2) / 2;
-  return objects.some((d) => {
-    const b = d.box;
-    if (cx < b.x1 || cx > b.x2 || cy < b.y1) return false;
-    if (d.label === 'person') return cy <= b.y2;
-    return PLATE_VEHICLE_LABELS.includes(d.label) && cy <= b.y1 + cabinFraction * boxHeight(b);
-  });
-}
-
-/** True when a confirmed face of about the same height lies beside the hit, as neighbours in a crowd do. */
-function besideConfirmedFace(hit: Box, confirmed: readonly Detection[], o: PlanSettings['crowdFace']): boolean {
-  const h = boxHeight(hit);
-  const cx = (hit.x1 + hit.x2) / 2;
-  const cy = (hit.y1 + hit.y2) / 2;
-  return confirmed.some(({ box: c }) => {
-    const ch = boxHeight(c);
-    if (h <= 0 || ch <= 0 || Math.max(h / ch, ch / h) > o.maxSizeRatio) return false;
-    return Math.abs((c.x1 + c.x2) / 2 - cx) <= o.maxGapHeights * ch && Math.abs((c.y1 + c.y2) / 2 - cy) <= o.maxRowHeights * ch;
-  });
 }
 
 /** The box grown around its centre to at least `sidePx` wide and high. */

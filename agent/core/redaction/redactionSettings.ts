@@ -211,6 +211,19 @@ export const planSchema = z
       .describe(
         "A face hit at the supported floor (faceSupportedMinScore) is blurred beside a face blurred on its own score (faceAloneMinScore) of about its size, as inside a person box: in a crowd a face's neighbours are faces, and the object model boxes a dense crowd as few persons",
       ),
+    faceEvidence: z
+      .strictObject({
+        occupantMaxFaceM: z
+          .number()
+          .min(0)
+          .max(2)
+          .default(0.3)
+          .describe(
+            "A face hit in a car's, bus's or truck's box counts as an occupant's (a weak face blurred in its cabin, a cue for occupant patches) only when, at that vehicle's scale (pixels per metre of the smallest vehicle of its label, by its box's height or width), it is at most this high, metres: an occupant sits behind the vehicle's nearest face (a face boxed 0.2 m high, geometry.faceHeightM, with half again for loose boxes). Larger hits on a vehicle are its lights and rear window, or a pedestrian in front, who has a person box. 0: any size",
+          ),
+      })
+      .prefault({})
+      .describe('Which face hits on vehicles are taken for occupants (core/redaction/faceEvidence.ts)'),
     faceAloneMinScore: share()
       .optional()
       .describe("A face below this is blurred only inside a person box or a vehicle's cabin (default: the face model's calibrated aloneMinScore)"),
