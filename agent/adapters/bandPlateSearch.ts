@@ -10,7 +10,7 @@ import {
   plateAroundBandLine,
   type BandTextOptions,
 } from '../core/redaction/bandTextPlates.ts';
-import type { TextPlateOptions } from '../core/redaction/redactionSettings.ts';
+import type { TextPlateOptions } from '../core/redaction/planSettings.ts';
 import { textPlates } from '../core/redaction/textPlates.ts';
 import type { Detection, Detector } from '../ports/detector.ts';
 import type { Frame } from '../ports/frame.ts';

@@ -6,7 +6,7 @@
 import { boxHeight, boxWidth, type Box } from './boxes.ts';
 import type { Detection } from '../detection/detection.ts';
 import { fitsOccupant } from './faceEvidence.ts';
-import { cabinZoneSchema, type CabinZoneOptions } from './redactionSettings.ts';
+import { cabinZoneSchema, type CabinZoneOptions } from './planSettings.ts';
 
 export type { CabinZoneOptions };
 

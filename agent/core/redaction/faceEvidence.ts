@@ -3,7 +3,7 @@
 // vehicle, the weak hits on the cars ahead are mostly their rear windows and lights, larger than any occupant's face).
 import { boxHeight, boxWidth, type Box } from './boxes.ts';
 import type { Detection } from '../detection/detection.ts';
-import type { PlanSettings } from './redactionSettings.ts';
+import type { PlanSettings } from './planSettings.ts';
 
 /**
  * The smallest vehicle of each label that carries people behind glass, metres (height, width): the object model calls

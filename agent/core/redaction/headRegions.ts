@@ -2,7 +2,7 @@
 // own face is blurred already.
 import { boxHeight, boxWidth, type Box } from './boxes.ts';
 import type { Detection } from '../detection/detection.ts';
-import type { PlanSettings } from './redactionSettings.ts';
+import type { PlanSettings } from './planSettings.ts';
 
 type HeadOptions = Pick<PlanSettings, 'headFraction' | 'headFractionSquat' | 'headMaxWidths' | 'headMarginX' | 'headMarginTop' | 'headFace'>;
 

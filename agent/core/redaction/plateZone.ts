@@ -2,7 +2,7 @@
 import { boxHeight, boxWidth, type Box } from './boxes.ts';
 import { PLATE_VEHICLE_LABELS } from '../detection/cocoLabels.ts';
 import type { Detection } from '../detection/detection.ts';
-import { plateZoneSchema, type PlateZoneOptions } from './redactionSettings.ts';
+import { plateZoneSchema, type PlateZoneOptions } from './planSettings.ts';
 
 export type { PlateZoneOptions };
 

@@ -5,7 +5,8 @@ import type { Detection, RedactedRegion } from '../detection/detection.ts';
 import { cabinZones } from './cabinZone.ts';
 import { blurredFaces } from './faceEvidence.ts';
 import { plateZones } from './plateZone.ts';
-import { planSchema, vehicleCropSchema, type PlanSettings, type VehicleCropOptions } from './redactionSettings.ts';
+import { vehicleCropSchema, type VehicleCropOptions } from './redactionSettings.ts';
+import { planSchema, type PlanSettings } from './planSettings.ts';
 import { headAroundFace, headNeedsBlur, headRegion, headsOf } from './headRegions.ts';
 import { plateAroundText, textPlates } from './textPlates.ts';
 

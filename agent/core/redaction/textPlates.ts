@@ -3,7 +3,7 @@
 import { boxHeight, boxWidth, padBox, type Box } from './boxes.ts';
 import { PLATE_VEHICLE_LABELS } from '../detection/cocoLabels.ts';
 import type { Detection } from '../detection/detection.ts';
-import { textPlateSchema, type TextPlateOptions } from './redactionSettings.ts';
+import { textPlateSchema, type TextPlateOptions } from './planSettings.ts';
 
 export const DEFAULT_TEXT_PLATE_OPTIONS: TextPlateOptions = textPlateSchema.parse({});
 
