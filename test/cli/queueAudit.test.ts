@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueDbPath, SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
 import { sampleMeta } from '../support/evidence.ts';
 import { testLogger } from '../support/logger.ts';
+import { offlineConfigLines } from '../support/offlineConfig.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const tilsyn = (...args: string[]) =>
@@ -24,19 +25,7 @@ describe('tilsyn queue and tilsyn audit verify', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'tilsyn-cli-'));
     configFile = path.join(dir, 'agent.yaml');
-    writeFileSync(
-      configFile,
-      [
-        'vehicleId: v1',
-        'fleetId: f1',
-        'dataDir: ./data',
-        'gps: { source: gpsd }',
-        'mqtt: { url: "mqtt://127.0.0.1:1" }',
-        'camera: { source: test }',
-        'ingest: { url: "http://127.0.0.1:1", token: t }',
-        'tasks: { allowUnsigned: true }',
-      ].join('\n'),
-    );
+    writeFileSync(configFile, offlineConfigLines(['camera: { source: test }']));
     // The agent is "running": its queue stays open while the commands read the file.
     queue = new SqliteEvidenceQueue({ dataDir: path.join(dir, 'data'), nowMs: () => Date.now() }, testLogger);
     await queue.start();

@@ -8,6 +8,7 @@ import { expect, it } from 'vitest';
 import type { RedactionRecord } from '../../agent/cli/redact.ts';
 import { decodeGray, judgeBox, laplacian } from '../support/detail.ts';
 import { describeWithInputs } from '../support/inputs.ts';
+import { offlineConfigLines } from '../support/offlineConfig.ts';
 import { TILTED_CAMERA, TILTED_SOURCE, TILTED_TRUTH, tiltedFrame } from '../support/tiltedFrame.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
@@ -116,20 +117,7 @@ describeWithInputs('tilsyn redact', [evalDir], () => {
 describeWithInputs('tilsyn redact --config: as the vehicle redacts', [TILTED_TRUTH, TILTED_SOURCE], () => {
   const vehicleConfig = (dir: string, extra: string[]): string => {
     const file = path.join(dir, 'agent.yaml');
-    writeFileSync(
-      file,
-      [
-        'vehicleId: v1',
-        'fleetId: f1',
-        'dataDir: ./data',
-        'gps: { source: gpsd }',
-        'mqtt: { url: "mqtt://127.0.0.1:1" }',
-        'ingest: { url: "http://127.0.0.1:1", token: t }',
-        'tasks: { allowUnsigned: true }',
-        `models: { dir: ${JSON.stringify(modelsDir)} }`,
-        ...extra,
-      ].join('\n'),
-    );
+    writeFileSync(file, offlineConfigLines([`models: { dir: ${JSON.stringify(modelsDir)} }`, ...extra]));
     return file;
   };
 

@@ -155,17 +155,7 @@ export async function evalCommand(o: EvalCommandOptions): Promise<number> {
     await engine.close();
   }
 
-  const kinds: Record<string, KindFigures> = {};
-  for (const kind of set.kinds) {
-    const ofKind = results.filter((r) => r.kind === kind);
-    kinds[kind] = {
-      all: recallFigures(ofKind),
-      min20: recallFigures(ofKind, 20),
-      overblur: round(mean(overblur.get(kind)!), 4),
-      overblurIgnoreAware: round(mean(overblurAware.get(kind)!), 4),
-      ignoredBoxes: ignoredCount.get(kind) ?? 0,
-    };
-  }
+  const kinds = kindFigures(set.kinds, results, { overblur, overblurAware, ignoredCount });
   const sorted = [...msList].sort((a, b) => a - b);
   const figures: EvalFigures = {
     set: set.name,
@@ -231,7 +221,30 @@ async function scoreImage(
   };
 }
 
-function mean(v: readonly number[]): number {
+/** What the images of a set gave, per kind: the over-blur share of each image (reference, ignore-aware) and the boxes marked ignore. */
+export interface KindTallies {
+  readonly overblur: ReadonlyMap<string, readonly number[]>;
+  readonly overblurAware: ReadonlyMap<string, readonly number[]>;
+  readonly ignoredCount: ReadonlyMap<string, number>;
+}
+
+/** Each kind's figures from the verdicts of its boxes and the images' tallies (eval and eval:replan alike). */
+export function kindFigures(kinds: readonly string[], results: readonly BoxResult[], t: KindTallies): Record<string, KindFigures> {
+  const out: Record<string, KindFigures> = {};
+  for (const kind of kinds) {
+    const ofKind = results.filter((r) => r.kind === kind);
+    out[kind] = {
+      all: recallFigures(ofKind),
+      min20: recallFigures(ofKind, 20),
+      overblur: round(mean(t.overblur.get(kind) ?? []), 4),
+      overblurIgnoreAware: round(mean(t.overblurAware.get(kind) ?? []), 4),
+      ignoredBoxes: t.ignoredCount.get(kind) ?? 0,
+    };
+  }
+  return out;
+}
+
+export function mean(v: readonly number[]): number {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0;
 }
 

@@ -16,14 +16,13 @@ import {
   judgeBox,
   OVERBLUR_BLOCK_PX,
   overblurShare,
-  recallFigures,
   round,
   type BoxResult,
   type TruthBox,
 } from '../../agent/core/redaction/redactionScore.ts';
 import type { RedactionSettingsInput } from '../../agent/core/redaction/redactionSettings.ts';
 import { defaultModelsDir, redactorSettings, runTool } from '../runTool.ts';
-import { figuresTable, type KindFigures } from './eval.ts';
+import { figuresTable, kindFigures, mean } from './eval.ts';
 import { loadEvalSet } from './evalSet.ts';
 import { parseCameraOption, setCamera } from './setCameras.ts';
 
@@ -141,17 +140,7 @@ async function plan(set: string, o: { cache: string; plan?: string; json?: boole
     }
   }
   if (o.missed) await writeFile(o.missed, missed.length ? `${missed.join('\n')}\n` : '');
-  const kinds: Record<string, KindFigures> = {};
-  for (const kind of s.kinds) {
-    const ofKind = results.filter((r) => r.kind === kind);
-    kinds[kind] = {
-      all: recallFigures(ofKind),
-      min20: recallFigures(ofKind, 20),
-      overblur: round(mean(overblur.get(kind)!), 4),
-      overblurIgnoreAware: round(mean(overblurAware.get(kind)!), 4),
-      ignoredBoxes: ignoredCount.get(kind) ?? 0,
-    };
-  }
+  const kinds = kindFigures(s.kinds, results, { overblur, overblurAware, ignoredCount });
   const perKind = (by: Map<string, Map<string, number>>) =>
     Object.fromEntries(
       [...by].map(([kind, per]) => [kind, Object.fromEntries([...per].map(([k, v]) => [k, round(v / Math.max(1, images), 4)]).sort((a, b) => Number(b[1]) - Number(a[1])))]),
@@ -183,10 +172,6 @@ function padded(b: TruthBox) {
   const px = 0.5 * (b[2]! - b[0]!);
   const py = 0.5 * (b[3]! - b[1]!);
   return { x1: b[0]! - px, y1: b[1]! - py, x2: b[2]! + px, y2: b[3]! + py };
-}
-
-function mean(v: readonly number[]): number {
-  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0;
 }
 
 const program = new Command().name('eval:replan').description('tune the redaction plan on what the models found once, without running them again');
