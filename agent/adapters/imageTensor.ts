@@ -141,24 +141,25 @@ function bitsOf(a: Float32Array): Int32Array {
 /**
  * Packed RGB bytes → planar floats in the model's channel order, placed at lb.offset* in a canvas of the pad value.
  * The image (lb.resized* in size) is read from `rgb` at `start`, `rowBytes` a row: a resized copy, or the frame
- * itself. One plane at a time, a row at a time; each value is its table's float copied as bits. The pad is written
- * only where the image isn't (and always: `out` may hold an earlier input).
+ * itself. One pass over the image, three running write positions; each value is its table's float copied as bits.
+ * The pad is written only where the image isn't (and always: `out` may hold an earlier input).
  */
 function planarFloats(rgb: Uint8Array, start: number, rowBytes: number, lb: Letterbox, style: TensorStyle, out: Float32Array): Float32Array {
   const { dstWidth: W, resizedWidth: rw, resizedHeight: rh, offsetX: ox, offsetY: oy } = lb;
-  const planes = padAndPlanes(lb, style, out);
+  const { offsets, tables } = padAndPlanes(lb, style, out);
+  const [tr, tg, tb] = tables;
   const bits = bitsOf(out);
-  for (let c = 0; c < 3; c++) {
-    const table = planes.tables[c]!;
-    const base = planes.offsets[c]! + oy * W + ox;
-    for (let y = 0; y < rh; y++) {
-      let s = start + y * rowBytes + c;
-      let p = base + y * W;
-      const end = p + rw;
-      while (p < end) {
-        bits[p++] = table[rgb[s]!]!;
-        s += 3;
-      }
+  for (let y = 0; y < rh; y++) {
+    const row = (y + oy) * W + ox;
+    let pr = offsets[0] + row;
+    let pg = offsets[1] + row;
+    let pb = offsets[2] + row;
+    const end = pr + rw;
+    let s = start + y * rowBytes;
+    while (pr < end) {
+      bits[pr++] = tr[rgb[s++]!]!;
+      bits[pg++] = tg[rgb[s++]!]!;
+      bits[pb++] = tb[rgb[s++]!]!;
     }
   }
   return out;
