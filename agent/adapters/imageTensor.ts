@@ -169,13 +169,29 @@ function planarFloats(rgb: Uint8Array, start: number, rowBytes: number, lb: Lett
  * Pads `out` around the image (padAround), and per source channel (red, green, blue) the offset of the plane it
  * goes to — red to plane 0 for RGB models, plane 2 for BGR ones; green always plane 1 — and its table of value bits.
  */
-function padAndPlanes(lb: Letterbox, style: TensorStyle, out: Float32Array): { offsets: [number, number, number]; tables: [Int32Array, Int32Array, Int32Array] } {
+function padAndPlanes(lb: Letterbox, style: TensorStyle, out: Float32Array): { offsets: [number, number, number]; tables: readonly [Int32Array, Int32Array, Int32Array] } {
   const plane = lb.dstWidth * lb.dstHeight;
-  const { tables, pads } = planeTables(style);
+  const { bySource, pads } = tablesFor(style);
   padAround(lb, pads, out);
-  const bgr = style.order === 'bgr';
-  const [t0, t1, t2] = tables.map(bitsOf) as [Int32Array, Int32Array, Int32Array];
-  return bgr ? { offsets: [2 * plane, plane, 0], tables: [t2, t1, t0] } : { offsets: [0, plane, 2 * plane], tables: [t0, t1, t2] };
+  return { offsets: style.order === 'bgr' ? [2 * plane, plane, 0] : [0, plane, 2 * plane], tables: bySource };
+}
+
+/** Each style's tables (as bits, in source channel order: red, green, blue) and pads, built once: a model has one. */
+const styleTables = new Map<string, { bySource: readonly [Int32Array, Int32Array, Int32Array]; pads: [number, number, number] }>();
+
+function tablesFor(style: TensorStyle) {
+  const n = style.normalise;
+  const key = `${style.order} ${style.scale} ${style.pad} ${n ? `${n.mean.join(',')} ${n.std.join(',')}` : ''}`;
+  let held = styleTables.get(key);
+  if (!held) {
+    const { tables, pads } = planeTables(style);
+    const [t0, t1, t2] = tables.map(bitsOf) as [Int32Array, Int32Array, Int32Array];
+    held = { bySource: style.order === 'bgr' ? [t2, t1, t0] : [t0, t1, t2], pads };
+    // A handful of styles at most (one per model); a caller passing many would only rebuild them.
+    if (styleTables.size >= 16) styleTables.clear();
+    styleTables.set(key, held);
+  }
+  return held;
 }
 
 /** Writes each plane's pad value everywhere in `out` but the lb.resized* image at lb.offset*. */
