@@ -47,7 +47,9 @@ export function cropRect(frame: Frame, region: Box): { left: number; top: number
  * Input tensors kept from one model call to the next: a 1080p face input is 25 MB of floats, and allocating (and
  * collecting) it per frame costs time and peak memory. A buffer is lent to one call at a time, so calls that run
  * concurrently never share one; every value of a lent buffer is overwritten by letterboxTensor, so nothing of the
- * frame before can reach the next model input.
+ * frame before can reach the next model input. A call is lent the smallest idle buffer that holds its input (as a
+ * view of exactly its length when the buffer is larger): the band inputs of the face and text models change size
+ * from frame to frame with the rows the band takes, and a new zeroed buffer per size cost page faults and collections.
  */
 export class TensorBuffers {
   private readonly idle: Float32Array[] = [];
@@ -78,12 +80,24 @@ export class TensorBuffers {
   }
 
   private async lend<T>(length: number, use: (buffer: Float32Array) => Promise<T>): Promise<T> {
-    const i = this.idle.findIndex((b) => b.length === length);
-    const buffer = i >= 0 ? this.idle.splice(i, 1)[0]! : new Float32Array(length);
+    let best = -1;
+    for (let i = 0; i < this.idle.length; i++) {
+      const capacity = this.idle[i]!.length;
+      if (capacity >= length && (best < 0 || capacity < this.idle[best]!.length)) best = i;
+    }
+    let buffer: Float32Array;
+    if (best >= 0) {
+      buffer = this.idle.splice(best, 1)[0]!;
+    } else {
+      // Idle buffers of at least half this length are smaller inputs of the same kind (the band a few rows lower):
+      // the new one stands in for them from now on.
+      for (let i = this.idle.length - 1; i >= 0; i--) if (2 * this.idle[i]!.length >= length) this.idle.splice(i, 1);
+      buffer = new Float32Array(length);
+    }
     try {
-      return await use(buffer);
+      return await use(buffer.length === length ? buffer : buffer.subarray(0, length));
     } finally {
-      // A handful of sizes at most (one per model input size and lane); the oldest goes when a new size arrives.
+      // A handful of sizes at most (one per model input kind and lane); the oldest goes when a new one arrives.
       this.idle.push(buffer);
       if (this.idle.length > 4) this.idle.shift();
     }
