@@ -47,7 +47,9 @@ export function cropRect(frame: Frame, region: Box): { left: number; top: number
  * Input tensors kept from one model call to the next: a 1080p face input is 25 MB of floats, and allocating (and
  * collecting) it per frame costs time and peak memory. A buffer is lent to one call at a time, so calls that run
  * concurrently never share one; every value of a lent buffer is overwritten by letterboxTensor, so nothing of the
- * frame before can reach the next model input.
+ * frame before can reach the next model input. A call is lent the smallest idle buffer that holds its input (as a
+ * view of exactly its length when the buffer is larger): the band inputs of the face and text models change size
+ * from frame to frame with the rows the band takes, and a new zeroed buffer per size cost page faults and collections.
  */
 export class TensorBuffers {
   private readonly idle: Float32Array[] = [];
@@ -78,12 +80,24 @@ export class TensorBuffers {
   }
 
   private async lend<T>(length: number, use: (buffer: Float32Array) => Promise<T>): Promise<T> {
-    const i = this.idle.findIndex((b) => b.length === length);
-    const buffer = i >= 0 ? this.idle.splice(i, 1)[0]! : new Float32Array(length);
+    let best = -1;
+    for (let i = 0; i < this.idle.length; i++) {
+      const capacity = this.idle[i]!.length;
+      if (capacity >= length && (best < 0 || capacity < this.idle[best]!.length)) best = i;
+    }
+    let buffer: Float32Array;
+    if (best >= 0) {
+      buffer = this.idle.splice(best, 1)[0]!;
+    } else {
+      // Idle buffers of at least half this length are smaller inputs of the same kind (the band a few rows lower):
+      // the new one stands in for them from now on.
+      for (let i = this.idle.length - 1; i >= 0; i--) if (2 * this.idle[i]!.length >= length) this.idle.splice(i, 1);
+      buffer = new Float32Array(length);
+    }
     try {
-      return await use(buffer);
+      return await use(buffer.length === length ? buffer : buffer.subarray(0, length));
     } finally {
-      // A handful of sizes at most (one per model input size and lane); the oldest goes when a new size arrives.
+      // A handful of sizes at most (one per model input kind and lane); the oldest goes when a new one arrives.
       this.idle.push(buffer);
       if (this.idle.length > 4) this.idle.shift();
     }
@@ -93,7 +107,8 @@ export class TensorBuffers {
 /**
  * Resizes the source (the frame, or `crop` of it — whose size must match lb.src*) to lb.resized*, places it at
  * lb.offset* in a dstWidth×dstHeight canvas filled with the pad value, and returns planar floats [3, H, W] — in
- * `into` when given (every value of it is written), else in a new array.
+ * `into` when given (every value of it is written), else in a new array. A source at its own size (a crop at 1×)
+ * is read straight from the frame, and a 2× enlargement is written by hand: only other scales go through sharp.
  */
 export async function letterboxTensor(
   frame: Frame,
@@ -107,69 +122,90 @@ export async function letterboxTensor(
   }
   const length = 3 * lb.dstWidth * lb.dstHeight;
   if (into && into.length !== length) throw new Error(`tensor buffer holds ${into.length} floats, expected ${length}`);
+  const out = into ?? new Float32Array(length);
+  const source = crop ?? { left: 0, top: 0, width: frame.width, height: frame.height };
   const sameSize = lb.resizedWidth === lb.srcWidth && lb.resizedHeight === lb.srcHeight;
-  if (lb.resizedWidth === 2 * lb.srcWidth && lb.resizedHeight === 2 * lb.srcHeight) {
-    const source = crop ?? { left: 0, top: 0, width: frame.width, height: frame.height };
+  if (sameSize || (lb.resizedWidth === 2 * lb.srcWidth && lb.resizedHeight === 2 * lb.srcHeight)) {
     if (source.width !== lb.srcWidth || source.height !== lb.srcHeight) {
       throw new Error(`crop ${source.width}x${source.height} does not match the letterbox source ${lb.srcWidth}x${lb.srcHeight}`);
     }
-    return enlarged2xFloats(frame, source, lb, style, into ?? new Float32Array(length));
+    if (source.left < 0 || source.top < 0 || source.left + source.width > frame.width || source.top + source.height > frame.height) {
+      throw new Error(`crop ${JSON.stringify(source)} reaches outside the ${frame.width}x${frame.height} frame`);
+    }
+    const rowBytes = frame.width * 3;
+    const start = source.top * rowBytes + source.left * 3;
+    return sameSize
+      ? planarFloats(frame.data, start, rowBytes, lb, style, out)
+      : enlarged2xFloats(frame.data, start, rowBytes, lb, style, out);
   }
-  let rgb: Uint8Array;
-  if (sameSize && !crop) {
-    rgb = frame.data;
-  } else {
-    let img = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } });
-    if (crop) img = img.extract(crop);
-    if (!sameSize) img = img.resize(lb.resizedWidth, lb.resizedHeight, { fit: 'fill', kernel: 'linear' });
-    rgb = await img.raw().toBuffer();
+  let img = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } });
+  if (crop) img = img.extract(crop);
+  const rgb = await img.resize(lb.resizedWidth, lb.resizedHeight, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+  if (rgb.length !== lb.resizedWidth * lb.resizedHeight * 3) {
+    throw new Error(`resized image holds ${rgb.length} bytes, expected ${lb.resizedWidth}x${lb.resizedHeight}x3`);
   }
-  return planarFloats(rgb, lb, style, into ?? new Float32Array(length));
+  return planarFloats(rgb, 0, lb.resizedWidth * 3, lb, style, out);
+}
+
+/** The same memory as 32-bit integers: float values are copied as their bits, with no conversion to and fro. */
+function bitsOf(a: Float32Array): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.length);
 }
 
 /**
- * Packed RGB bytes (lb.resized* in size) → planar floats in the model's channel order, placed at lb.offset* in a
- * canvas of the pad value. One pass over the image, three running write positions; the pad is written only where
- * the image isn't (and always: `out` may hold an earlier input).
+ * Packed RGB bytes → planar floats in the model's channel order, placed at lb.offset* in a canvas of the pad value.
+ * The image (lb.resized* in size) is read from `rgb` at `start`, `rowBytes` a row: a resized copy, or the frame
+ * itself. One pass over the image, three running write positions; each value is its table's float copied as bits.
+ * The pad is written only where the image isn't (and always: `out` may hold an earlier input).
  */
-function planarFloats(rgb: Uint8Array, lb: Letterbox, style: TensorStyle, out: Float32Array): Float32Array {
-  const { dstWidth: W, dstHeight: H, resizedWidth: rw, resizedHeight: rh, offsetX: ox, offsetY: oy } = lb;
-  if (rgb.length !== rw * rh * 3) throw new Error(`resized image holds ${rgb.length} bytes, expected ${rw}x${rh}x3`);
-  const plane = W * H;
-  const { r0, b0, tr, tg, tb } = padAndPlanes(lb, style, out);
-  let src = 0;
+function planarFloats(rgb: Uint8Array, start: number, rowBytes: number, lb: Letterbox, style: TensorStyle, out: Float32Array): Float32Array {
+  const { dstWidth: W, resizedWidth: rw, resizedHeight: rh, offsetX: ox, offsetY: oy } = lb;
+  const { offsets, tables } = padAndPlanes(lb, style, out);
+  const [tr, tg, tb] = tables;
+  const bits = bitsOf(out);
   for (let y = 0; y < rh; y++) {
     const row = (y + oy) * W + ox;
-    let pr = r0 + row;
-    let pg = plane + row;
-    let pb = b0 + row;
+    let pr = offsets[0] + row;
+    let pg = offsets[1] + row;
+    let pb = offsets[2] + row;
     const end = pr + rw;
+    let s = start + y * rowBytes;
     while (pr < end) {
-      out[pr++] = tr[rgb[src++]!]!;
-      out[pg++] = tg[rgb[src++]!]!;
-      out[pb++] = tb[rgb[src++]!]!;
+      bits[pr++] = tr[rgb[s++]!]!;
+      bits[pg++] = tg[rgb[s++]!]!;
+      bits[pb++] = tb[rgb[s++]!]!;
     }
   }
   return out;
 }
 
 /**
- * Pads `out` around the image (padAround) and says where source channels go: the offsets of the planes that take
- * red (r0) and blue (b0) — red goes to plane 0 for RGB models, plane 2 for BGR ones; green is always plane 1 — and
- * the value tables of red, green and blue.
+ * Pads `out` around the image (padAround), and per source channel (red, green, blue) the offset of the plane it
+ * goes to — red to plane 0 for RGB models, plane 2 for BGR ones; green always plane 1 — and its table of value bits.
  */
-function padAndPlanes(lb: Letterbox, style: TensorStyle, out: Float32Array) {
+function padAndPlanes(lb: Letterbox, style: TensorStyle, out: Float32Array): { offsets: [number, number, number]; tables: readonly [Int32Array, Int32Array, Int32Array] } {
   const plane = lb.dstWidth * lb.dstHeight;
-  const { tables, pads } = planeTables(style);
+  const { bySource, pads } = tablesFor(style);
   padAround(lb, pads, out);
-  const bgr = style.order === 'bgr';
-  return {
-    r0: bgr ? 2 * plane : 0,
-    b0: bgr ? 0 : 2 * plane,
-    tr: tables[bgr ? 2 : 0],
-    tg: tables[1],
-    tb: tables[bgr ? 0 : 2],
-  };
+  return { offsets: style.order === 'bgr' ? [2 * plane, plane, 0] : [0, plane, 2 * plane], tables: bySource };
+}
+
+/** Each style's tables (as bits, in source channel order: red, green, blue) and pads, built once: a model has one. */
+const styleTables = new Map<string, { bySource: readonly [Int32Array, Int32Array, Int32Array]; pads: [number, number, number] }>();
+
+function tablesFor(style: TensorStyle) {
+  const n = style.normalise;
+  const key = `${style.order} ${style.scale} ${style.pad} ${n ? `${n.mean.join(',')} ${n.std.join(',')}` : ''}`;
+  let held = styleTables.get(key);
+  if (!held) {
+    const { tables, pads } = planeTables(style);
+    const [t0, t1, t2] = tables.map(bitsOf) as [Int32Array, Int32Array, Int32Array];
+    held = { bySource: style.order === 'bgr' ? [t2, t1, t0] : [t0, t1, t2], pads };
+    // A handful of styles at most (one per model); a caller passing many would only rebuild them.
+    if (styleTables.size >= 16) styleTables.clear();
+    styleTables.set(key, held);
+  }
+  return held;
 }
 
 /** Writes each plane's pad value everywhere in `out` but the lb.resized* image at lb.offset*. */
@@ -191,53 +227,45 @@ function padAround(lb: Letterbox, pads: readonly [number, number, number], out: 
 }
 
 /**
- * The source (`src` of the frame) enlarged 2× by bilinear interpolation, written straight into the planes of `out`
- * (padded as planarFloats does). The same bytes as sharp's `resize(2w, 2h, { fit: 'fill', kernel: 'linear' })`:
- * libvips samples output pixel X at source (X − 1) / 2, repeats the edge pixels, and rounds the weighted sum half up
- * (test/adapters/enlarge2x.test.ts holds this against sharp). Written here because the face search enlarges the
- * horizon band 2× on every frame: sharp spent ~19 ms per band part on it, and its 4.5 MB RGB copy was then read
- * once more into floats; this is one pass with no copy.
+ * The source (lb.src* in size, read from `rgb` at `start`, `rowBytes` a row) enlarged 2× by bilinear interpolation,
+ * written straight into the planes of `out` (padded as planarFloats does). The same bytes as sharp's
+ * `resize(2w, 2h, { fit: 'fill', kernel: 'linear' })`: libvips samples output pixel X at source (X − 1) / 2, repeats
+ * the edge pixels, and rounds the weighted sum half up (test/adapters/enlarge2x.test.ts holds this against sharp).
+ * So with p a source pixel, l the one left of it, u the one above and d the one above-left (each edge repeating
+ * itself), p gives four outputs: (2y + 1, 2x + 1) = p; (2y + 1, 2x) = (l + p + 1) >> 1; (2y, 2x + 1) =
+ * (u + p + 1) >> 1; (2y, 2x) = (d + u + l + p + 2) >> 2. Written here because the face search enlarges the horizon
+ * band 2× on every frame: one pass with no copy, a plane at a time, two output rows per source row.
  */
-function enlarged2xFloats(frame: Frame, src: { left: number; top: number; width: number; height: number }, lb: Letterbox, style: TensorStyle, out: Float32Array): Float32Array {
-  const { dstWidth: W, dstHeight: H, offsetX: ox, offsetY: oy } = lb;
-  const w = src.width;
-  const h = src.height;
-  const plane = W * H;
-  const { r0, b0, tr, tg, tb } = padAndPlanes(lb, style, out);
-  const data = frame.data;
-  // Per source row, the horizontal pair sums of its 2w output columns, interleaved RGB: column 2i + 1 sits on
-  // pixel i (twice its value), column 2i between pixels i − 1 and i (the first repeats pixel 0).
-  let above = new Uint16Array(2 * w * 3);
-  let row = new Uint16Array(2 * w * 3);
-  const sumRow = (y: number, sums: Uint16Array) => {
-    const p = ((src.top + y) * frame.width + src.left) * 3;
-    for (let c = 0; c < 3; c++) sums[c] = sums[3 + c] = 2 * data[p + c]!;
-    for (let i = 1, q = p + 3, k = 6; i < w; i++, q += 3, k += 6) {
-      for (let c = 0; c < 3; c++) {
-        const v = data[q + c]!;
-        sums[k + c] = data[q - 3 + c]! + v;
-        sums[k + 3 + c] = 2 * v;
+function enlarged2xFloats(rgb: Uint8Array, start: number, rowBytes: number, lb: Letterbox, style: TensorStyle, out: Float32Array): Float32Array {
+  const { dstWidth: W, srcWidth: w, srcHeight: h, offsetX: ox, offsetY: oy } = lb;
+  const planes = padAndPlanes(lb, style, out);
+  const bits = bitsOf(out);
+  for (let c = 0; c < 3; c++) {
+    const table = planes.tables[c]!;
+    const base = planes.offsets[c]! + oy * W + ox;
+    for (let y = 0; y < h; y++) {
+      const row = start + y * rowBytes + c;
+      const above = y === 0 ? row : row - rowBytes;
+      let even = base + 2 * y * W; // output row 2y: between source rows y − 1 and y
+      let odd = even + W; // output row 2y + 1: on source row y
+      let p = rgb[row]!;
+      let u = rgb[above]!;
+      // Column 0 lies between pixel 0 and itself.
+      bits[even++] = table[(u + p + 1) >> 1]!;
+      bits[odd++] = table[p]!;
+      bits[even++] = table[(u + p + 1) >> 1]!;
+      bits[odd++] = table[p]!;
+      for (let x = 1, s = row + 3, a = above + 3; x < w; x++, s += 3, a += 3) {
+        const l = p;
+        const d = u;
+        p = rgb[s]!;
+        u = rgb[a]!;
+        bits[even++] = table[(d + u + l + p + 2) >> 2]!;
+        bits[odd++] = table[(l + p + 1) >> 1]!;
+        bits[even++] = table[(u + p + 1) >> 1]!;
+        bits[odd++] = table[p]!;
       }
     }
-  };
-  /** Output row `y`: (a + b + 2) >> 2 per value (b = a for a row on a source row: then (2a + 2) >> 2 = (a + 1) >> 1). */
-  const writeRow = (y: number, a: Uint16Array, b: Uint16Array) => {
-    const base = (y + oy) * W + ox;
-    let pr = r0 + base;
-    let pg = plane + base;
-    let pb = b0 + base;
-    for (let k = 0, n = a.length; k < n; k += 3) {
-      out[pr++] = tr[(a[k]! + b[k]! + 2) >> 2]!;
-      out[pg++] = tg[(a[k + 1]! + b[k + 1]! + 2) >> 2]!;
-      out[pb++] = tb[(a[k + 2]! + b[k + 2]! + 2) >> 2]!;
-    }
-  };
-  for (let j = 0; j < h; j++) {
-    sumRow(j, row);
-    // Row 2j lies between source rows j − 1 and j (the first repeats row 0), row 2j + 1 on row j.
-    writeRow(2 * j, j === 0 ? row : above, row);
-    writeRow(2 * j + 1, row, row);
-    [above, row] = [row, above];
   }
   return out;
 }

@@ -1,5 +1,6 @@
-// The face search enlarges the horizon band 2× on every frame; letterboxTensor does that itself instead of through
-// sharp. The model must see exactly what sharp's bilinear resize gave it, value for value, or faces found change.
+// The face search enlarges the horizon band 2× on every frame, and the text search reads band parts at their own
+// size; letterboxTensor does both itself instead of through sharp. The model must see exactly what sharp's bilinear
+// resize (or its extract) gave it, value for value, or what is found changes.
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { letterboxTensor } from '../../agent/adapters/imageTensor.ts';
@@ -58,5 +59,30 @@ describe('letterboxTensor enlarging 2× gives the model the values sharp gave it
     const red = (x: number, y: number) => t[y * 8 + x];
     // Output pixel 5 sits on source pixel 2; 4 and 6 halfway to its neighbours; the corners between four pixels.
     expect([red(5, 5), red(4, 5), red(6, 5), red(5, 4), red(4, 4), red(6, 6), red(3, 5), red(7, 7)]).toEqual([200, 100, 100, 100, 50, 50, 0, 0]);
+  });
+});
+
+describe('letterboxTensor reading a crop at its own size gives the model the values of sharp\'s extract', () => {
+  const frame = noiseFrame(331, 157, 5);
+  const cases = [
+    { name: 'a band part inside the frame, RGB normalised, padded right and below', crop: { left: 17, top: 23, width: 203, height: 61 }, style: { order: 'rgb' as const, scale: 1 / 255, pad: 0, normalise: { mean: [0.485, 0.456, 0.406] as const, std: [0.229, 0.224, 0.225] as const } } },
+    { name: 'a crop at the frame\'s bottom-right corner, BGR, grey pad', crop: { left: 331 - 97, top: 157 - 45, width: 97, height: 45 }, style: { order: 'bgr' as const, scale: 1, pad: 114 } },
+    { name: 'the whole frame as a crop', crop: { left: 0, top: 0, width: 331, height: 157 }, style: { order: 'bgr' as const, scale: 1, pad: 0 } },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const lb = fitToMultiple(c.crop.width, c.crop.height, Math.max(c.crop.width, c.crop.height), 32);
+      expect([lb.resizedWidth, lb.resizedHeight]).toEqual([c.crop.width, c.crop.height]);
+      const extracted = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } }).extract(c.crop).raw().toBuffer();
+      const asFrame = { data: extracted, width: c.crop.width, height: c.crop.height, capturedAtMs: 0 };
+      const expected = await letterboxTensor(asFrame, lb, c.style);
+      const dirty = new Float32Array(expected.length).fill(Number.NaN);
+      expect(differing(await letterboxTensor(frame, lb, c.style, c.crop, dirty), expected)).toBe(0);
+    });
+  }
+
+  it('refuses a crop that reaches outside the frame', async () => {
+    const lb = fitToMultiple(40, 20, 40, 32);
+    await expect(letterboxTensor(frame, lb, { order: 'rgb', scale: 1, pad: 0 }, { left: 300, top: 0, width: 40, height: 20 })).rejects.toThrow(/outside/);
   });
 });

@@ -58,6 +58,23 @@ describe('letterboxTensor into a reused buffer', () => {
     await buffers.with(12, async (b) => void expect(lent).toContain(b));
   });
 
+  it('a smaller input is lent a view of exactly its length on an idle larger buffer; a larger one supersedes it', async () => {
+    const buffers = new TensorBuffers();
+    let big!: Float32Array;
+    await buffers.with(12, async (b) => void (big = b));
+    await buffers.with(9, async (b) => {
+      expect(b.length).toBe(9);
+      expect(b.buffer).toBe(big.buffer);
+      b.fill(1);
+    });
+    // Larger than any idle buffer: a new one, which from then on serves both sizes.
+    let bigger!: Float32Array;
+    await buffers.with(15, async (b) => void (bigger = b));
+    expect(bigger.buffer).not.toBe(big.buffer);
+    await buffers.with(12, async (b) => void expect(b.buffer).toBe(bigger.buffer));
+    await buffers.with(9, async (b) => void expect(b.buffer).toBe(bigger.buffer));
+  });
+
   it('one buffer per length: calls of the same length take turns with it, other lengths do not wait', async () => {
     const buffers = new TensorBuffers(true);
     const events: string[] = [];
