@@ -205,7 +205,7 @@ export class OnnxRedactor implements Redactor {
       let jpeg: Buffer;
       try {
         await stage('blur', () =>
-          obscureRegions(pixels, frame.width, frame.height, regions.map((r) => r.box), o.style),
+          obscureRegions(pixels, frame.width, frame.height, regions.map((r) => r.box), o.style, regions.map((r) => r.kind)),
         );
         // sharp writes no metadata unless asked (keepMetadata/withMetadata), and a raw input has none to carry.
         jpeg = await stage('encoding', () =>

@@ -1,5 +1,6 @@
 // Irreversible obscuring of regions of a packed RGB frame: a heavy Gaussian blur (boxBlur.ts) or a solid fill (sharp).
 import sharp, { type Sharp } from 'sharp';
+import type { RegionKind } from '../core/detection/detection.ts';
 import type { Box } from '../core/redaction/boxes.ts';
 import { boxBlurRegion } from './boxBlur.ts';
 
@@ -33,6 +34,10 @@ type Rect = { left: number; top: number; width: number; height: number };
  * boxBlur.ts): a frame's ~25 regions are small (~65,000 pixels in all on 1080p street frames), and a libvips
  * pipeline per region cost more to set up than the blur itself. Fills and `gaussian` go to sharp, concurrently where
  * boxes do not overlap.
+ *
+ * With `kinds` (the plan's region kind of each box), a face and the faces and head regions it overlaps are blurred
+ * as one field (`blurJoined`): in a crowd a neighbour's region, blurred after a face's, left a step at its edge
+ * across that face, which the eye and the detail measure read as an edge.
  */
 export async function obscureRegions(
   rgb: Buffer,
@@ -40,11 +45,19 @@ export async function obscureRegions(
   height: number,
   boxes: readonly Box[],
   style: ObscureStyle = 'blur',
+  kinds: readonly RegionKind[] = [],
 ): Promise<void> {
   if (rgb.length !== width * height * 3) throw new Error(`buffer holds ${rgb.length} bytes, expected ${width}x${height}x3`);
-  const rects = boxes.map((b) => rectOf(b, width, height)).filter((r): r is Rect => r !== null);
+  const kept = boxes.flatMap((b, i) => {
+    const rect = rectOf(b, width, height);
+    return rect ? [{ rect, kind: kinds[i] }] : [];
+  });
+  const rects = kept.map((k) => k.rect);
   if (style === 'blur') {
-    for (const rect of rects) boxBlurRegion(rgb, width, rect, blurSigmaFor(rect.width, rect.height));
+    for (const group of joinedGroups(kept)) {
+      if (group.length === 1) boxBlurRegion(rgb, width, group[0]!, blurSigmaFor(group[0]!.width, group[0]!.height));
+      else blurJoined(rgb, width, group);
+    }
     return;
   }
   for (const wave of waves(rects)) {
@@ -101,4 +114,52 @@ async function meanColourPatch(region: Sharp, w: number, h: number): Promise<Buf
   const { channels } = await region.stats();
   const [r, g, b] = channels.map((c) => Math.round(c.mean));
   return sharp({ create: { width: w, height: h, channels: 3, background: { r: r!, g: g!, b: b! } } }).raw().toBuffer();
+}
+
+/** Whether two overlapping regions are blurred as one field: a face with a face or a head region. */
+function joins(a: RegionKind | undefined, b: RegionKind | undefined): boolean {
+  return (a === 'face' && (b === 'face' || b === 'head-region')) || (b === 'face' && a === 'head-region');
+}
+
+/**
+ * The rects in groups, in the order of each group's first member: rects that overlap and join (`joins`), directly or
+ * through others, share a group; every other rect is a group of its own.
+ */
+function joinedGroups(items: readonly { rect: Rect; kind: RegionKind | undefined }[]): Rect[][] {
+  const parent = items.map((_, i) => i);
+  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
+  for (let i = 0; i < items.length; i++) {
+    for (let j = i + 1; j < items.length; j++) {
+      if (joins(items[i]!.kind, items[j]!.kind) && overlaps(items[i]!.rect, items[j]!.rect)) parent[root(j)] = root(i);
+    }
+  }
+  const groups = new Map<number, Rect[]>();
+  items.forEach((item, i) => {
+    const k = root(i);
+    const group = groups.get(k);
+    if (group) group.push(item.rect);
+    else groups.set(k, [item.rect]);
+  });
+  return [...groups.values()];
+}
+
+/**
+ * Joined regions blurred as one field: the rectangle round them all is blurred from the frame's pixels with the
+ * largest sigma any of them asks for (each region at least as strongly as alone), and written back only inside the
+ * regions: no pixel outside them changes, and no region's edge leaves a step inside another.
+ */
+function blurJoined(rgb: Buffer, width: number, group: readonly Rect[]): void {
+  const left = Math.min(...group.map((r) => r.left));
+  const top = Math.min(...group.map((r) => r.top));
+  const w = Math.max(...group.map((r) => r.left + r.width)) - left;
+  const h = Math.max(...group.map((r) => r.top + r.height)) - top;
+  const sigma = Math.max(...group.map((r) => blurSigmaFor(r.width, r.height)));
+  const field = copyRect(rgb, width, { left, top, width: w, height: h });
+  boxBlurRegion(field, w, { left: 0, top: 0, width: w, height: h }, sigma);
+  for (const r of group) {
+    for (let y = 0; y < r.height; y++) {
+      const from = ((r.top - top + y) * w + (r.left - left)) * 3;
+      field.copy(rgb, ((r.top + y) * width + r.left) * 3, from, from + r.width * 3);
+    }
+  }
 }

@@ -29,6 +29,45 @@ function scene(): Buffer {
 const plate = { x1: 100, y1: 100, x2: 200, y2: 120 };
 const face = { x1: 20, y1: 20, x2: 44, y2: 50 };
 
+describe('overlapping face regions', () => {
+  // Two faces of a crowd side by side: the neighbour's region reaches into the first face's.
+  const first = { x1: 60, y1: 40, x2: 140, y2: 120 };
+  const neighbour = { x1: 110, y1: 70, x2: 190, y2: 150 };
+  /** Mean step between the columns either side of the neighbour's left edge, in the rows where it crosses the first. */
+  const stepAcrossEdge = (rgb: Buffer) => {
+    let sum = 0;
+    for (let y = neighbour.y1; y < first.y2; y++) sum += Math.abs(rgb[3 * (y * W + neighbour.x1)]! - rgb[3 * (y * W + neighbour.x1 - 1)]!);
+    return sum / (first.y2 - neighbour.y1);
+  };
+
+  it('a face and the face or head region it overlaps are blurred as one field: no step where one edge crosses the other', async () => {
+    const before = scene();
+    const joined = Buffer.from(before);
+    await obscureRegions(joined, W, H, [first, neighbour], 'blur', ['face', 'face']);
+    const apart = Buffer.from(before);
+    await obscureRegions(apart, W, H, [first, neighbour], 'blur', ['head-region', 'head-region']);
+    expect(stepAcrossEdge(joined)).toBeLessThan(2);
+    expect(stepAcrossEdge(apart)).toBeGreaterThan(2 * stepAcrossEdge(joined));
+    const pair = imagePair(grayFromRgb(before, W, H), grayFromRgb(joined, W, H));
+    for (const b of [first, neighbour]) expect(judgeBox(pair, [b.x1, b.y1, b.x2, b.y2]).redacted).toBe(true);
+    // Nothing outside the two regions changes, not even inside the rectangle round them.
+    for (const [x, y] of [[60, 149], [189, 40], [0, 0], [319, 199]] as const) {
+      for (let c = 0; c < 3; c++) expect(joined[3 * (y * W + x) + c]).toBe(before[3 * (y * W + x) + c]);
+    }
+  });
+
+  it('other kinds keep being blurred one after the other, as without kinds', async () => {
+    const before = scene();
+    const plain = Buffer.from(before);
+    await obscureRegions(plain, W, H, [first, neighbour], 'blur');
+    for (const kinds of [['head-region', 'head-region'], ['face', 'plate'], ['plate-zone', 'face']] as const) {
+      const withKinds = Buffer.from(before);
+      await obscureRegions(withKinds, W, H, [first, neighbour], 'blur', kinds);
+      expect(withKinds.equals(plain)).toBe(true);
+    }
+  });
+});
+
 describe('obscureRegions', () => {
   for (const style of ['blur', 'gaussian', 'fill'] as const) {
     it(`${style}: every region loses its detail, nothing outside changes`, async () => {

@@ -89,7 +89,7 @@ async function plan(set: string, o: { cache: string; plan?: string; json?: boole
     const frame = await decodeImageFile(path.join(s.dir, image));
     const regions = planRedaction(input, overrides);
     const pixels = Buffer.from(frame.data);
-    await obscureRegions(pixels, frame.width, frame.height, regions.map((r) => r.box));
+    await obscureRegions(pixels, frame.width, frame.height, regions.map((r) => r.box), 'blur', regions.map((r) => r.kind));
     const jpeg = await sharp(pixels, { raw: { width: frame.width, height: frame.height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
     const decoded = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
     const pair = imagePair(grayFromRgb(frame.data, frame.width, frame.height), grayFromRgb(decoded.data, frame.width, frame.height, decoded.info.channels));

@@ -101,3 +101,34 @@ export function headNeedsBlur(
     return cx >= head.x1 && cx <= head.x2 && cy >= head.y1 && cy <= head.y2;
   });
 }
+
+/**
+ * The face that finds a head region's head, if any (`plan.headFound`): the best-scored blurred face scored at least
+ * `minScore` with its centre in the region and a width that fits the person (`headFace.minWidthShare`–`maxWidthShare`
+ * of the box's width). Such a face did not stand in for this person because it went to another box on the same person
+ * (the object model boxes one person twice, or a person and a group) or lies off the box's middle. A face much smaller
+ * than the person is someone further back, and finds nothing: the region stays.
+ */
+export function foundHead(
+  person: Box,
+  head: Box,
+  blurredFaces: readonly Detection[],
+  minScore: number,
+  maxOffsetShare: number,
+  o: Pick<PlanSettings['headFace'], 'minWidthShare' | 'maxWidthShare'>,
+): Detection | undefined {
+  if (minScore >= 1) return undefined;
+  const w = boxWidth(person);
+  const mid = (person.x1 + person.x2) / 2;
+  let best: Detection | undefined;
+  for (const f of blurredFaces) {
+    const cx = (f.box.x1 + f.box.x2) / 2;
+    const cy = (f.box.y1 + f.box.y2) / 2;
+    if (f.score < minScore || cx < head.x1 || cx > head.x2 || cy < head.y1 || cy > head.y2) continue;
+    if (Math.abs(cx - mid) > maxOffsetShare * w) continue;
+    const share = boxWidth(f.box) / w;
+    if (share < o.minWidthShare || share > o.maxWidthShare) continue;
+    if (!best || f.score > best.score) best = f;
+  }
+  return best;
+}

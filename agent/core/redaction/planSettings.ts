@@ -143,6 +143,21 @@ export const planSchema = z
       })
       .prefault({})
       .describe('Head regions of large persons need a face hit'),
+    headFound: z
+      .strictObject({
+        minScore: share()
+          .optional()
+          .describe(
+            "A person with no blurred face of their own whose head region holds the centre of a blurred face scored at least this, of a size that fits the person (headFace.minWidthShare–maxWidthShare of the box's width), has their head found: the region shrinks to the head square round that face (headFace.facePad). The face went to another person box on the same person, or lies off the box's middle. Default: the face model's calibrated aloneMinScore (a face blurred on its own score); 1 turns the rule off",
+          ),
+        maxOffsetShare: z
+          .number()
+          .min(0)
+          .default(0.5)
+          .describe("…with its centre at most this share of the person's width left or right of the box's middle: 0.5, over the box's own columns (a face further aside is a neighbour's)"),
+      })
+      .prefault({})
+      .describe('Head regions whose head a confirmed face has found'),
     crowdFace: z
       .strictObject({
         maxHeightShare: share()

@@ -7,7 +7,7 @@ import { blurredFaces } from './faceEvidence.ts';
 import { plateZones } from './plateZone.ts';
 import { vehicleCropSchema, type VehicleCropOptions } from './redactionSettings.ts';
 import { planSchema, type PlanSettings } from './planSettings.ts';
-import { headAroundFace, headNeedsBlur, headRegion, headsOf } from './headRegions.ts';
+import { foundHead, headAroundFace, headNeedsBlur, headRegion, headsOf } from './headRegions.ts';
 import { plateAroundText, textPlates } from './textPlates.ts';
 
 export { headRegion };
@@ -17,7 +17,8 @@ export type RedactionPlanOptions = PlanSettings;
 export const DEFAULT_PLAN_OPTIONS: RedactionPlanOptions = planSchema.parse({});
 
 /** Any part of the plan settings; nested groups may be given in part too. */
-export type PlanOverrides = Partial<Omit<PlanSettings, 'plateZone' | 'cabinZone' | 'textPlate' | 'headFace' | 'headEvidence' | 'faceEvidence' | 'crowdFace'>> & {
+export type PlanOverrides = Partial<Omit<PlanSettings, 'plateZone' | 'cabinZone' | 'textPlate' | 'headFace' | 'headEvidence' | 'headFound' | 'faceEvidence' | 'crowdFace'>> & {
+  readonly headFound?: Partial<PlanSettings['headFound']>;
   readonly faceEvidence?: Partial<PlanSettings['faceEvidence']>;
   readonly crowdFace?: Partial<PlanSettings['crowdFace']>;
   readonly headFace?: Partial<PlanSettings['headFace']>;
@@ -69,6 +70,7 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
     textPlate: { ...d.textPlate, ...options.textPlate },
     headFace: { ...d.headFace, ...options.headFace },
     headEvidence: { ...d.headEvidence, ...options.headEvidence },
+    headFound: { ...d.headFound, ...options.headFound },
     faceEvidence: { ...d.faceEvidence, ...options.faceEvidence },
     crowdFace: { ...d.crowdFace, ...options.crowdFace },
   };
@@ -96,7 +98,9 @@ export function planRedaction(input: PlanInput, options: PlanOverrides = {}): Re
   const hits = input.faces.filter((f) => f.score >= evidenceMin);
   for (const obj of bareHeads) {
     const head = headRegion(obj.box, o);
-    if (headNeedsBlur(obj.box, head, hits, o.headEvidence)) add('head-region', head, obj);
+    if (!headNeedsBlur(obj.box, head, hits, o.headEvidence)) continue;
+    const found = foundHead(obj.box, head, blurred, o.headFound.minScore ?? aloneMin, o.headFound.maxOffsetShare, o.headFace);
+    add('head-region', found ? headAroundFace(found.box, o.headFace.facePad) : head, obj);
   }
   const onVehicles = textPlates(input.text ?? [], input.objects, o.textPlate);
   for (const { text, vehicle } of onVehicles) add('plate', padPlate(plateAroundText(text.box, vehicle.box, o.textPlate), o.platePad, o.platePadMinPx), text);

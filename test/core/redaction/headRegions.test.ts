@@ -9,6 +9,7 @@ const det = (label: string, box: Box, score = 0.9): Detection => ({ box, score, 
 const plan = (faces: Detection[], objects: Detection[], options = {}) =>
   planRedaction({ calibration: YUNET_CALIBRATION, width: 1920, height: 1080, faces, plates: [], objects }, options).map((r) => ({ kind: r.kind, box: r.box }));
 /** True when some region covers the whole box. */
+const boxArea = (b: Box) => (b.x2 - b.x1) * (b.y2 - b.y1);
 const covered = (regions: { box: Box }[], b: Box) => regions.some((r) => r.box.x1 <= b.x1 && r.box.y1 <= b.y1 && r.box.x2 >= b.x2 && r.box.y2 >= b.y2);
 
 describe('head regions of persons whose face was found', () => {
@@ -47,6 +48,38 @@ describe('head regions of persons whose face was found', () => {
 
   it('the head round a face is a square of its longer side, grown on each end', () => {
     expect(headAroundFace({ x1: 100, y1: 100, x2: 120, y2: 130 }, 0.5)).toEqual({ x1: 80, y1: 85, x2: 140, y2: 145 });
+  });
+});
+
+describe('head regions whose head a confirmed face has found (plan.headFound)', () => {
+  // The object model boxed one person twice: a tight box and a looser one reaching further up and to the right.
+  const tight = det('person', { x1: 500, y1: 200, x2: 600, y2: 500 });
+  const loose = det('person', { x1: 490, y1: 170, x2: 640, y2: 520 });
+  const face = det('face', { x1: 535, y1: 210, x2: 565, y2: 245 }, 0.8);
+  const heads = (regions: { kind: string; box: Box }[]) => regions.filter((r) => r.kind === 'head-region');
+
+  it("the second box's head region shrinks to the head square round the face the first box took", () => {
+    const square = headAroundFace(face.box, DEFAULT_PLAN_OPTIONS.headFace.facePad);
+    const regions = plan([face], [tight, loose]);
+    // The square is the one the face is blurred as for the tight box already: nothing past it is blurred.
+    expect(covered(regions, square)).toBe(true);
+    expect(regions.every((r) => boxArea(r.box) <= boxArea(square) + 4 * (square.x2 - square.x1))).toBe(true);
+    // Without the rule the loose box's whole head region is blurred.
+    const before = heads(plan([face], [tight, loose], { headFound: { minScore: 1 } }));
+    expect(before).toHaveLength(1);
+    expect(boxArea(before[0]!.box)).toBeGreaterThan(4 * boxArea(square));
+  });
+
+  it('a face blurred only because a person box supports it (under the alone score) finds no head', () => {
+    const supported = det('face', face.box, 0.2);
+    expect(heads(plan([supported], [tight, loose]))[0]!.box).toEqual(heads(plan([supported], [tight, loose], { headFound: { minScore: 1 } }))[0]!.box);
+  });
+
+  it("a confirmed face much smaller than the person (someone further back) finds nothing: the near person's region stays", () => {
+    const near = det('person', { x1: 400, y1: 100, x2: 800, y2: 1000 });
+    const farFace = det('face', { x1: 600, y1: 150, x2: 640, y2: 190 }, 0.9);
+    const regions = plan([farFace], [near]);
+    expect(covered(regions, { x1: 400, y1: 100, x2: 800, y2: 300 })).toBe(true);
   });
 });
 
