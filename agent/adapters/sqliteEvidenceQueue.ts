@@ -7,7 +7,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { EvidenceMeta } from '../core/evidence/evidence.ts';
-import { DAY_MS, type DeletionReason, type StoredItem } from '../core/evidence/retention.ts';
+import { DAY_MS, expiresAtMs, type DeletionReason, type StoredItem } from '../core/evidence/retention.ts';
 import type { AuditLedger, AuditTrail } from '../ports/auditTrail.ts';
 import type { EvidenceQueue, QueueCounts, QueuedEvidence } from '../ports/evidenceQueue.ts';
 import { loadOrCreateDeviceKey } from './deviceKey.ts';
@@ -35,6 +35,7 @@ interface Row {
   priority: number;
   attempts: number;
   created_at_ms: number;
+  retention_days: number;
 }
 
 export function queueDbPath(dataDir: string): string {
@@ -125,7 +126,7 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
   nextDue(nowMs: number, exceptIds: ReadonlySet<string> = new Set()): QueuedEvidence | null {
     const row = this.requireDb()
       .prepare(
-        `SELECT id, meta, priority, attempts, created_at_ms FROM evidence
+        `SELECT id, meta, priority, attempts, created_at_ms, retention_days FROM evidence
          WHERE parked = 0 AND retry_at_ms <= @nowMs AND created_at_ms + retention_days * ${DAY_MS} > @nowMs
            AND id NOT IN (SELECT value FROM json_each(@except))
          ORDER BY priority DESC, created_at_ms ASC LIMIT 1`,
@@ -138,6 +139,7 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
       priority: row.priority,
       attempts: row.attempts,
       createdAtMs: row.created_at_ms,
+      expiresAtMs: expiresAtMs({ createdAtMs: row.created_at_ms, retentionDays: row.retention_days }),
     };
   }
 

@@ -44,7 +44,7 @@ export async function verifiedPut(options: PutOptions, url: string, name: string
       });
       answer = await readLimited(response, MAX_ANSWER_BYTES);
     } catch (err) {
-      if (stop?.aborted === true) throw new UploadError(`PUT ${name} interrupted: the agent is stopping`);
+      if (stop?.aborted === true) throw new UploadError(`PUT ${name} interrupted: ${stop.reason instanceof Error ? stop.reason.message : 'stopped'}`);
       if (timedOut) throw new UploadError(`PUT ${name} failed: no answer within ${options.timeoutMs} ms`);
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
       throw new UploadError(`PUT ${name} failed: ${cause}`);

@@ -8,6 +8,8 @@ export interface QueuedEvidence {
   readonly priority: number;
   readonly attempts: number;
   readonly createdAtMs: number;
+  /** When the item's retention runs out: it may not be sent from then on. */
+  readonly expiresAtMs: number;
 }
 
 export interface QueueCounts {

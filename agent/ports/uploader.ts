@@ -14,6 +14,7 @@ export class UploadError extends Error {
 
 export interface Uploader {
   /** Resolves only when the ingest acknowledged both the JPEG and the metadata with a 2xx.
-   *  An abort (the agent stopping) rejects at once; the evidence stays queued and is sent again later. */
+   *  An abort (the agent stopping, or the item's retention running out) rejects at once, naming the abort's reason;
+   *  the evidence stays queued. */
   upload(meta: EvidenceMeta, jpeg: Buffer, signal?: AbortSignal): Promise<void>;
 }

@@ -2,12 +2,17 @@
 // backs off (per item, with jitter) when the ingest is unreachable or erring, and parks items it refuses for good.
 // While the ingest is away the whole loop pauses: one probe per backoff step, not one request per queued item.
 // `concurrency` workers share the queue (never the same item); one item's bytes are in memory at a time per worker.
+// No evidence is sent past its retention: an item is taken only before it expires, and an upload still in flight when
+// the retention runs out is cut there; the item is left to the retention sweeper.
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../core/time/backoff.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EvidenceQueue, QueuedEvidence } from '../ports/evidenceQueue.ts';
 import { judgeUploadFailure } from '../core/evidence/uploadPolicy.ts';
 import { UploadError, type Uploader } from '../ports/uploader.ts';
+
+/** The longest delay setTimeout honours; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface UploadServiceOptions {
   readonly retryMinMs: number;
@@ -97,10 +102,11 @@ export class UploadService {
       this.park(item.id, `cannot read the stored evidence: ${(err as Error).message}`);
       return 'next';
     }
+    const cut = this.cutAtExpiry(item, signal);
     try {
       // A stop aborts the request in flight: the item stays queued (it is removed only after both PUTs succeeded),
       // so SIGTERM never waits for a slow ingest beyond TimeoutStopSec and never loses evidence.
-      await this.uploader.upload(item.meta, jpeg, signal);
+      await this.uploader.upload(item.meta, jpeg, cut.signal);
       await this.queue.remove(item.id, 'uploaded');
       this.failuresInRow = 0;
       this.stats.uploaded += 1;
@@ -111,6 +117,10 @@ export class UploadService {
       if (signal.aborted) {
         this.logger.info({ evidenceId: item.id }, 'upload interrupted by stop; evidence stays queued');
         return 'stop';
+      }
+      if (cut.signal.aborted) {
+        this.logger.warn({ evidenceId: item.id, taskId: item.meta.taskId }, 'retention ran out during the upload; not sent, left to the retention sweeper');
+        return 'next';
       }
       this.stats.failedAttempts += 1;
       const message = (err as Error).message;
@@ -127,8 +137,29 @@ export class UploadService {
       const pauseMs = backoffDelayMs(this.failuresInRow, backoff, this.random());
       this.logger.warn({ evidenceId: item.id, err: message, retryInMs: delayMs, pauseMs }, 'upload failed; will retry');
       await this.sleep(pauseMs, signal);
+    } finally {
+      cut.release();
     }
     return 'next';
+  }
+
+  /** A signal that aborts on a stop or when the item's retention runs out, whichever is first. An own timer rather
+   *  than AbortSignal.any/timeout, which Node 20 may garbage-collect before they fire. */
+  private cutAtExpiry(item: QueuedEvidence, stop: AbortSignal): { signal: AbortSignal; release: () => void } {
+    const controller = new AbortController();
+    const onStop = () => controller.abort(new Error('the agent is stopping'));
+    // Capped at the longest delay a timer takes (~24.8 days); no upload lasts that long.
+    const leftMs = Math.min(Math.max(0, item.expiresAtMs - this.clock.nowMs()), MAX_TIMER_MS);
+    const timer = setTimeout(() => controller.abort(new Error('its retention ran out')), leftMs);
+    if (stop.aborted) onStop();
+    stop.addEventListener('abort', onStop, { once: true });
+    return {
+      signal: controller.signal,
+      release: () => {
+        clearTimeout(timer);
+        stop.removeEventListener('abort', onStop);
+      },
+    };
   }
 
   private park(id: string, error: string): void {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpUploader } from '../../agent/adapters/httpUploader.ts';
 import { SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
+import { DAY_MS } from '../../agent/core/evidence/retention.ts';
 import { UploadService } from '../../agent/services/uploadService.ts';
 import { sampleMeta } from '../support/evidence.ts';
 import { testLogger } from '../support/logger.ts';
@@ -88,5 +89,40 @@ describe('UploadService against a real HTTP server', () => {
     await until(() => service.stats.uploaded === 20, 60_000);
     expect(queue.counts().pending).toBe(0);
     expect(ingest.state.stored.size).toBe(40);
+  });
+
+  it('never sends evidence past its retention: an upload still in flight when it runs out is cut, and nothing is counted sent', async () => {
+    // An ingest that holds JPEGs of the short-lived item long past its retention, and takes everything else at once.
+    const shortLived = sampleMeta({ retentionDays: 1_500 / DAY_MS });
+    const longLived = sampleMeta({ retentionDays: 40 }); // past the longest timer delay (~24.8 days)
+    const cutShort: string[] = [];
+    const held = new Set<http.ServerResponse>();
+    const server = http.createServer((req, res) => {
+      const url = req.url ?? '';
+      if (url.includes(shortLived.id)) {
+        held.add(res);
+        req.on('close', () => !res.writableEnded && cutShort.push(url));
+        req.resume();
+        return;
+      }
+      req.resume();
+      req.on('end', () => res.writeHead(201).end());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    started.push({ stop: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) });
+    const { port } = server.address() as { port: number };
+    const { queue, service } = await setup(`http://127.0.0.1:${port}`);
+    await queue.add(shortLived, Buffer.from('short'), 9);
+    await queue.add(longLived, Buffer.from('long'), 1);
+    await service.start();
+    started.push(service);
+
+    await until(() => cutShort.length === 1 && service.stats.uploaded === 1, 20_000);
+    expect(cutShort).toEqual([`/evidence/${shortLived.id}.jpg`]);
+    expect([...held].every((res) => !res.headersSent)).toBe(true);
+    // Not a failure to retry: the item is past its retention, never due again, left for the sweeper to delete.
+    expect(service.stats).toMatchObject({ uploaded: 1, failedAttempts: 0, parked: 0 });
+    expect(queue.nextDue(Date.now())).toBeNull();
+    expect(queue.counts().pending).toBe(1);
   });
 });
