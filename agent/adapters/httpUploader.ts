@@ -15,15 +15,15 @@ export interface HttpUploaderOptions {
 export class HttpUploader implements Uploader {
   constructor(private readonly options: HttpUploaderOptions) {}
 
-  async upload(meta: EvidenceMeta, jpeg: Buffer, signal?: AbortSignal): Promise<void> {
+  async upload(meta: EvidenceMeta, jpeg: Buffer, stop?: AbortSignal, maySend?: () => boolean): Promise<void> {
     // The JPEG first: metadata at the ingest always points at an image that is already there.
-    await this.put(`${meta.id}.jpg`, jpeg, 'image/jpeg', signal);
-    await this.put(`${meta.id}.json`, Buffer.from(JSON.stringify(meta)), 'application/json', signal);
+    await this.put(`${meta.id}.jpg`, jpeg, 'image/jpeg', stop, maySend);
+    await this.put(`${meta.id}.json`, Buffer.from(JSON.stringify(meta)), 'application/json', stop, maySend);
   }
 
-  private put(name: string, body: Buffer, contentType: string, stop?: AbortSignal): Promise<void> {
+  private put(name: string, body: Buffer, contentType: string, stop?: AbortSignal, maySend?: () => boolean): Promise<void> {
     const url = `${this.options.baseUrl.replace(/\/+$/, '')}/evidence/${name}`;
-    return verifiedPut(this.options, url, name, body, contentType, stop);
+    return verifiedPut(this.options, url, name, body, contentType, stop, maySend);
   }
 
   /**

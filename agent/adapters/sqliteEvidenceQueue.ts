@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { EvidenceMeta } from '../core/evidence/evidence.ts';
 import { DAY_MS, expiresAtMs, type DeletionReason, type StoredItem } from '../core/evidence/retention.ts';
+import { RetentionCaps } from '../core/evidence/retentionCaps.ts';
 import type { AuditLedger, AuditTrail } from '../ports/auditTrail.ts';
 import type { EvidenceQueue, QueueCounts, QueuedEvidence } from '../ports/evidenceQueue.ts';
 import { loadOrCreateDeviceKey } from './deviceKey.ts';
@@ -44,6 +45,7 @@ export function queueDbPath(dataDir: string): string {
 
 export class SqliteEvidenceQueue implements EvidenceQueue {
   private db: Database.Database | null = null;
+  private readonly retentionCaps = new RetentionCaps();
   private trail: SqliteAuditTrail | null = null;
   private cipher: EvidenceCipher | null = null;
   private readonly filesDir: string;
@@ -84,8 +86,9 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
     this.trail = null;
   }
 
-  async add(meta: EvidenceMeta, jpeg: Buffer, priority: number): Promise<void> {
+  async add(taken: EvidenceMeta, jpeg: Buffer, priority: number): Promise<void> {
     const db = this.requireDb();
+    let meta = taken;
     const sealed = this.requireCipher().seal(meta.id, jpeg);
     const finalPath = this.fileOf(meta.id);
     const tmpPath = `${finalPath}.${randomBytes(4).toString('hex')}.tmp`;
@@ -100,6 +103,10 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
     await fsyncDir(this.filesDir);
     const createdAtMs = this.options.nowMs();
     db.transaction(() => {
+      // In the same transaction as the row: a revision that shortened the task's retention after this frame was taken
+      // applies to it, as to the evidence already queued.
+      const retentionDays = this.retentionCaps.retentionDaysFor(taken.taskId, taken.revision, taken.retentionDays);
+      if (retentionDays !== taken.retentionDays) meta = { ...taken, retentionDays };
       db.prepare(
         `INSERT INTO evidence (id, task_id, revision, priority, created_at_ms, bytes, meta, retention_days)
          VALUES (@id, @taskId, @revision, @priority, @createdAtMs, @bytes, @meta, @retentionDays)`,
@@ -186,6 +193,7 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
   capRetention(taskId: string, revision: number, retentionDays: number): number {
     const db = this.requireDb();
     return db.transaction(() => {
+      this.retentionCaps.record(taskId, revision, retentionDays);
       const changed = db
         .prepare(
           `UPDATE evidence SET retention_days = @days, meta = json_set(meta, '$.retentionDays', @days)

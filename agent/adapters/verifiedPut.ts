@@ -16,8 +16,18 @@ export interface PutOptions {
   readonly limiter?: BandwidthLimiter;
 }
 
-/** PUTs `body` to `url`; resolves only when the ingest proved it stored exactly these bytes. `name` is for messages. */
-export async function verifiedPut(options: PutOptions, url: string, name: string, body: Buffer, contentType: string, stop?: AbortSignal): Promise<void> {
+/** PUTs `body` to `url`; resolves only when the ingest proved it stored exactly these bytes. `name` is for messages.
+ *  `stop` aborts the request; once `maySend` says no, no further byte is sent (the answer to bytes sent is awaited). */
+export async function verifiedPut(
+  options: PutOptions,
+  url: string,
+  name: string,
+  body: Buffer,
+  contentType: string,
+  stop?: AbortSignal,
+  maySend: () => boolean = () => true,
+): Promise<void> {
+  if (!maySend()) throw new UploadError(`PUT ${name} not sent: its retention ran out`);
   // An own controller and timer rather than AbortSignal.any(AbortSignal.timeout(…)): on Node 20 the combined signal
   // can be garbage-collected before it fires, leaving a PUT to a silent ingest waiting forever.
   const controller = new AbortController();
@@ -27,6 +37,7 @@ export async function verifiedPut(options: PutOptions, url: string, name: string
     controller.abort(new Error(`no answer within ${options.timeoutMs} ms`));
   }, options.timeoutMs);
   const onStop = () => controller.abort(new Error('stopping'));
+  const sending = { cut: false };
   if (stop?.aborted === true) onStop();
   stop?.addEventListener('abort', onStop, { once: true });
   try {
@@ -35,7 +46,7 @@ export async function verifiedPut(options: PutOptions, url: string, name: string
     try {
       response = await fetch(url, {
         method: 'PUT',
-        ...bodyOf(body, options.limiter, controller.signal),
+        ...bodyOf(body, options.limiter, controller.signal, maySend, () => (sending.cut = true)),
         headers: { authorization: `Bearer ${options.token}`, 'content-type': contentType },
         // A redirect is never followed: a 303 would turn the PUT into a GET whose 200 proves nothing, and the bearer
         // token must not travel to wherever the answer points.
@@ -44,7 +55,8 @@ export async function verifiedPut(options: PutOptions, url: string, name: string
       });
       answer = await readLimited(response, MAX_ANSWER_BYTES);
     } catch (err) {
-      if (stop?.aborted === true) throw new UploadError(`PUT ${name} interrupted: ${stop.reason instanceof Error ? stop.reason.message : 'stopped'}`);
+      if (stop?.aborted === true) throw new UploadError(`PUT ${name} interrupted: the agent is stopping`);
+      if (sending.cut) throw new UploadError(`PUT ${name} cut short: its retention ran out`);
       if (timedOut) throw new UploadError(`PUT ${name} failed: no answer within ${options.timeoutMs} ms`);
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
       throw new UploadError(`PUT ${name} failed: ${cause}`);
@@ -108,8 +120,15 @@ async function readLimited(response: Response, limit: number): Promise<Buffer> {
   }
 }
 
-/** The whole buffer at once, or — under a bandwidth cap — a stream that waits for the limiter before each chunk. */
-function bodyOf(body: Buffer, limiter: BandwidthLimiter | undefined, stop: AbortSignal): { body: BodyInit; duplex?: 'half' } {
+/** The whole buffer at once, or — under a bandwidth cap — a stream that waits for the limiter before each chunk and
+ *  stops (calling `onCut`) when `maySend` says no before the last chunk went. */
+function bodyOf(
+  body: Buffer,
+  limiter: BandwidthLimiter | undefined,
+  stop: AbortSignal,
+  maySend: () => boolean,
+  onCut: () => void,
+): { body: BodyInit; duplex?: 'half' } {
   if (limiter === undefined) return { body: new Uint8Array(body) as unknown as BodyInit };
   let offset = 0;
   const stream = new ReadableStream<Uint8Array>({
@@ -120,6 +139,11 @@ function bodyOf(body: Buffer, limiter: BandwidthLimiter | undefined, stop: Abort
       }
       const chunk = body.subarray(offset, offset + limiter.chunkBytes);
       await limiter.take(chunk.length, stop);
+      if (!maySend()) {
+        onCut();
+        controller.error(new Error('no longer to be sent'));
+        return;
+      }
       offset += chunk.length;
       controller.enqueue(new Uint8Array(chunk));
     },

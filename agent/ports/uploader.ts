@@ -14,7 +14,8 @@ export class UploadError extends Error {
 
 export interface Uploader {
   /** Resolves only when the ingest acknowledged both the JPEG and the metadata with a 2xx.
-   *  An abort (the agent stopping, or the item's retention running out) rejects at once, naming the abort's reason;
-   *  the evidence stays queued. */
-  upload(meta: EvidenceMeta, jpeg: Buffer, signal?: AbortSignal): Promise<void>;
+   *  `stop` aborted (the agent stopping) rejects at once; the evidence stays queued and is sent again later.
+   *  Once `maySend` says no (the item's retention ran out), no further byte is sent — a PUT not yet begun is not
+   *  begun, a body still streaming stops — while the answer to bytes sent in time is still awaited. */
+  upload(meta: EvidenceMeta, jpeg: Buffer, stop?: AbortSignal, maySend?: () => boolean): Promise<void>;
 }

@@ -2,17 +2,14 @@
 // backs off (per item, with jitter) when the ingest is unreachable or erring, and parks items it refuses for good.
 // While the ingest is away the whole loop pauses: one probe per backoff step, not one request per queued item.
 // `concurrency` workers share the queue (never the same item); one item's bytes are in memory at a time per worker.
-// No evidence is sent past its retention: an item is taken only before it expires, and an upload still in flight when
-// the retention runs out is cut there; the item is left to the retention sweeper.
+// No evidence is sent past its retention: an item is taken only before it expires, and once it expires no further
+// byte of it leaves (a PUT not yet begun is not begun, a body still streaming stops); the item is left to the sweeper.
 import type { Logger } from 'pino';
 import { backoffDelayMs } from '../core/time/backoff.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EvidenceQueue, QueuedEvidence } from '../ports/evidenceQueue.ts';
 import { judgeUploadFailure } from '../core/evidence/uploadPolicy.ts';
 import { UploadError, type Uploader } from '../ports/uploader.ts';
-
-/** The longest delay setTimeout honours; a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface UploadServiceOptions {
   readonly retryMinMs: number;
@@ -102,11 +99,12 @@ export class UploadService {
       this.park(item.id, `cannot read the stored evidence: ${(err as Error).message}`);
       return 'next';
     }
-    const cut = this.cutAtExpiry(item, signal);
+    // No byte of the item leaves once its retention ran out (read from the clock, not from a timer that may be late).
+    const maySend = () => this.clock.nowMs() < item.expiresAtMs;
     try {
       // A stop aborts the request in flight: the item stays queued (it is removed only after both PUTs succeeded),
       // so SIGTERM never waits for a slow ingest beyond TimeoutStopSec and never loses evidence.
-      await this.uploader.upload(item.meta, jpeg, cut.signal);
+      await this.uploader.upload(item.meta, jpeg, signal, maySend);
       await this.queue.remove(item.id, 'uploaded');
       this.failuresInRow = 0;
       this.stats.uploaded += 1;
@@ -118,8 +116,9 @@ export class UploadService {
         this.logger.info({ evidenceId: item.id }, 'upload interrupted by stop; evidence stays queued');
         return 'stop';
       }
-      if (cut.signal.aborted) {
-        this.logger.warn({ evidenceId: item.id, taskId: item.meta.taskId }, 'retention ran out during the upload; not sent, left to the retention sweeper');
+      if (!maySend()) {
+        // Past its retention the item is never due again: not a failure to retry, the sweeper deletes it.
+        this.logger.warn({ evidenceId: item.id, taskId: item.meta.taskId, err: (err as Error).message }, 'retention ran out before the upload was through; not sent again');
         return 'next';
       }
       this.stats.failedAttempts += 1;
@@ -137,29 +136,8 @@ export class UploadService {
       const pauseMs = backoffDelayMs(this.failuresInRow, backoff, this.random());
       this.logger.warn({ evidenceId: item.id, err: message, retryInMs: delayMs, pauseMs }, 'upload failed; will retry');
       await this.sleep(pauseMs, signal);
-    } finally {
-      cut.release();
     }
     return 'next';
-  }
-
-  /** A signal that aborts on a stop or when the item's retention runs out, whichever is first. An own timer rather
-   *  than AbortSignal.any/timeout, which Node 20 may garbage-collect before they fire. */
-  private cutAtExpiry(item: QueuedEvidence, stop: AbortSignal): { signal: AbortSignal; release: () => void } {
-    const controller = new AbortController();
-    const onStop = () => controller.abort(new Error('the agent is stopping'));
-    // Capped at the longest delay a timer takes (~24.8 days); no upload lasts that long.
-    const leftMs = Math.min(Math.max(0, item.expiresAtMs - this.clock.nowMs()), MAX_TIMER_MS);
-    const timer = setTimeout(() => controller.abort(new Error('its retention ran out')), leftMs);
-    if (stop.aborted) onStop();
-    stop.addEventListener('abort', onStop, { once: true });
-    return {
-      signal: controller.signal,
-      release: () => {
-        clearTimeout(timer);
-        stop.removeEventListener('abort', onStop);
-      },
-    };
   }
 
   private park(id: string, error: string): void {

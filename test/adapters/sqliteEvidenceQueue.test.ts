@@ -221,4 +221,23 @@ describe('SqliteEvidenceQueue', () => {
     const shortened = records.filter((r) => r.kind === 'retention-shortened');
     expect(shortened.map((r) => [r.taskId, JSON.parse(r.detail)])).toEqual([['permit-4711', { revision: 2, retentionDays: 7, items: 1 }]]);
   });
+
+  it('gives evidence of an older revision that arrives after a shortening the shorter retention too, in its row, metadata and audit', async () => {
+    const dir = tempDir();
+    const queue = await queueIn(dir);
+    queue.capRetention('permit-4711', 2, 7);
+    queue.capRetention('permit-4711', 3, 90);
+    // Frames taken under revisions 1 and 2 before the new revisions arrived, queued after them; and one of revision 3.
+    const late1 = sampleMeta({ taskId: 'permit-4711', revision: 1, retentionDays: 30 });
+    const late2 = sampleMeta({ taskId: 'permit-4711', revision: 2, retentionDays: 7 });
+    const current = sampleMeta({ taskId: 'permit-4711', revision: 3, retentionDays: 90 });
+    const otherTask = sampleMeta({ taskId: 'bins-12', revision: 1, retentionDays: 30 });
+    for (const m of [late1, late2, current, otherTask]) await queue.add(m, Buffer.from(m.id), 5);
+
+    const days = new Map([...queue.storedItems()].map((i) => [i.id, i.retentionDays]));
+    expect(days).toEqual(new Map([[late1.id, 7], [late2.id, 7], [current.id, 90], [otherTask.id, 30]]));
+    expect(queue.nextDue(2_000, new Set([late2.id, current.id, otherTask.id]))?.meta.retentionDays).toBe(7);
+    const captured = auditOf(dir).records.filter((r) => r.kind === 'captured' && r.evidenceId === late1.id);
+    expect(JSON.parse(captured[0]!.detail)).toMatchObject({ revision: 1, retentionDays: 7 });
+  });
 });

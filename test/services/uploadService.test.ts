@@ -3,6 +3,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BandwidthLimiter } from '../../agent/adapters/bandwidthLimiter.ts';
 import { HttpUploader } from '../../agent/adapters/httpUploader.ts';
 import { SqliteEvidenceQueue } from '../../agent/adapters/sqliteEvidenceQueue.ts';
 import { DAY_MS } from '../../agent/core/evidence/retention.ts';
@@ -15,8 +16,8 @@ afterEach(async () => {
   for (const s of started.splice(0).reverse()) await s.stop();
 });
 
-/** A real HTTP ingest that answers each request with whatever `answer` returns, and counts requests. */
-async function scriptedIngest(answer: (url: string) => number) {
+/** A real HTTP ingest that stores and answers each request with whatever `answer` returns (after `answerAfterMs`), and counts requests. */
+async function scriptedIngest(answer: (url: string) => number, answerAfterMs: (url: string) => number = () => 0) {
   const state = { requests: 0, stored: new Set<string>() };
   const server = http.createServer((req, res) => {
     req.resume();
@@ -24,7 +25,7 @@ async function scriptedIngest(answer: (url: string) => number) {
       state.requests += 1;
       const status = answer(req.url ?? '');
       if (status < 300) state.stored.add(req.url ?? '');
-      res.writeHead(status).end();
+      setTimeout(() => res.writeHead(status).end(), answerAfterMs(req.url ?? ''));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -91,38 +92,61 @@ describe('UploadService against a real HTTP server', () => {
     expect(ingest.state.stored.size).toBe(40);
   });
 
-  it('never sends evidence past its retention: an upload still in flight when it runs out is cut, and nothing is counted sent', async () => {
-    // An ingest that holds JPEGs of the short-lived item long past its retention, and takes everything else at once.
+  it('sends no byte of an item past its retention: no PUT begins after it, and the answer to one sent in time still counts', async () => {
+    // The ingest answers the short-lived item's JPEG only after its retention ran out, and the in-time item's metadata
+    // too; everything else at once.
     const shortLived = sampleMeta({ retentionDays: 1_500 / DAY_MS });
+    const inTime = sampleMeta({ retentionDays: 1_500 / DAY_MS });
     const longLived = sampleMeta({ retentionDays: 40 }); // past the longest timer delay (~24.8 days)
-    const cutShort: string[] = [];
-    const held = new Set<http.ServerResponse>();
-    const server = http.createServer((req, res) => {
-      const url = req.url ?? '';
-      if (url.includes(shortLived.id)) {
-        held.add(res);
-        req.on('close', () => !res.writableEnded && cutShort.push(url));
-        req.resume();
-        return;
-      }
-      req.resume();
-      req.on('end', () => res.writeHead(201).end());
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    started.push({ stop: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) });
-    const { port } = server.address() as { port: number };
-    const { queue, service } = await setup(`http://127.0.0.1:${port}`);
+    const answerAfterMs = (url: string) => (url.includes(shortLived.id) ? 3_000 : url === `/evidence/${inTime.id}.json` ? 2_500 : 0);
+    const ingest = await scriptedIngest(() => 201, answerAfterMs);
+    const { queue, service } = await setup(ingest.url);
     await queue.add(shortLived, Buffer.from('short'), 9);
     await queue.add(longLived, Buffer.from('long'), 1);
     await service.start();
     started.push(service);
 
-    await until(() => cutShort.length === 1 && service.stats.uploaded === 1, 20_000);
-    expect(cutShort).toEqual([`/evidence/${shortLived.id}.jpg`]);
-    expect([...held].every((res) => !res.headersSent)).toBe(true);
+    await until(() => service.stats.uploaded === 1 && ingest.state.requests === 3, 20_000);
+    await new Promise((r) => setTimeout(r, 500));
+    // Its JPEG went in time; its metadata, due after the end, was never sent: the ingest holds no evidence of it.
+    expect([...ingest.state.stored].sort()).toEqual([`/evidence/${longLived.id}.jpg`, `/evidence/${longLived.id}.json`, `/evidence/${shortLived.id}.jpg`].sort());
     // Not a failure to retry: the item is past its retention, never due again, left for the sweeper to delete.
     expect(service.stats).toMatchObject({ uploaded: 1, failedAttempts: 0, parked: 0 });
     expect(queue.nextDue(Date.now())).toBeNull();
     expect(queue.counts().pending).toBe(1);
+
+    // Both PUTs begun within the retention: the answers may come after it, and the item counts as uploaded.
+    await queue.add(inTime, Buffer.from('in time'), 9);
+    service.poke();
+    await until(() => service.stats.uploaded === 2, 20_000);
+    expect(ingest.state.stored.has(`/evidence/${inTime.id}.json`)).toBe(true);
+  });
+
+  it('stops a body still streaming under the bandwidth cap when its retention runs out', async () => {
+    const received = { bytes: 0, ended: false, aborted: false, requests: 0 };
+    const server = http.createServer((req, res) => {
+      received.requests += 1;
+      req.on('data', (c: Buffer) => (received.bytes += c.length));
+      req.on('end', () => ((received.ended = true), res.writeHead(201).end()));
+      req.on('aborted', () => (received.aborted = true));
+      req.on('close', () => !req.complete && (received.aborted = true));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    started.push({ stop: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) });
+    const { port } = server.address() as { port: number };
+    const queue = new SqliteEvidenceQueue({ dataDir: mkdtempSync(path.join(tmpdir(), 'tilsyn-upload-')), nowMs: () => Date.now() }, testLogger);
+    await queue.start();
+    started.push(queue);
+    // 40 KB at 64 kbit/s (8 KB/s) takes ~5 s; the retention runs out after 1.5 s.
+    const uploader = new HttpUploader({ baseUrl: `http://127.0.0.1:${port}`, token: 't', timeoutMs: 30_000, limiter: new BandwidthLimiter(64) });
+    const service = new UploadService({ retryMinMs: 200, retryMaxMs: 400, idleMs: 50 }, queue, uploader, { nowMs: () => Date.now() }, testLogger);
+    await queue.add(sampleMeta({ retentionDays: 1_500 / DAY_MS }), Buffer.alloc(40_000, 7), 5);
+    await service.start();
+    started.push(service);
+
+    await until(() => received.aborted, 20_000);
+    expect(received).toMatchObject({ ended: false, requests: 1 });
+    expect(received.bytes).toBeLessThan(40_000);
+    expect(service.stats).toMatchObject({ uploaded: 0, failedAttempts: 0 });
   });
 });
