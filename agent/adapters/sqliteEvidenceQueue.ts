@@ -36,7 +36,6 @@ interface Row {
   priority: number;
   attempts: number;
   created_at_ms: number;
-  retention_days: number;
 }
 
 export function queueDbPath(dataDir: string): string {
@@ -133,7 +132,7 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
   nextDue(nowMs: number, exceptIds: ReadonlySet<string> = new Set()): QueuedEvidence | null {
     const row = this.requireDb()
       .prepare(
-        `SELECT id, meta, priority, attempts, created_at_ms, retention_days FROM evidence
+        `SELECT id, meta, priority, attempts, created_at_ms FROM evidence
          WHERE parked = 0 AND retry_at_ms <= @nowMs AND created_at_ms + retention_days * ${DAY_MS} > @nowMs
            AND id NOT IN (SELECT value FROM json_each(@except))
          ORDER BY priority DESC, created_at_ms ASC LIMIT 1`,
@@ -146,8 +145,14 @@ export class SqliteEvidenceQueue implements EvidenceQueue {
       priority: row.priority,
       attempts: row.attempts,
       createdAtMs: row.created_at_ms,
-      expiresAtMs: expiresAtMs({ createdAtMs: row.created_at_ms, retentionDays: row.retention_days }),
     };
+  }
+
+  expiresAtMs(id: string): number | null {
+    const row = this.requireDb().prepare('SELECT created_at_ms, retention_days FROM evidence WHERE id = ?').get(id) as
+      | { created_at_ms: number; retention_days: number }
+      | undefined;
+    return row === undefined ? null : expiresAtMs({ createdAtMs: row.created_at_ms, retentionDays: row.retention_days });
   }
 
   async readJpeg(id: string): Promise<Buffer> {

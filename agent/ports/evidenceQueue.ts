@@ -8,8 +8,6 @@ export interface QueuedEvidence {
   readonly priority: number;
   readonly attempts: number;
   readonly createdAtMs: number;
-  /** When the item's retention runs out: it may not be sent from then on. */
-  readonly expiresAtMs: number;
 }
 
 export interface QueueCounts {
@@ -28,6 +26,8 @@ export interface EvidenceQueue {
    *  An item whose retention ran out is never due (the sweeper deletes it).
    *  Items in `exceptIds` (already being uploaded by another worker) are skipped. */
   nextDue(nowMs: number, exceptIds?: ReadonlySet<string>): QueuedEvidence | null;
+  /** When the item's retention runs out as it stands now (a new revision may have shortened it); null when it is gone. */
+  expiresAtMs(id: string): number | null;
   /** The redacted JPEG, decrypted in memory. */
   readJpeg(id: string): Promise<Buffer>;
   /** Removes an item (row and file) and records why: uploaded, retention, quota. */

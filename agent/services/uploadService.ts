@@ -99,8 +99,9 @@ export class UploadService {
       this.park(item.id, `cannot read the stored evidence: ${(err as Error).message}`);
       return 'next';
     }
-    // No byte of the item leaves once its retention ran out (read from the clock, not from a timer that may be late).
-    const maySend = () => this.clock.nowMs() < item.expiresAtMs;
+    // No byte of the item leaves once its retention ran out: read from the clock (not a timer that may be late) and
+    // from the queue, where a new revision may have shortened it since the item was taken.
+    const maySend = () => this.clock.nowMs() < (this.queue.expiresAtMs(item.id) ?? -Infinity);
     try {
       // A stop aborts the request in flight: the item stays queued (it is removed only after both PUTs succeeded),
       // so SIGTERM never waits for a slow ingest beyond TimeoutStopSec and never loses evidence.

@@ -122,6 +122,22 @@ describe('UploadService against a real HTTP server', () => {
     expect(ingest.state.stored.has(`/evidence/${inTime.id}.json`)).toBe(true);
   });
 
+  it('sends nothing more of an item whose retention a new revision shortened while it was being uploaded', async () => {
+    const item = sampleMeta({ taskId: 'permit-4711', revision: 1, retentionDays: 30 });
+    const ingest = await scriptedIngest(() => 201, (url) => (url.endsWith('.jpg') ? 1_000 : 0));
+    const { queue, service } = await setup(ingest.url);
+    await queue.add(item, Buffer.from('jpeg'), 5);
+    await service.start();
+    started.push(service);
+    await until(() => ingest.state.requests === 1);
+    // Revision 2 keeps evidence 1 ms: the item, queued longer ago than that, is past it while its JPEG's answer is due.
+    await new Promise((r) => setTimeout(r, 5));
+    expect(queue.capRetention('permit-4711', 2, 1 / DAY_MS)).toBe(1);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect([...ingest.state.stored]).toEqual([`/evidence/${item.id}.jpg`]);
+    expect(service.stats).toMatchObject({ uploaded: 0, failedAttempts: 0 });
+  });
+
   it('stops a body still streaming under the bandwidth cap when its retention runs out', async () => {
     const received = { bytes: 0, ended: false, aborted: false, requests: 0 };
     const server = http.createServer((req, res) => {
