@@ -17,18 +17,15 @@ import { checkTasks } from '../../agent/cli/doctor/tasksCheck.ts';
 import { startIngestReceiver, type IngestReceiver } from '../../tools/demo/ingestReceiver.ts';
 import { startLocalBroker, type LocalBroker } from '../../tools/demo/localBroker.ts';
 import { freeLoopbackPort } from '../../tools/demo/loopback.ts';
-import { startLiveGpsd, type LiveGpsd } from '../support/liveGpsd.ts';
+import { startFedGpsd, type LiveGpsd } from '../support/liveGpsd.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 
 describe('tilsyn doctor', () => {
   let work: string;
   let broker: LocalBroker;
-  let gpsd: LiveGpsd;
-  let feed: NodeJS.Timeout;
   /** gpsd fed live, a fix a second stamped with the current time (gpsfake's replayed times would put the clock off). */
-  const feedLive = (target: LiveGpsd, offsetMs: number) =>
-    setInterval(() => target.send({ timeMs: Date.now() + offsetMs, lon: 12.5545, lat: 55.6897, speedMps: 5, trackDeg: 315 }), 1_000);
+  let gpsd: LiveGpsd;
   let ingest: IngestReceiver;
   let good: Record<string, unknown>;
 
@@ -48,8 +45,7 @@ describe('tilsyn doctor', () => {
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'tilsyn-doctor-'));
     broker = await startLocalBroker(await freeLoopbackPort());
-    gpsd = await startLiveGpsd();
-    feed = feedLive(gpsd, 0);
+    gpsd = await startFedGpsd();
     ingest = await startIngestReceiver(path.join(work, 'ingest'), 'doctor-token');
     good = {
       vehicleId: 'doctor-bus',
@@ -61,10 +57,9 @@ describe('tilsyn doctor', () => {
       ingest: { url: ingest.url, token: 'doctor-token' },
       tasks: { publicKeys: [TEST_PUBLIC_KEY] },
     };
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
-    clearInterval(feed);
     await gpsd?.stop();
     await broker?.stop();
     await ingest?.stop();
@@ -107,18 +102,16 @@ describe('tilsyn doctor', () => {
   }
 
   it('a GPS time days ahead of the system clock fails the clock check, naming the skew', async () => {
-    const ahead = await startLiveGpsd();
-    const aheadFeed = feedLive(ahead, 3 * 86_400_000);
+    const ahead = await startFedGpsd(3 * 86_400_000);
     try {
       const config = loadConfig(writeConfig('clock-ahead', { gps: { source: 'gpsd', host: '127.0.0.1', port: ahead.port } }));
       const result = await checkClock({ config, logger: testLogger, timeoutMs: 10_000 });
       expect(result.status).toBe('fail');
       expect(result.detail).toMatch(/^system clock behind GPS time by 3\.0 d \(-2592\d\d s\), over clock\.maxSkewS 5 s: no frames are taken/);
     } finally {
-      clearInterval(aheadFeed);
       await ahead.stop();
     }
-  }, 60_000);
+  }, 120_000);
   it('warns while unsigned tasks are allowed, and passes with a trusted key', async () => {
     const unsigned = loadConfig(writeConfig('unsigned', { tasks: { allowUnsigned: true } }));
     expect(await checkSigning({ config: unsigned, logger: testLogger, timeoutMs: 5_000 })).toEqual({

@@ -46,7 +46,7 @@ export async function startGpsfake(nmeaFile: string, options: FakeGpsdOptions = 
 }
 
 /** Resolves once gpsd sends a watching client a TPV report with a 2D or 3D fix. */
-function firstFix(port: number, timeoutMs: number): Promise<void> {
+export function firstFix(port: number, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     let pending = '';

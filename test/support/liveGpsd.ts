@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { formatGga, formatRmc, type TrackPoint } from '../../agent/core/gps/nmea.ts';
 import { startDaemon, waitForPort, type Daemon } from './daemon.ts';
+import { firstFix } from './gpsd.ts';
 import { freePort } from './freePort.ts';
 
 /** Opens a pty, prints the slave's path, then copies stdin to the master: what gpsd reads is what the test writes. */
@@ -59,4 +60,32 @@ export async function startLiveGpsd(): Promise<LiveGpsd> {
       }
     },
   };
+}
+
+/** Attempts at a fed gpsd that reports fixes: on a loaded machine gpsd now and then never takes up the pty. */
+const ATTEMPTS = 3;
+
+/**
+ * A live gpsd fed a fix a second at one place, stamped with the current time plus `offsetMs`; returned
+ * once it has reported a fix to a client, so a test starts from a working receiver (a gpsd that never reports is
+ * replaced rather than failing the test as the agent's fault). Its stop also ends the feed.
+ */
+export async function startFedGpsd(offsetMs = 0): Promise<LiveGpsd> {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const gpsd = await startLiveGpsd();
+    const feed = setInterval(() => gpsd.send({ timeMs: Date.now() + offsetMs, lon: 12.5545, lat: 55.6897, speedMps: 5, trackDeg: 315 }), 1_000);
+    const stop = async () => {
+      clearInterval(feed);
+      await gpsd.stop();
+    };
+    try {
+      await firstFix(gpsd.port, 15_000);
+      return { ...gpsd, stop };
+    } catch (error) {
+      failures.push(`attempt ${attempt}: ${(error as Error).message}\n${gpsd.output()}`);
+      await stop();
+    }
+  }
+  throw new Error(`a live gpsd never reported a fix:\n${failures.join('\n')}`);
 }
